@@ -1,0 +1,28 @@
+// `npm start`: builds when the sources are newer than the last build, then runs the compiled app.
+// `--migrate-only` runs the migrations and exits. No configuration is needed for either.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = resolve(import.meta.dirname, '..');
+const stamp = join(root, 'dist', '.build-stamp');
+
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
+}
+
+const inputs = ['src', 'tsconfig.json', 'nest-cli.json', 'package-lock.json'].map((p) => join(root, p));
+const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+if (inputs.some((input) => existsSync(input) && newestMtime(input) > builtAt)) {
+  console.error('calento: building (sources changed since the last build)…');
+  const nest = join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
+  const build = spawnSync(process.execPath, [nest, 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+const entry = process.argv.includes('--migrate-only') ? 'cli/migrate.js' : 'main.js';
+await import(pathToFileURL(join(root, 'dist', entry)).href);

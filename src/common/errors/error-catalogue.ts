@@ -1,0 +1,50 @@
+/**
+ * The one message catalogue: every error code Calento returns, its HTTP status, its title and a detail
+ * template. `{name}` placeholders are filled from the error's params. docs/errors.md lists the same codes
+ * (a test keeps the two in step); a later locale can swap this table without touching callers.
+ */
+export const errorCatalogue = {
+  VALIDATION_FAILED: { status: 400, title: 'Validation failed', detail: 'The request has invalid fields.' },
+  MALFORMED_JSON: { status: 400, title: 'Malformed JSON', detail: 'The request body is not valid JSON.' },
+  INVALID_ID: { status: 400, title: 'Invalid identifier', detail: 'Path parameter "{field}" must be a UUID.' },
+  INVALID_INPUT: { status: 400, title: 'Invalid input', detail: 'A value in the request could not be understood.' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required', detail: 'A valid access token is required.' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials', detail: 'The email or password is wrong.' },
+  INVALID_REFRESH_TOKEN: {
+    status: 401,
+    title: 'Invalid refresh token',
+    detail: 'The refresh token is unknown, expired or revoked.',
+  },
+  REFRESH_TOKEN_REUSED: {
+    status: 401,
+    title: 'Refresh token reused',
+    detail: 'This refresh token was already used; every session of this login has been revoked.',
+  },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    title: 'Invalid reset token',
+    detail: 'The password reset token is unknown, expired or already used.',
+  },
+  WRONG_PASSWORD: { status: 400, title: 'Wrong password', detail: 'The current password is wrong.' },
+  FORBIDDEN: { status: 403, title: 'Forbidden', detail: 'You may not do this.' },
+  NOT_FOUND: { status: 404, title: 'Not found', detail: 'The {resource} was not found.' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', detail: 'No route matches {method} {path}.' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', detail: 'This route does not accept {method}.' },
+  CONFLICT: { status: 409, title: 'Conflict', detail: 'The request conflicts with existing data.' },
+  EMAIL_TAKEN: { status: 409, title: 'Email already registered', detail: 'An account with this email exists.' },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'Payload too large',
+    detail: 'The request body exceeds the limit of {limit} bytes.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    detail: 'Send the request body as application/json.',
+  },
+  RATE_LIMITED: { status: 429, title: 'Too many requests', detail: 'Too many attempts; retry later.' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable', detail: 'A dependency is not ready.' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error', detail: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; title: string; detail: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;

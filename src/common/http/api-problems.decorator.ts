@@ -1,0 +1,70 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { errorCatalogue, type ErrorCode } from '../errors/error-catalogue.js';
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'email' })
+  field: string;
+
+  @ApiProperty({ example: 'must be a valid email address' })
+  message: string;
+}
+
+export class ProblemDto {
+  @ApiProperty({ example: 'urn:calento:error:VALIDATION_FAILED' })
+  type: string;
+
+  @ApiProperty({ example: 'Validation failed' })
+  title: string;
+
+  @ApiProperty({ example: 400 })
+  status: number;
+
+  @ApiProperty({ example: 'The request has invalid fields.' })
+  detail: string;
+
+  @ApiProperty({ example: 'VALIDATION_FAILED', enum: Object.keys(errorCatalogue) })
+  code: string;
+
+  @ApiProperty({ example: '/api/v1/auth/register' })
+  instance: string;
+
+  @ApiProperty({ example: 'b3d0c7e2-5f7a-4f57-9d7b-2c1f0e6a9c11' })
+  requestId: string;
+
+  @ApiProperty({ type: [FieldErrorDto], required: false })
+  errors?: FieldErrorDto[];
+}
+
+const descriptions: Record<number, string> = {
+  400: 'Invalid input: the body names each bad field.',
+  401: 'Missing, invalid or expired credentials.',
+  404: 'Not found (also for ids that belong to another user).',
+  409: 'Conflicts with existing data.',
+  413: 'Body too large.',
+  429: 'Rate limited.',
+};
+
+/** Documents problem+json responses; the codes listed for each status come from the catalogue. */
+export function ApiProblems(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = errorCatalogue[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ...[...byStatus].map(([status, list]) =>
+      ApiResponse({
+        status,
+        description: `${descriptions[status] ?? errorCatalogue[list[0]].title} Codes: ${list.join(', ')}.`,
+        type: ProblemDto,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+      }),
+    ),
+  );
+}
+
+/** A route that needs the bearer token: documents the lock icon and the 401. */
+export function ApiAuth(...codes: ErrorCode[]) {
+  return applyDecorators(ApiBearerAuth(), ApiProblems('UNAUTHENTICATED', ...codes));
+}

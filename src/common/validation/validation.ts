@@ -1,0 +1,69 @@
+import { ParseUUIDPipe, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { DomainError, validationError, type FieldError } from '../errors/domain-error.js';
+
+/** Flattens class-validator's tree into `{ field: "attendees[0].email", message }` entries. */
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+  const flat: FieldError[] = [];
+  for (const error of errors) {
+    const field = /^\d+$/.test(error.property)
+      ? `${prefix}[${error.property}]`
+      : prefix
+        ? `${prefix}.${error.property}`
+        : error.property;
+    const messages = Object.values(error.constraints ?? {});
+    if (messages.some((message) => /^property \S+ should not exist$/.test(message))) {
+      flat.push({ field, message: 'is not an allowed field' });
+    } else if (messages.length && error.value === undefined) {
+      // One clear message for a missing field instead of every rule it fails.
+      flat.push({ field, message: 'is required' });
+    } else {
+      // class-validator starts its default messages with the property name; the field is named already.
+      for (const message of messages) flat.push({ field, message: stripProperty(message, error.property) });
+    }
+    if (error.children?.length) flat.push(...flattenValidationErrors(error.children, field));
+  }
+  return flat;
+}
+
+/**
+ * Whitelists DTO fields, refuses unknown ones and converts query strings to the declared types. A body
+ * that is not a JSON object (an array, a string, null) is refused before class-validator sees it; a
+ * missing body is validated as `{}`, so the answer names the required fields.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
+      if (value === undefined || value === '') value = {};
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw validationError([{ field: 'body', message: 'must be a JSON object' }]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new StrictValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: false,
+    // value is kept for the missing-field check above; error bodies never echo values.
+    validationError: { target: false, value: true },
+    exceptionFactory: (errors) => validationError(flattenValidationErrors(errors)),
+  });
+}
+
+/** `@Param('id', UuidParam)` — a malformed id is a 400 naming the parameter, never a database error. */
+export const UuidParam = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('INVALID_ID', { field: 'id' }),
+});
+
+export function uuidParam(field: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({ exceptionFactory: () => new DomainError('INVALID_ID', { field }) });
+}
+
+function stripProperty(message: string, property: string): string {
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}

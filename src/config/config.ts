@@ -1,0 +1,150 @@
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * Every environment variable Calento reads is declared here, validated once at boot, and turned into a
+ * typed object. Nothing else in the code base reads process.env.
+ */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  appBaseUrl: string;
+  databaseUrl: string | null;
+  databasePoolSize: number;
+  pgliteDataDir: string;
+  migrateOnBoot: boolean;
+  jwtSecret: KeyObject;
+  jwtAccessTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  passwordResetTtlMinutes: number;
+  bcryptRounds: number;
+  corsOrigins: string[] | true;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  rateLimit: { loginPerIp: number; loginPerAccount: number; windowSeconds: number };
+  mailboxDir: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  redisUrl: string | null;
+  workers: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+function str(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function optional(env: Env, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value === '' ? null : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean, words: [string, string] = ['true', 'false']): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const lowered = raw.toLowerCase();
+  if ([words[0], '1', 'yes', 'on', 'true'].includes(lowered)) return true;
+  if ([words[1], '0', 'no', 'off', 'false'].includes(lowered)) return false;
+  throw new ConfigError(name, `must be ${words[0]} or ${words[1]}, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = str(env, name, fallback);
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = optional(env, name);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+/**
+ * Without JWT_SECRET, development keeps a random secret in the data folder so that sessions survive a
+ * restart; production refuses to start without one.
+ */
+function jwtSecret(env: Env, nodeEnv: AppConfig['nodeEnv'], dataDir: string): KeyObject {
+  const raw = optional(env, 'JWT_SECRET');
+  if (raw !== null) {
+    if (raw.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    return createSecretKey(Buffer.from(raw, 'utf8'));
+  }
+  if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET', 'is required in production');
+  const file = resolve(dataDir, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return createSecretKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'));
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+  const dataDir = resolve(str(env, 'DATA_DIR', './.data'));
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const appBaseUrl = url(env, 'APP_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const cors = str(env, 'CORS_ORIGINS', '*');
+  return {
+    nodeEnv,
+    host: str(env, 'HOST', '0.0.0.0'),
+    port,
+    logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
+      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+    ] as const),
+    appBaseUrl: appBaseUrl.replace(/\/+$/, ''),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    pgliteDataDir: resolve(str(env, 'PGLITE_DATA_DIR', resolve(dataDir, 'pglite'))),
+    migrateOnBoot: bool(env, 'MIGRATE_ON_BOOT', true),
+    jwtSecret: jwtSecret(env, nodeEnv, dataDir),
+    jwtAccessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 30, 86400),
+    refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+    passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 1440),
+    bcryptRounds: int(env, 'BCRYPT_ROUNDS', 12, 4, 15),
+    corsOrigins: cors === '*' ? true : cors.split(',').map((origin) => origin.trim()).filter(Boolean),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 52_428_800),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    rateLimit: {
+      loginPerIp: int(env, 'RATE_LIMIT_LOGIN_PER_IP', 20, 1, 100_000),
+      loginPerAccount: int(env, 'RATE_LIMIT_LOGIN_PER_ACCOUNT', 5, 1, 100_000),
+      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    },
+    mailboxDir: resolve(str(env, 'MAILBOX_DIR', resolve(dataDir, 'mailbox'))),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: str(env, 'MAIL_FROM', 'Calento <no-reply@calento.local>'),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    workers: bool(env, 'WORKERS', true, ['on', 'off']),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,98 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { translatePgError } from './pg-errors.js';
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Anything that can run one parameterized statement: the pool, or the client of an open transaction. */
+export interface Queryable {
+  query<T extends QueryResultRow = QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+interface TxState {
+  client: PoolClient;
+  depth: number;
+}
+
+/**
+ * The one way the code base reaches PostgreSQL (real, or embedded PGlite behind the same pg.Pool).
+ *
+ * A transaction keeps its client in AsyncLocalStorage, so `db.query()` called anywhere inside
+ * `db.tx(...)` joins it. That matters twice: repositories need not pass clients around, and with PGlite
+ * (a pool of exactly one client) a query outside the open transaction would wait forever.
+ */
+export class Database implements Queryable {
+  private readonly current = new AsyncLocalStorage<TxState>();
+
+  constructor(
+    private readonly pool: Pool,
+    readonly kind: 'postgres' | 'pglite',
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async query<T extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<QueryResult<T>> {
+    const runner = this.current.getStore()?.client ?? this.pool;
+    try {
+      const result = await runner.query<T>(sql, params as unknown[]);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+
+  /** Runs fn in a transaction; a nested call becomes a savepoint of the outer one. */
+  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const outer = this.current.getStore();
+    if (outer) return this.savepoint(outer, fn);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await this.current.run({ client, depth: 0 }, () => fn(this));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw translatePgError(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A client for work that must stay on one session outside a transaction (session advisory locks). */
+  async withSession<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.current.getStore() !== undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.onClose();
+  }
+
+  private async savepoint<T>(state: TxState, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const name = `sp_${state.depth + 1}`;
+    await state.client.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await this.current.run({ client: state.client, depth: state.depth + 1 }, () => fn(this));
+      await state.client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await state.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      throw translatePgError(error);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { Database } from '../../db/database.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { hashToken, newOpaqueToken } from '../../common/auth/tokens.js';
+import { MailerService } from '../email/mailer.service.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { User } from '../users/users.rows.js';
+import { UserResponseDto } from '../users/dto/user.dto.js';
+import { AuthRepository } from './auth.repository.js';
+import { PasswordService } from './password.service.js';
+import type { AuthTokensDto, LoginDto, RegisterDto } from './dto/auth.dto.js';
+
+export interface AccessTokenPayload {
+  sub: string;
+  iat?: number;
+}
+
+type RotationOutcome = { ok: true; tokens: AuthTokensDto } | { ok: false; reused: boolean };
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Database) private readonly db: Database,
+    @Inject(JwtService) private readonly jwt: JwtService,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(AuthRepository) private readonly tokens: AuthRepository,
+    @Inject(PasswordService) private readonly passwords: PasswordService,
+    @Inject(MailerService) private readonly mailer: MailerService,
+  ) {}
+
+  async register(dto: RegisterDto): Promise<AuthTokensDto> {
+    const user = await this.users.create({
+      email: dto.email,
+      passwordHash: await this.passwords.hash(dto.password),
+      name: dto.name,
+      timezone: dto.timezone ?? 'UTC',
+      locale: dto.locale ?? 'en',
+    });
+    return this.startSession(user);
+  }
+
+  async login(dto: LoginDto): Promise<AuthTokensDto> {
+    const found = await this.users.findByEmailWithPassword(dto.email);
+    if (!(await this.passwords.verify(dto.password, found?.passwordHash ?? null)) || !found) {
+      throw new DomainError('INVALID_CREDENTIALS');
+    }
+    const { passwordHash: _, ...user } = found;
+    return this.startSession(user);
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already rotated is a sign of theft: the whole family (every
+   * token descending from that login) is revoked, and the revocation is committed before the 401.
+   */
+  async refresh(refreshToken: string): Promise<AuthTokensDto> {
+    const outcome = await this.db.tx(async (): Promise<RotationOutcome> => {
+      const row = await this.tokens.findRefreshTokenForUpdate(hashToken(refreshToken));
+      if (!row) return { ok: false, reused: false };
+      if (row.revoked_at) {
+        await this.tokens.revokeFamily(row.family_id, 'reuse_detected');
+        return { ok: false, reused: true };
+      }
+      if (row.expires_at.getTime() <= Date.now()) return { ok: false, reused: false };
+      const user = await this.users.findById(row.user_id);
+      if (!user) return { ok: false, reused: false };
+      await this.tokens.revokeRefreshToken(row.id, 'rotated');
+      return { ok: true, tokens: await this.issueTokens(user, row.family_id, row.id) };
+    });
+    if (!outcome.ok) {
+      if (outcome.reused) this.logger.warn('Refresh token reuse detected; token family revoked');
+      throw new DomainError(outcome.reused ? 'REFRESH_TOKEN_REUSED' : 'INVALID_REFRESH_TOKEN');
+    }
+    return outcome.tokens;
+  }
+
+  /** Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent). */
+  async logout(refreshToken: string): Promise<void> {
+    await this.db.tx(async () => {
+      const row = await this.tokens.findRefreshTokenForUpdate(hashToken(refreshToken));
+      if (row) await this.tokens.revokeFamily(row.family_id, 'logout');
+    });
+  }
+
+  /**
+   * Always answers the same way whether or not the account exists. The email is sent after the response
+   * so that its latency does not reveal the account either.
+   */
+  async forgotPassword(email: string): Promise<void> {
+    const userId = await this.users.findIdByEmail(email);
+    if (!userId) return;
+    const token = newOpaqueToken();
+    const expiresAt = new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000);
+    await this.tokens.insertPasswordReset(userId, hashToken(token), expiresAt);
+    void this.mailer.send(this.resetMail(email, token)).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'Could not send the password reset email');
+    });
+  }
+
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const passwordHash = await this.passwords.hash(newPassword);
+    const ok = await this.db.tx(async () => {
+      const reset = await this.tokens.findPasswordResetForUpdate(hashToken(token));
+      if (!reset || reset.used_at || reset.expires_at.getTime() <= Date.now()) return false;
+      await this.users.updatePassword(reset.user_id, passwordHash);
+      await this.tokens.consumePasswordResets(reset.user_id);
+      await this.tokens.revokeAllForUser(reset.user_id, 'password_reset');
+      return true;
+    });
+    if (!ok) throw new DomainError('INVALID_RESET_TOKEN');
+  }
+
+  /** Signs every session of the user out: refresh tokens revoked, older access tokens refused. */
+  async revokeAllSessions(userId: string, reason: string): Promise<void> {
+    await this.tokens.revokeAllForUser(userId, reason);
+  }
+
+  private startSession(user: User): Promise<AuthTokensDto> {
+    return this.issueTokens(user, randomUUID(), null);
+  }
+
+  private async issueTokens(user: User, familyId: string, parentId: string | null): Promise<AuthTokensDto> {
+    const refreshToken = newOpaqueToken();
+    const refreshTokenExpiresAt = new Date(Date.now() + this.config.refreshTokenTtlDays * 86_400_000);
+    await this.tokens.insertRefreshToken({
+      userId: user.id,
+      familyId,
+      parentId,
+      hash: hashToken(refreshToken),
+      expiresAt: refreshTokenExpiresAt,
+    });
+    const payload: AccessTokenPayload = { sub: user.id };
+    return {
+      accessToken: this.jwt.sign(payload),
+      tokenType: 'Bearer',
+      expiresIn: this.config.jwtAccessTtlSeconds,
+      refreshToken,
+      refreshTokenExpiresAt,
+      user: UserResponseDto.from(user),
+    };
+  }
+
+  private resetMail(email: string, token: string) {
+    const link = `${this.config.appBaseUrl}/reset-password?token=${encodeURIComponent(token)}`;
+    return {
+      to: email,
+      subject: 'Reset your Calento password',
+      text:
+        `Someone asked to reset the password of your Calento account.\n\n` +
+        `Open ${link}\nor send this token to POST /api/v1/auth/reset-password:\n${token}\n\n` +
+        `The token works once and expires in ${this.config.passwordResetTtlMinutes} minutes. ` +
+        `If you did not ask for this, ignore this email.\n`,
+      html:
+        `<p>Someone asked to reset the password of your Calento account.</p>` +
+        `<p><a href="${link}">Choose a new password</a></p>` +
+        `<p>Or send this token to <code>POST /api/v1/auth/reset-password</code>: <code>${token}</code></p>` +
+        `<p>The token works once and expires in ${this.config.passwordResetTtlMinutes} minutes. ` +
+        `If you did not ask for this, ignore this email.</p>`,
+    };
+  }
+}
