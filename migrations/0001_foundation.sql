@@ -10,8 +10,9 @@ CREATE TABLE users (
   name text NOT NULL,
   timezone text NOT NULL DEFAULT 'UTC',
   locale text NOT NULL DEFAULT 'en',
-  -- Access tokens issued before this instant are refused (password reset, "sign out everywhere").
-  sessions_valid_after timestamptz NOT NULL DEFAULT '-infinity',
+  -- Access tokens carry the version they were issued under; bumping it (password reset or change)
+  -- makes every outstanding access token invalid at once.
+  session_version integer NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT users_email_key UNIQUE (email),

@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DbModule } from './db/db.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
@@ -11,7 +12,7 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DbModule, AuthModule, UsersModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DbModule, RateLimitModule, AuthModule, UsersModule, HealthModule],
     };
   }
 }

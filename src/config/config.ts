@@ -1,6 +1,7 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { RateLimitName, RateLimitPolicy } from '../common/rate-limit/rate-limit.js';
 
 /**
  * Every environment variable Calento reads is declared here, validated once at boot, and turned into a
@@ -24,7 +25,7 @@ export interface AppConfig {
   corsOrigins: string[] | true;
   bodyLimitBytes: number;
   trustProxy: boolean;
-  rateLimit: { loginPerIp: number; loginPerAccount: number; windowSeconds: number };
+  rateLimits: Record<RateLimitName, RateLimitPolicy>;
   mailboxDir: string;
   smtpUrl: string | null;
   mailFrom: string;
@@ -134,10 +135,16 @@ export function loadConfig(env: Env): AppConfig {
     corsOrigins: cors === '*' ? true : cors.split(',').map((origin) => origin.trim()).filter(Boolean),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 52_428_800),
     trustProxy: bool(env, 'TRUST_PROXY', false),
-    rateLimit: {
-      loginPerIp: int(env, 'RATE_LIMIT_LOGIN_PER_IP', 20, 1, 100_000),
-      loginPerAccount: int(env, 'RATE_LIMIT_LOGIN_PER_ACCOUNT', 5, 1, 100_000),
-      windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    rateLimits: {
+      login: {
+        perIp: int(env, 'RATE_LIMIT_LOGIN_PER_IP', 20, 1, 1_000_000),
+        perAccount: int(env, 'RATE_LIMIT_LOGIN_PER_ACCOUNT', 5, 1, 1_000_000),
+        windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      },
+      public: {
+        perIp: int(env, 'RATE_LIMIT_PUBLIC_PER_IP', 120, 1, 1_000_000),
+        windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      },
     },
     mailboxDir: resolve(str(env, 'MAILBOX_DIR', resolve(dataDir, 'mailbox'))),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),

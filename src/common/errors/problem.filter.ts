@@ -29,8 +29,5 @@ export function sendProblem(
     logger.error({ err: error, requestId: request.id, route: request.routeOptions?.url }, 'Unhandled error');
   }
   const problem = toProblem(classified, path, request.id);
-  if (problem.code === 'RATE_LIMITED' && !reply.hasHeader('retry-after')) {
-    reply.header('retry-after', String(config.rateLimit.windowSeconds));
-  }
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth/public.decorator.js';
+import { RateLimit } from '../../common/rate-limit/rate-limit.js';
 import { ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { AuthService } from './auth.service.js';
-import { AuthThrottleGuard } from './auth-throttle.guard.js';
 import { AuthTokensDto, ForgotPasswordDto, LoginDto, RefreshTokenDto, RegisterDto, ResetPasswordDto } from './dto/auth.dto.js';
 
 @ApiTags('auth')
@@ -22,7 +22,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @UseGuards(AuthThrottleGuard)
+  @RateLimit('login')
   @ApiOperation({ summary: 'Log in with email and password', description: 'Rate limited per IP and per account.' })
   @ApiOkResponse({ type: AuthTokensDto })
   @ApiProblems('VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED')
@@ -53,7 +53,7 @@ export class AuthController {
 
   @Post('forgot-password')
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseGuards(AuthThrottleGuard)
+  @RateLimit('login')
   @ApiOperation({
     summary: 'Email a password reset token',
     description: 'Always 202, whether or not the account exists. Rate limited per IP and per account.',

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { JwtAuthGuard } from '../../common/auth/jwt-auth.guard.js';
 import { MailerService } from '../email/mailer.service.js';
@@ -10,7 +9,6 @@ import { UsersRepository } from '../users/users.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
-import { accountTracker } from './auth-throttle.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
 
@@ -24,21 +22,6 @@ import { PasswordService } from './password.service.js';
         secret: config.jwtSecret as unknown as string,
         signOptions: { algorithm: 'HS256', expiresIn: config.jwtAccessTtlSeconds },
         verifyOptions: { algorithms: ['HS256'] },
-      }),
-    }),
-    // In-memory counters, per process. Replicas behind a load balancer each count on their own.
-    ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [
-          { name: 'ip', ttl: config.rateLimit.windowSeconds * 1000, limit: config.rateLimit.loginPerIp },
-          {
-            name: 'account',
-            ttl: config.rateLimit.windowSeconds * 1000,
-            limit: config.rateLimit.loginPerAccount,
-            getTracker: accountTracker,
-          },
-        ],
       }),
     }),
   ],

@@ -15,7 +15,8 @@ import type { AuthTokensDto, LoginDto, RegisterDto } from './dto/auth.dto.js';
 
 export interface AccessTokenPayload {
   sub: string;
-  iat?: number;
+  /** The user's session version when the token was issued. */
+  ver: number;
 }
 
 type RotationOutcome = { ok: true; tokens: AuthTokensDto } | { ok: false; reused: boolean };
@@ -115,11 +116,6 @@ export class AuthService {
     if (!ok) throw new DomainError('INVALID_RESET_TOKEN');
   }
 
-  /** Signs every session of the user out: refresh tokens revoked, older access tokens refused. */
-  async revokeAllSessions(userId: string, reason: string): Promise<void> {
-    await this.tokens.revokeAllForUser(userId, reason);
-  }
-
   private startSession(user: User): Promise<AuthTokensDto> {
     return this.issueTokens(user, randomUUID(), null);
   }
@@ -134,7 +130,7 @@ export class AuthService {
       hash: hashToken(refreshToken),
       expiresAt: refreshTokenExpiresAt,
     });
-    const payload: AccessTokenPayload = { sub: user.id };
+    const payload: AccessTokenPayload = { sub: user.id, ver: user.sessionVersion };
     return {
       accessToken: this.jwt.sign(payload),
       tokenType: 'Bearer',

@@ -9,7 +9,7 @@ import type { AccessTokenPayload } from './auth.service.js';
 /**
  * Verifies the bearer JWT (HS256 only, so `alg: none` and algorithm swaps fail) with the secret as a
  * KeyObject — a string secret costs ~0.5 ms per request in jsonwebtoken. The user must still exist and
- * the token must postdate the user's last "sign out everywhere".
+ * the token must carry the user's current session version (a password reset or change bumps it).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -29,7 +29,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return false;
     const user = await this.users.findById(payload.sub);
     if (!user) return false;
-    if (typeof payload.iat !== 'number' || payload.iat * 1000 < user.sessionsValidAfter.getTime()) return false;
+    if (payload.ver !== user.sessionVersion) return false;
     return { id: user.id, email: user.email, timezone: user.timezone };
   }
 }

@@ -4,7 +4,7 @@ import { isConstraint } from '../../db/pg-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toUser, type PublicBookingLinkRow, type User, type UserRow, type UserWithPasswordRow } from './users.rows.js';
 
-const userColumns = 'id, email, name, timezone, locale, sessions_valid_after, created_at, updated_at';
+const userColumns = 'id, email, name, timezone, locale, session_version, created_at, updated_at';
 
 export interface NewUser {
   email: string;
@@ -79,10 +79,10 @@ export class UsersRepository {
     return toUser(rows[0]);
   }
 
-  /** New password; access tokens issued before now stop working. */
+  /** New password; every access token issued before it stops working. */
   async updatePassword(id: string, passwordHash: string): Promise<void> {
     await this.db.query(
-      `UPDATE users SET password_hash = $2, sessions_valid_after = date_trunc('second', now()), updated_at = now()
+      `UPDATE users SET password_hash = $2, session_version = session_version + 1, updated_at = now()
        WHERE id = $1`,
       [id, passwordHash],
     );

@@ -5,7 +5,7 @@ export interface UserRow {
   name: string;
   timezone: string;
   locale: string;
-  sessions_valid_after: Date;
+  session_version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -20,7 +20,7 @@ export interface User {
   name: string;
   timezone: string;
   locale: string;
-  sessionsValidAfter: Date;
+  sessionVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -32,7 +32,7 @@ export function toUser(row: UserRow): User {
     name: row.name,
     timezone: row.timezone,
     locale: row.locale,
-    sessionsValidAfter: row.sessions_valid_after,
+    sessionVersion: row.session_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
+import { createApp } from '../../src/app.setup.js';
+import { loadConfig, type AppConfig } from '../../src/config/config.js';
+import { Database } from '../../src/db/database.js';
+import { cloneTestDatabase } from './test-db.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: Server;
+  db: Database;
+  config: AppConfig;
+  mailboxDir: string;
+  close(): Promise<void>;
+}
+
+/** Settings every test app shares; a test overrides what it exercises (rate limits, TTLs). */
+export const testEnv: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+  BCRYPT_ROUNDS: '4',
+  RATE_LIMIT_LOGIN_PER_IP: '100000',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
+  APP_BASE_URL: 'http://calento.test',
+};
+
+/**
+ * The application built by the same createApp() as production, on its own cloned database, listening
+ * on nothing (supertest drives the server object directly).
+ */
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const database = await cloneTestDatabase();
+  const scratch = mkdtempSync(join(tmpdir(), 'calento-app-'));
+  const mailboxDir = join(scratch, 'mailbox');
+  const config = loadConfig({
+    ...testEnv,
+    DATA_DIR: scratch,
+    MAILBOX_DIR: mailboxDir,
+    ...database.env,
+    ...overrides,
+  });
+  const app = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    http: app.getHttpServer(),
+    db: app.get(Database),
+    config,
+    mailboxDir,
+    async close() {
+      await app.close();
+      await database.drop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
