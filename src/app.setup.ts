@@ -36,6 +36,8 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Fastify's own JSON parser (with bodyLimit) is the only one: no urlencoded or text bodies.
+    bodyParser: false,
     preview: options.preview,
   });
   await setupApp(app, config);
@@ -45,6 +47,8 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
 /** Pipes, filter, prefix, security headers, CORS and Swagger: everything main.ts and the tests share. */
 export async function setupApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON is the only body the API reads; anything else is a 415, not a string handed to validation.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

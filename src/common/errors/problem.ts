@@ -74,6 +74,7 @@ export function classify(error: unknown, context: { method: string; path: string
   }
   const status =
     error instanceof HttpException ? error.getStatus() : Number((error as { statusCode?: unknown })?.statusCode);
+  if (status === HttpStatus.SERVICE_UNAVAILABLE) return { code: 'SERVICE_UNAVAILABLE', params: {}, unexpected: false };
   if (Number.isInteger(status) && status >= 400 && status < 500) {
     const code = statusCodes[status] ?? 'INVALID_INPUT';
     return {

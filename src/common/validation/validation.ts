@@ -37,6 +37,8 @@ class StrictValidationPipe extends ValidationPipe {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw validationError([{ field: 'body', message: 'must be a JSON object' }]);
       }
+      const withNul = findNulStrings(value, '');
+      if (withNul.length) throw validationError(withNul.map((field) => ({ field, message: 'must not contain NUL characters' })));
     }
     return super.transform(value, metadata);
   }
@@ -66,4 +68,17 @@ export function uuidParam(field: string): ParseUUIDPipe {
 
 function stripProperty(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}
+
+/** PostgreSQL text cannot hold U+0000; refuse it up front, naming the field, instead of failing in SQL. */
+function findNulStrings(value: unknown, path: string, found: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path || 'body');
+  } else if (value !== null && typeof value === 'object' && depth < 32 && found.length < 20) {
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      findNulStrings(child, childPath, found, depth + 1);
+    }
+  }
+  return found;
 }
