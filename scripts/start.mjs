@@ -1,5 +1,6 @@
 // `npm start`: builds when the sources are newer than the last build, then runs the compiled app.
-// `--migrate-only` runs the migrations and exits. No configuration is needed for either.
+// `--migrate-only` runs the migrations and exits, `--worker` runs job workers only, `--openapi` writes
+// docs/openapi.json. No configuration is needed for any of them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,5 +25,7 @@ if (inputs.some((input) => existsSync(input) && newestMtime(input) > builtAt)) {
   writeFileSync(stamp, new Date().toISOString());
 }
 
-const entry = process.argv.includes('--migrate-only') ? 'cli/migrate.js' : 'main.js';
+const entries = { '--migrate-only': 'cli/migrate.js', '--worker': 'cli/worker.js', '--openapi': 'cli/openapi.js' };
+const flag = Object.keys(entries).find((name) => process.argv.includes(name));
+const entry = flag ? entries[flag] : 'main.js';
 await import(pathToFileURL(join(root, 'dist', entry)).href);

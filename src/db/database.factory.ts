@@ -5,15 +5,17 @@ import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Database } from './database.js';
+import { PglitePool, pgliteParsers } from './pglite-pool.js';
 
 // Every extension a migration creates must be listed here: PGlite loads extensions only when asked at
 // open time, and refuses to reopen a data folder that uses one it was not given.
 export const pgliteExtensions = { btree_gist, citext, pg_trgm };
 
-// Parse int8 (counts, bigint ids) as JS numbers on both back ends; values past 2^53 are not used here.
+// The same value shapes on both back ends (PGlite's side is in pglite-pool.ts): int8 as numbers (counts;
+// nothing here passes 2^53), dates as 'YYYY-MM-DD' text (a calendar date has no instant or zone).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
 export class DataDirLockedError extends Error {}
 
@@ -45,14 +47,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
   let pglite: PGlite;
   try {
     mkdirSync(dataDir, { recursive: true });
-    pglite = await PGlite.create(dataDir, { extensions: pgliteExtensions });
+    pglite = await PGlite.create(dataDir, { extensions: pgliteExtensions, parsers: pgliteParsers });
   } catch (error) {
     release();
     throw error;
   }
-  // PGlite is one session: the pool must stay at exactly one client (createPgConfig sets it).
-  const pool = new pg.Pool({ ...createPgConfig(pglite), connectionTimeoutMillis: 60_000 });
-  return new Database(pool, 'pglite', async () => {
+  return new Database(new PglitePool(pglite), 'pglite', async () => {
     await pglite.close();
     release();
   });
@@ -79,7 +79,8 @@ function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      // The owner may be this very process: a second open in one process corrupts the folder just the same.
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
         throw new DataDirLockedError(
           `The embedded database folder ${dataDir} is in use by another Calento process (pid ${owner}). ` +
             'Stop that process, or set PGLITE_DATA_DIR (or DATABASE_URL) for this one.',

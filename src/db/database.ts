@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { QueryResultRow } from 'pg';
 import { translatePgError } from './pg-errors.js';
 
 export interface QueryResult<T> {
@@ -12,8 +12,19 @@ export interface Queryable {
   query<T extends QueryResultRow = QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
 }
 
+/** One session of the database (a pg client, or PGlite's single session). */
+export interface SessionClient {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number | null }>;
+}
+
+/** What Database needs of a pool: pg.Pool fits, and so does PglitePool. */
+export interface SqlPool extends SessionClient {
+  connect(): Promise<SessionClient & { release(): void }>;
+  end(): Promise<void>;
+}
+
 interface TxState {
-  client: PoolClient;
+  client: SessionClient;
   depth: number;
 }
 
@@ -28,7 +39,7 @@ export class Database implements Queryable {
   private readonly current = new AsyncLocalStorage<TxState>();
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: SqlPool,
     readonly kind: 'postgres' | 'pglite',
     private readonly onClose: () => Promise<void> = async () => {},
   ) {}
@@ -65,7 +76,7 @@ export class Database implements Queryable {
   }
 
   /** A client for work that must stay on one session outside a transaction (session advisory locks). */
-  async withSession<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  async withSession<T>(fn: (client: SessionClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       return await fn(client);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { PoolClient } from 'pg';
-import type { Database } from './database.js';
+import type { Database, SessionClient } from './database.js';
 
 export const migrationsDir = resolve(import.meta.dirname, '..', '..', 'migrations');
 
@@ -10,6 +9,8 @@ export const migrationsDir = resolve(import.meta.dirname, '..', '..', 'migration
 const MIGRATION_LOCK_KEY = 0x63616c656e746f;
 
 export interface MigrationFile {
+  /** The file name without .sql, e.g. "0001_foundation". */
+  id: string;
   version: number;
   name: string;
   sql: string;
@@ -25,6 +26,7 @@ export function readMigrations(dir = migrationsDir): MigrationFile[] {
     if (!match) throw new MigrationError(`Migration file name must look like 0001_name.sql: ${file}`);
     const sql = readFileSync(join(dir, file), 'utf8');
     return {
+      id: `${match[1]}_${match[2]}`,
       version: Number(match[1]),
       name: match[2],
       sql,
@@ -56,7 +58,7 @@ export async function migrate(db: Database, dir = migrationsDir): Promise<string
         if (previous) {
           if (previous.checksum !== file.checksum) {
             throw new MigrationError(
-              `Migration ${file.version}_${file.name} was changed after it was applied ` +
+              `Migration ${file.id} was changed after it was applied ` +
                 '(checksum mismatch). Add a new migration instead of editing an applied one.',
             );
           }
@@ -74,9 +76,9 @@ export async function migrate(db: Database, dir = migrationsDir): Promise<string
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw new MigrationError(`Migration ${file.version}_${file.name} failed: ${(error as Error).message}`);
+          throw new MigrationError(`Migration ${file.id} failed: ${(error as Error).message}`);
         }
-        done.push(`${file.version}_${file.name}`);
+        done.push(`${file.id}`);
       }
       return done;
     } finally {
@@ -85,7 +87,7 @@ export async function migrate(db: Database, dir = migrationsDir): Promise<string
   });
 }
 
-async function appliedMigrations(client: PoolClient): Promise<Map<number, { checksum: string }>> {
+async function appliedMigrations(client: SessionClient): Promise<Map<number, { checksum: string }>> {
   const { rows } = await client.query<{ version: number; checksum: string }>(
     'SELECT version, checksum FROM schema_migrations',
   );

@@ -60,6 +60,17 @@ describe('malformed requests all get a 4xx problem+json, never a 500', () => {
   });
 });
 
+describe('database errors in a row', () => {
+  it('keeps serving after many consecutive constraint violations', async () => {
+    // Regression: PGlite's node-postgres adapter lost protocol sync after two failed statements in a row.
+    for (let i = 0; i < 5; i++) {
+      const res = await api().post('/api/v1/auth/register').send({ email: user.email, password: 'correct-horse-42', name: 'Dup' });
+      expectProblem(res, 409, 'EMAIL_TAKEN');
+    }
+    await api().get('/api/v1/users/me').set(user.auth).expect(200);
+  });
+});
+
 describe('request ids', () => {
   it('returns a generated request id on every response', async () => {
     const res = await api().get('/health/live').expect(200);

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { Database } from '../../db/database.js';
@@ -21,6 +21,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
@@ -28,8 +29,18 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Readiness: database reachable and every migration applied' })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        status: 'ok',
+        info: { database: { status: 'up', kind: 'pglite' }, migrations: { status: 'up', applied: 3 } },
+        error: {},
+        details: { database: { status: 'up', kind: 'pglite' }, migrations: { status: 'up', applied: 3 } },
+      },
+    },
+  })
   @ApiProblems('SERVICE_UNAVAILABLE')
   ready(): Promise<HealthCheckResult> {
     return this.health.check([

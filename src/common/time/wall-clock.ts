@@ -1,0 +1,122 @@
+import { IANAZone } from 'luxon';
+
+/**
+ * Wall clocks versus instants. rrule.js knows nothing of zones: Calento hands it the local wall clock
+ * "dressed as UTC" (09:00 in New York becomes the Date 09:00Z) and reads its results the same way.
+ * This module is the only place that turns such fake-UTC Dates, or wall-clock strings, into real
+ * instants and back; everything else passes instants or 'YYYY-MM-DDTHH:mm:ss' strings around.
+ */
+
+export interface WallClock {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?$/;
+
+/** 'YYYY-MM-DDTHH:mm:ss' or 'YYYY-MM-DD' (midnight) into parts; null when malformed or not a real date. */
+export function parseWallClock(text: string): WallClock | null {
+  const m = WALL_CLOCK.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  return { year, month, day, hour, minute, second };
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** The wall clock as a fake-UTC Date: the frame rrule.js computes in. */
+export function wallClockToRruleDate(local: string | WallClock): Date {
+  const w = typeof local === 'string' ? parseOrThrow(local) : local;
+  const date = new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second));
+  // Date.UTC maps years 0-99 to 1900-1999; fix the year explicitly.
+  date.setUTCFullYear(w.year);
+  return date;
+}
+
+/** A fake-UTC Date back to 'YYYY-MM-DDTHH:mm:ss' (or 'YYYY-MM-DD' with dateOnly). */
+export function rruleDateToWallClock(fake: Date, dateOnly = false): string {
+  const iso = fake.toISOString(); // 'YYYY-MM-DDTHH:mm:ss.sssZ' for years 0-9999
+  return dateOnly ? iso.slice(0, 10) : iso.slice(0, 19);
+}
+
+/**
+ * The instant a wall clock denotes in `zone`. RFC 5545 §3.3.5: a time inside a DST gap is read with
+ * the offset in force before the gap (02:30 on a spring-forward night becomes 03:30 of the new offset);
+ * a time that happens twice at fall-back is the first of the two.
+ */
+export function wallClockToInstant(local: string | WallClock, zone: string): Date {
+  const asUtc = wallClockToRruleDate(local).getTime();
+  return new Date(resolveWallClock(asUtc, ianaZone(zone)));
+}
+
+/** The wall clock of an instant in `zone`, as 'YYYY-MM-DDTHH:mm:ss' (seconds truncated). */
+export function instantToWallClock(instant: Date, zone: string): string {
+  return rruleDateToWallClock(instantToRruleDate(instant, zone));
+}
+
+/** rrule.js result (wall clock dressed as UTC) to the real instant in `zone`. */
+export function rruleDateToInstant(fake: Date, zone: string): Date {
+  return new Date(resolveWallClock(fake.getTime(), ianaZone(zone)));
+}
+
+/** A real instant to rrule.js's frame: its wall clock in `zone`, dressed as UTC. */
+export function instantToRruleDate(instant: Date, zone: string): Date {
+  const ts = instant.getTime();
+  return new Date(ts + Math.round(ianaZone(zone).offset(ts) * MINUTE_MS));
+}
+
+/** 'YYYY-MM-DD' plus n calendar days. */
+export function addDays(date: string, days: number): string {
+  return rruleDateToWallClock(new Date(wallClockToRruleDate(date).getTime() + days * DAY_MS), true);
+}
+
+function resolveWallClock(asUtc: number, zone: IANAZone): number {
+  // Offsets a day either side bracket any single transition near this wall clock.
+  const before = offsetMs(zone, asUtc - DAY_MS);
+  const after = offsetMs(zone, asUtc + DAY_MS);
+  const first = asUtc - before;
+  const firstValid = offsetMs(zone, first) === before;
+  if (before === after) {
+    if (firstValid) return first;
+  } else {
+    const second = asUtc - after;
+    const secondValid = offsetMs(zone, second) === after;
+    if (firstValid && secondValid) return Math.min(first, second);
+    if (firstValid) return first;
+    if (secondValid) return second;
+  }
+  // Nonexistent wall clock (a DST gap): keep the offset from before the gap.
+  return first;
+}
+
+function offsetMs(zone: IANAZone, ts: number): number {
+  return Math.round(zone.offset(ts) * MINUTE_MS);
+}
+
+const zones = new Map<string, IANAZone>();
+
+function ianaZone(name: string): IANAZone {
+  let zone = zones.get(name);
+  if (!zone) {
+    zone = IANAZone.create(name);
+    if (!zone.isValid) throw new RangeError(`Unknown time zone "${name}"`);
+    if (zones.size < 1000) zones.set(name, zone);
+  }
+  return zone;
+}
+
+function parseOrThrow(text: string): WallClock {
+  const parsed = parseWallClock(text);
+  if (!parsed) throw new RangeError(`Not a wall clock: "${text}"`);
+  return parsed;
+}
