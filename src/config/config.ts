@@ -31,6 +31,30 @@ export interface AppConfig {
   mailFrom: string;
   redisUrl: string | null;
   workers: boolean;
+  /** Most occurrences one request may expand (windows, feeds); more is a 400, never a silent cut. */
+  expansionMaxOccurrences: number;
+  jobs: JobsConfig;
+}
+
+/** The durable job queue (src/modules/jobs): how workers claim, retry and let go of jobs. */
+export interface JobsConfig {
+  /** Jobs one worker process runs at the same time. */
+  concurrency: number;
+  /** How often an idle worker looks for due jobs. */
+  pollIntervalMs: number;
+  /** How long a claimed job stays locked to its worker without a heartbeat. */
+  leaseSeconds: number;
+  /** Attempts before a job is marked failed (a handler may set its own). */
+  maxAttempts: number;
+  /** First retry delay; it doubles each attempt, with jitter, up to backoffMaxMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A run longer than this is aborted and counts as a failed attempt. */
+  timeoutSeconds: number;
+  /** On shutdown, how long in-flight jobs may finish before they are released to other workers. */
+  shutdownGraceMs: number;
+  /** Succeeded and cancelled jobs are deleted after this many days (failed ones are kept). */
+  retentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -151,6 +175,27 @@ export function loadConfig(env: Env): AppConfig {
     mailFrom: str(env, 'MAIL_FROM', 'Calento <no-reply@calento.local>'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     workers: bool(env, 'WORKERS', true, ['on', 'off']),
+    expansionMaxOccurrences: int(env, 'EXPANSION_MAX_OCCURRENCES', 5000, 10, 100_000),
+    jobs: jobsConfig(env),
+  };
+}
+
+function jobsConfig(env: Env): JobsConfig {
+  const backoffBaseMs = int(env, 'JOB_BACKOFF_BASE_MS', 10_000, 1, 86_400_000);
+  const backoffMaxMs = int(env, 'JOB_BACKOFF_MAX_MS', 3_600_000, 1, 604_800_000);
+  if (backoffMaxMs < backoffBaseMs) {
+    throw new ConfigError('JOB_BACKOFF_MAX_MS', `must be at least JOB_BACKOFF_BASE_MS (${backoffBaseMs})`);
+  }
+  return {
+    concurrency: int(env, 'JOB_CONCURRENCY', 5, 1, 100),
+    pollIntervalMs: int(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 60_000),
+    leaseSeconds: int(env, 'JOB_LEASE_SECONDS', 60, 1, 3600),
+    maxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 12, 1, 100),
+    backoffBaseMs,
+    backoffMaxMs,
+    timeoutSeconds: int(env, 'JOB_TIMEOUT_SECONDS', 120, 1, 3600),
+    shutdownGraceMs: int(env, 'JOB_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    retentionDays: int(env, 'JOB_RETENTION_DAYS', 7, 1, 3650),
   };
 }
 

@@ -72,7 +72,7 @@ export function rruleDateToInstant(fake: Date, zone: string): Date {
 /** A real instant to rrule.js's frame: its wall clock in `zone`, dressed as UTC. */
 export function instantToRruleDate(instant: Date, zone: string): Date {
   const ts = instant.getTime();
-  return new Date(ts + Math.round(ianaZone(zone).offset(ts) * MINUTE_MS));
+  return new Date(ts + ianaZone(zone).at(ts));
 }
 
 /** 'YYYY-MM-DD' plus n calendar days. */
@@ -80,17 +80,17 @@ export function addDays(date: string, days: number): string {
   return rruleDateToWallClock(new Date(wallClockToRruleDate(date).getTime() + days * DAY_MS), true);
 }
 
-function resolveWallClock(asUtc: number, zone: IANAZone): number {
+function resolveWallClock(asUtc: number, zone: ZoneOffsets): number {
   // Offsets a day either side bracket any single transition near this wall clock.
-  const before = offsetMs(zone, asUtc - DAY_MS);
-  const after = offsetMs(zone, asUtc + DAY_MS);
+  const before = zone.at(asUtc - DAY_MS);
+  const after = zone.at(asUtc + DAY_MS);
   const first = asUtc - before;
-  const firstValid = offsetMs(zone, first) === before;
+  const firstValid = zone.at(first) === before;
   if (before === after) {
     if (firstValid) return first;
   } else {
     const second = asUtc - after;
-    const secondValid = offsetMs(zone, second) === after;
+    const secondValid = zone.at(second) === after;
     if (firstValid && secondValid) return Math.min(first, second);
     if (firstValid) return first;
     if (secondValid) return second;
@@ -99,17 +99,65 @@ function resolveWallClock(asUtc: number, zone: IANAZone): number {
   return first;
 }
 
-function offsetMs(zone: IANAZone, ts: number): number {
-  return Math.round(zone.offset(ts) * MINUTE_MS);
+/**
+ * UTC offsets (ms) of one zone, memoized per UTC day. Asking luxon costs about 10 µs, which would
+ * dominate expanding a long series; a day whose two ends share an offset is taken as constant, and a
+ * day with a transition is bisected once to the second.
+ */
+class ZoneOffsets {
+  private readonly boundaries = new Map<number, number>();
+  private readonly transitions = new Map<number, number>();
+
+  constructor(private readonly zone: IANAZone) {}
+
+  at(ts: number): number {
+    const day = Math.floor(ts / DAY_MS);
+    const start = this.boundary(day);
+    const end = this.boundary(day + 1);
+    if (start === end) return start;
+    return ts < this.transition(day, start) ? start : end;
+  }
+
+  private boundary(day: number): number {
+    let offset = this.boundaries.get(day);
+    if (offset === undefined) {
+      offset = this.raw(day * DAY_MS);
+      if (this.boundaries.size > 200_000) this.boundaries.clear();
+      this.boundaries.set(day, offset);
+    }
+    return offset;
+  }
+
+  private transition(day: number, startOffset: number): number {
+    let at = this.transitions.get(day);
+    if (at === undefined) {
+      let lo = day * DAY_MS;
+      let hi = lo + DAY_MS;
+      while (hi - lo > 1000) {
+        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+        if (this.raw(mid) === startOffset) lo = mid;
+        else hi = mid;
+      }
+      at = hi;
+      if (this.transitions.size > 10_000) this.transitions.clear();
+      this.transitions.set(day, at);
+    }
+    return at;
+  }
+
+  private raw(ts: number): number {
+    return Math.round(this.zone.offset(ts) * MINUTE_MS);
+  }
 }
 
-const zones = new Map<string, IANAZone>();
+const zones = new Map<string, ZoneOffsets>();
 
-function ianaZone(name: string): IANAZone {
+function ianaZone(name: string): ZoneOffsets {
   let zone = zones.get(name);
   if (!zone) {
-    zone = IANAZone.create(name);
-    if (!zone.isValid) throw new RangeError(`Unknown time zone "${name}"`);
+    const iana = IANAZone.create(name);
+    if (!iana.isValid) throw new RangeError(`Unknown time zone "${name}"`);
+    zone = new ZoneOffsets(iana);
     if (zones.size < 1000) zones.set(name, zone);
   }
   return zone;

@@ -1,4 +1,5 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { isIsoDate, isIsoInstant } from '../time/instants.js';
 import { isValidZone } from '../time/zones.js';
 
 /** An IANA zone name that this runtime knows ("Europe/Berlin", "UTC"), not an offset or abbreviation. */
@@ -39,5 +40,32 @@ export function IsStrongPassword(options?: ValidationOptions): PropertyDecorator
         validate: (value: unknown) => passwordProblem(value) === null,
         defaultMessage: (args) => passwordProblem(args?.value) ?? 'is not a valid password',
       },
+    });
+}
+
+/** ISO 8601 date-time with offset ("2026-03-09T09:00:00-05:00" or "...Z"). */
+export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isIsoInstant',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-03-09T09:00:00-05:00', ...options },
+      validator: { validate: (value: unknown) => isIsoInstant(value) },
+    });
+}
+
+/** Either an ISO date-time with offset or, for all-day values, a date 'YYYY-MM-DD'. */
+export function IsIsoInstantOrDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isIsoInstantOrDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: 'must be an ISO 8601 date-time with an offset, or a date YYYY-MM-DD for all-day events',
+        ...options,
+      },
+      validator: { validate: (value: unknown) => isIsoInstant(value) || isIsoDate(value) },
     });
 }

@@ -1,0 +1,29 @@
+import { DateTime } from 'luxon';
+
+/** ISO 8601 date-time with an explicit offset or Z: "2026-03-09T09:00:00-05:00". */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A date-time that names one instant: offsets are required, because a bare local time is ambiguous. */
+export function isIsoInstant(value: unknown): value is string {
+  return typeof value === 'string' && ISO_INSTANT.test(value) && DateTime.fromISO(value, { setZone: true }).isValid;
+}
+
+/** A calendar date 'YYYY-MM-DD' that exists. */
+export function isIsoDate(value: unknown): value is string {
+  return typeof value === 'string' && ISO_DATE.test(value) && DateTime.fromISO(value, { zone: 'UTC' }).isValid;
+}
+
+export function parseInstant(value: string): Date {
+  return DateTime.fromISO(value, { setZone: true }).toJSDate();
+}
+
+/** The instant at which a calendar date begins in a zone (00:00, or the first valid time after a gap). */
+export function startOfDateIn(date: string, zone: string): Date {
+  return DateTime.fromISO(date, { zone }).startOf('day').toJSDate();
+}
+
+/** The calendar date of an instant in a zone. */
+export function dateIn(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toISODate() as string;
+}

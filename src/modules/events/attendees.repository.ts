@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Database } from '../../db/database.js';
+import { toAttendee, type Attendee, type AttendeeRow, type ResponseStatus } from './events.rows.js';
+
+const attendeeColumns = 'event_id, email, name, response_status, responded_at';
+
+@Injectable()
+export class AttendeesRepository {
+  constructor(@Inject(Database) private readonly db: Database) {}
+
+  async forEvents(eventIds: string[]): Promise<Map<string, Attendee[]>> {
+    const byEvent = new Map<string, Attendee[]>();
+    if (eventIds.length === 0) return byEvent;
+    const { rows } = await this.db.query<AttendeeRow>(
+      `SELECT ${attendeeColumns} FROM event_attendees WHERE event_id = ANY($1::uuid[]) ORDER BY created_at, email`,
+      [eventIds],
+    );
+    for (const row of rows) byEvent.set(row.event_id, [...(byEvent.get(row.event_id) ?? []), toAttendee(row)]);
+    return byEvent;
+  }
+
+  /**
+   * Makes the attendee list exactly `list`: removed emails go, new ones are added, and people who stay
+   * keep the answer they gave.
+   */
+  async replace(eventId: string, list: Array<{ email: string; name?: string }>): Promise<void> {
+    const emails = list.map((attendee) => attendee.email);
+    await this.db.query('DELETE FROM event_attendees WHERE event_id = $1 AND NOT (email = ANY($2::citext[]))', [
+      eventId,
+      emails,
+    ]);
+    await this.db.query(
+      `INSERT INTO event_attendees (event_id, email, name)
+       SELECT $1, email, name FROM unnest($2::citext[], $3::text[]) AS input(email, name)
+       ON CONFLICT (event_id, email) DO UPDATE SET name = COALESCE(EXCLUDED.name, event_attendees.name)`,
+      [eventId, emails, list.map((attendee) => attendee.name ?? null)],
+    );
+  }
+
+  async respond(eventId: string, email: string, response: ResponseStatus): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE event_attendees SET response_status = $3, responded_at = now() WHERE event_id = $1 AND email = $2`,
+      [eventId, email, response],
+    );
+    return rowCount > 0;
+  }
+}

@@ -1,0 +1,78 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../../common/http/pagination.js';
+import { IsIsoInstant } from '../../../common/validation/validators.js';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export const eventSortFields = ['startTime', 'endTime', 'title', 'createdAt'] as const;
+
+export class WindowQueryDto extends PageQueryDto {
+  /** Window start (ISO 8601 with offset); events ending after it are included. */
+  @ApiProperty({ required: false, example: '2026-03-01T00:00:00Z' })
+  @IsOptional()
+  @IsIsoInstant()
+  from?: string;
+
+  /** Window end (ISO 8601 with offset); events starting before it are included. */
+  @ApiProperty({ required: false, example: '2026-04-01T00:00:00Z' })
+  @IsOptional()
+  @IsIsoInstant()
+  to?: string;
+}
+
+export class ListEventsQueryDto extends WindowQueryDto {
+  /** Words to look for in title, location and description (prefix match). */
+  @ApiProperty({ required: false, example: 'standup' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string;
+
+  @ApiProperty({ required: false, format: 'uuid', description: 'Only events with this tag.' })
+  @IsOptional()
+  @IsUUID('all')
+  tagId?: string;
+
+  @ApiProperty({ required: false, enum: ['confirmed', 'tentative', 'cancelled'] })
+  @IsOptional()
+  @IsIn(['confirmed', 'tentative', 'cancelled'])
+  status?: 'confirmed' | 'tentative' | 'cancelled';
+
+  @ApiProperty({ required: false, enum: eventSortFields, default: 'startTime' })
+  @IsOptional()
+  @IsIn(eventSortFields)
+  sort?: (typeof eventSortFields)[number];
+
+  @ApiProperty({ required: false, enum: ['asc', 'desc'], default: 'asc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
+  /** Return the occurrences of series inside the window, merged with single events (needs from and to). */
+  @ApiProperty({ required: false, default: false })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  expand?: boolean;
+}
+
+export class SearchQueryDto extends PageQueryDto {
+  @ApiProperty({ example: 'quarterly review' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q: string;
+}
+
+export class UpcomingQueryDto {
+  @ApiProperty({ required: false, minimum: 1, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}

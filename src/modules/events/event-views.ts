@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { addDays } from '../../common/time/wall-clock.js';
+import { expandSeries } from '../recurrence/recurrence.engine.js';
+import { AttendeesRepository } from './attendees.repository.js';
+import { seriesOf, withRecurrenceErrors } from './event-timing.js';
+import type { EventRecord, ResponseStatus } from './events.rows.js';
+import type { Role, VisibleEvent } from './events.repository.js';
+import { TagsRepository } from './tags.repository.js';
+import type { EventResponseDto } from './dto/event.dto.js';
+
+/** One thing on a calendar: a single event, a series, an override, or a virtual occurrence. */
+export interface CalendarItem {
+  event: EventRecord;
+  role: Role;
+  myResponse: ResponseStatus | null;
+  /** Virtual occurrences and overrides: which occurrence of which series. */
+  seriesId: string | null;
+  occurrenceId: string | null;
+  isOverride: boolean;
+}
+
+export function itemOf(visible: VisibleEvent): CalendarItem {
+  return {
+    ...visible,
+    seriesId: visible.event.seriesId,
+    occurrenceId: visible.event.originalStart,
+    isOverride: visible.event.seriesId !== null,
+  };
+}
+
+/**
+ * The calendar view of a window: single events and overrides as they are, each series expanded into its
+ * occurrences, minus the ones its overrides replace (wherever those overrides were moved).
+ */
+export function expandWindow(
+  visible: VisibleEvent[],
+  overrides: EventRecord[],
+  window: { from: Date; to: Date },
+  cap: number,
+): CalendarItem[] {
+  const replaced = new Set(overrides.map((override) => `${override.seriesId}|${override.originalStart}`));
+  const items: CalendarItem[] = [];
+  for (const entry of visible) {
+    if (!entry.event.recurrenceRule) {
+      items.push(itemOf(entry));
+    } else {
+      const occurrences = withRecurrenceErrors(
+        () => expandSeries(seriesOf(entry.event), window, { maxOccurrences: cap }),
+        cap,
+      );
+      for (const occurrence of occurrences) {
+        if (replaced.has(`${entry.event.id}|${occurrence.occurrenceId}`)) continue;
+        items.push({
+          event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
+          role: entry.role,
+          myResponse: entry.myResponse,
+          seriesId: entry.event.id,
+          occurrenceId: occurrence.occurrenceId,
+          isOverride: false,
+        });
+      }
+    }
+    if (items.length > cap) throw new DomainError('EXPANSION_TOO_LARGE', { cap });
+  }
+  return items.sort((a, b) => a.event.startTime.getTime() - b.event.startTime.getTime() || a.event.id.localeCompare(b.event.id));
+}
+
+/** A series' record as one occurrence: same fields, that occurrence's times. */
+export function occurrenceEvent(master: EventRecord, occurrenceId: string, start: Date, end: Date): EventRecord {
+  const days = master.isAllDay
+    ? Math.round((Date.parse(`${master.endDate}T00:00:00Z`) - Date.parse(`${master.startDate}T00:00:00Z`)) / 86_400_000)
+    : 0;
+  return {
+    ...master,
+    startTime: start,
+    endTime: end,
+    startDate: master.isAllDay ? occurrenceId : null,
+    endDate: master.isAllDay ? addDays(occurrenceId, days) : null,
+  };
+}
+
+@Injectable()
+export class EventViews {
+  constructor(
+    @Inject(TagsRepository) private readonly tags: TagsRepository,
+    @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
+  ) {}
+
+  async one(item: CalendarItem): Promise<EventResponseDto> {
+    return (await this.many([item]))[0];
+  }
+
+  /** Response DTOs, loading tags and attendees of all items in two queries. */
+  async many(items: CalendarItem[]): Promise<EventResponseDto[]> {
+    // Overrides and occurrences show their series' tags and attendees.
+    const ownerIds = [...new Set(items.map((item) => item.event.seriesId ?? item.event.id))];
+    const [tags, attendees] = await Promise.all([this.tags.forEvents(ownerIds), this.attendees.forEvents(ownerIds)]);
+    return items.map((item) => {
+      const event = item.event;
+      const source = event.seriesId ?? event.id;
+      return {
+        id: event.id,
+        title: event.title,
+        description: event.description,
+        location: event.location,
+        startTime: event.startTime,
+        endTime: event.endTime,
+        timezone: event.timezone,
+        isAllDay: event.isAllDay,
+        startDate: event.startDate,
+        endDate: event.endDate,
+        status: event.status,
+        transparency: event.transparency,
+        color: event.color,
+        visibility: event.visibility,
+        reminders: event.reminders,
+        attachments: event.attachments,
+        recurrence: event.recurrenceRule ? { rule: event.recurrenceRule, exdates: event.exdates } : null,
+        seriesId: item.seriesId,
+        occurrenceId: item.occurrenceId,
+        isOverride: item.isOverride,
+        tags: (tags.get(source) ?? []).map((tag) => ({ id: tag.id, name: tag.name, color: tag.color })),
+        attendees: attendees.get(source) ?? [],
+        role: item.role,
+        readOnly: item.role !== 'owner',
+        myResponse: item.myResponse,
+        createdAt: event.createdAt,
+        updatedAt: event.updatedAt,
+      };
+    });
+  }
+}

@@ -1,0 +1,265 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Database } from '../../db/database.js';
+import { UserOwnedRepository } from '../../db/user-owned.repository.js';
+import { eventColumns, toEvent, type EventRecord, type EventRow, type EventWrite, type ResponseStatus } from './events.rows.js';
+
+export type Role = 'owner' | 'attendee';
+
+export interface VisibleEvent {
+  event: EventRecord;
+  role: Role;
+  myResponse: ResponseStatus | null;
+}
+
+interface VisibleRow extends EventRow {
+  role: Role;
+  my_response: ResponseStatus | null;
+}
+
+export interface EventFilters {
+  from?: Date;
+  to?: Date;
+  q?: string;
+  tagId?: string;
+  status?: string;
+}
+
+const sortColumns = { startTime: 'start_time', endTime: 'end_time', title: 'title', createdAt: 'created_at' } as const;
+export type EventSort = keyof typeof sortColumns;
+
+const tableColumns = [
+  'id', 'user_id', 'title', 'description', 'location', 'start_time', 'end_time', 'timezone', 'is_all_day', 'start_date',
+  'end_date', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments', 'recurrence_rule',
+  'recurrence_exdates', 'local_start', 'recurrence_end', 'series_id', 'original_start', 'ical_uid', 'search',
+  'created_at', 'updated_at',
+];
+const branchColumns = tableColumns.map((column) => `e.${column}`).join(', ');
+
+/**
+ * Everything the caller may see: their own events, and (read-only) events whose master lists their
+ * email as an attendee. Written as UNION ALL so each branch keeps its index (user_id, attendee email);
+ * PostgreSQL pushes the outer window/filter conditions into both branches.
+ */
+const visibleEvents = `(
+  SELECT ${branchColumns}, 'owner'::text AS role, NULL::text AS my_response
+  FROM events e WHERE e.user_id = $1
+  UNION ALL
+  SELECT ${branchColumns}, 'attendee'::text AS role, a.response_status AS my_response
+  FROM event_attendees a JOIN events e ON e.id = a.event_id OR e.series_id = a.event_id
+  WHERE a.email = $2 AND e.user_id <> $1
+) v`;
+
+const visibleColumns = `${eventColumns}, role, my_response`;
+
+/**
+ * Builds the WHERE clause for list filters. Only placeholders are generated here; every value travels as
+ * a parameter. `first` is the number of the first free placeholder.
+ */
+function filterSql(filters: EventFilters, first: number): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const next = (value: unknown) => {
+    params.push(value);
+    return `$${first + params.length - 1}`;
+  };
+  if (filters.to) clauses.push(`start_time < ${next(filters.to)}`);
+  if (filters.from) {
+    // A series counts while any of its occurrences can end after `from`.
+    clauses.push(`(CASE WHEN recurrence_rule IS NULL THEN end_time > ${next(filters.from)}
+      ELSE recurrence_end IS NULL OR recurrence_end > $${first + params.length - 1} END)`);
+  }
+  if (filters.status) clauses.push(`status = ${next(filters.status)}`);
+  if (filters.tagId) clauses.push(`EXISTS (SELECT 1 FROM event_tags t WHERE t.event_id = id AND t.tag_id = ${next(filters.tagId)})`);
+  if (filters.q) clauses.push(`search @@ to_tsquery('simple', ${next(prefixQuery(filters.q))})`);
+  return { sql: clauses.length ? `AND ${clauses.join(' AND ')}` : '', params };
+}
+
+/** "Team sync!" → "team:* & sync:*": every word, as a prefix, in a form to_tsquery cannot choke on. */
+export function prefixQuery(text: string): string {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length ? words.slice(0, 16).map((word) => `${word}:*`).join(' & ') : '__nothing__';
+}
+
+function toVisible(row: VisibleRow): VisibleEvent {
+  return { event: toEvent(row), role: row.role, myResponse: row.my_response };
+}
+
+const writeColumns = `title, description, location, start_time, end_time, timezone, is_all_day, start_date, end_date,
+  status, transparency, color, visibility, reminders, attachments, recurrence_rule, recurrence_exdates, local_start,
+  recurrence_end, series_id, original_start, ical_uid`;
+
+function writeParams(write: EventWrite): unknown[] {
+  return [
+    write.title, write.description, write.location, write.startTime, write.endTime, write.timezone, write.isAllDay,
+    write.startDate, write.endDate, write.status, write.transparency, write.color, write.visibility,
+    JSON.stringify(write.reminders), JSON.stringify(write.attachments), write.recurrenceRule, write.exdates,
+    write.localStart, write.recurrenceEnd, write.seriesId, write.originalStart, write.icalUid,
+  ];
+}
+
+@Injectable()
+export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord> {
+  protected readonly table = 'events';
+  protected readonly columns = eventColumns;
+  protected readonly resource = 'event';
+
+  constructor(@Inject(Database) db: Database) {
+    super(db);
+  }
+
+  protected toModel(row: EventRow): EventRecord {
+    return toEvent(row);
+  }
+
+  async insert(userId: string, write: EventWrite): Promise<EventRecord> {
+    const { rows } = await this.db.query<EventRow>(
+      `INSERT INTO events (user_id, ${writeColumns})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+       RETURNING ${eventColumns}`,
+      [userId, ...writeParams(write)],
+    );
+    return toEvent(rows[0]);
+  }
+
+  async update(userId: string, id: string, write: EventWrite): Promise<EventRecord> {
+    const { rows } = await this.db.query<EventRow>(
+      `UPDATE events SET (${writeColumns}, updated_at) =
+         ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, now())
+       WHERE id = $1 AND user_id = $2 RETURNING ${eventColumns}`,
+      [id, userId, ...writeParams(write)],
+    );
+    if (!rows[0]) throw this.notFound();
+    return toEvent(rows[0]);
+  }
+
+  /** Locks an owned event for a read-modify-write (series edits). */
+  async getForUpdate(userId: string, id: string): Promise<EventRecord> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+      [id, userId],
+    );
+    if (!rows[0]) throw this.notFound();
+    return toEvent(rows[0]);
+  }
+
+  async findVisible(userId: string, email: string, id: string): Promise<VisibleEvent | null> {
+    const { rows } = await this.db.query<VisibleRow>(
+      `SELECT ${visibleColumns} FROM ${visibleEvents} WHERE id = $3`,
+      [userId, email, id],
+    );
+    return rows[0] ? toVisible(rows[0]) : null;
+  }
+
+  /** Single events and series (not overrides), one page, with the total. */
+  async listPage(
+    userId: string,
+    email: string,
+    filters: EventFilters,
+    sort: EventSort,
+    order: 'asc' | 'desc',
+    limit: number,
+    offset: number,
+  ): Promise<{ items: VisibleEvent[]; total: number }> {
+    const where = filterSql(filters, 3);
+    const base = `FROM ${visibleEvents} WHERE series_id IS NULL ${where.sql}`;
+    const direction = order === 'desc' ? 'DESC' : 'ASC';
+    const limitAt = 3 + where.params.length;
+    const { rows } = await this.db.query<VisibleRow & { total: number }>(
+      `SELECT ${visibleColumns}, count(*) OVER ()::int AS total ${base}
+       ORDER BY ${sortColumns[sort]} ${direction}, id ${direction} LIMIT $${limitAt} OFFSET $${limitAt + 1}`,
+      [userId, email, ...where.params, limit, offset],
+    );
+    if (rows.length === 0 && offset > 0) {
+      const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${base}`, [
+        userId,
+        email,
+        ...where.params,
+      ]);
+      return { items: [], total: counted.rows[0].total };
+    }
+    return { items: rows.map(toVisible), total: rows[0]?.total ?? 0 };
+  }
+
+  /**
+   * Everything needed to draw a window: single events and overrides overlapping it, and series whose
+   * span overlaps it (the caller expands those and drops the occurrences their overrides replace).
+   */
+  async findForWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<VisibleEvent[]> {
+    const where = filterSql(filters, 3);
+    const { rows } = await this.db.query<VisibleRow>(
+      `SELECT ${visibleColumns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
+      [userId, email, ...where.params],
+    );
+    return rows.map(toVisible);
+  }
+
+  /** The overrides of the given series, wherever they were moved. */
+  async findOverrides(seriesIds: string[]): Promise<EventRecord[]> {
+    if (seriesIds.length === 0) return [];
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE series_id = ANY($1::uuid[]) ORDER BY start_time`,
+      [seriesIds],
+    );
+    return rows.map(toEvent);
+  }
+
+  /** Events visible to the caller ending after `after`, soonest first, plus every unfinished series. */
+  async findUpcoming(userId: string, email: string, after: Date, limit: number): Promise<VisibleEvent[]> {
+    const { rows } = await this.db.query<VisibleRow>(
+      `(SELECT ${visibleColumns} FROM ${visibleEvents}
+        WHERE recurrence_rule IS NULL AND end_time > $3 AND status <> 'cancelled' ORDER BY start_time LIMIT $4)
+       UNION ALL
+       (SELECT ${visibleColumns} FROM ${visibleEvents}
+        WHERE recurrence_rule IS NOT NULL AND (recurrence_end IS NULL OR recurrence_end > $3) AND status <> 'cancelled')`,
+      [userId, email, after, limit],
+    );
+    return rows.map(toVisible);
+  }
+
+  async search(userId: string, email: string, q: string, limit: number, offset: number) {
+    const { rows } = await this.db.query<VisibleRow & { total: number; rank: number }>(
+      `SELECT ${visibleColumns}, ts_rank(search, query) AS rank, count(*) OVER ()::int AS total
+       FROM ${visibleEvents}, to_tsquery('simple', $3) AS query
+       WHERE series_id IS NULL AND search @@ query
+       ORDER BY rank DESC, start_time DESC, id LIMIT $4 OFFSET $5`,
+      [userId, email, prefixQuery(q), limit, offset],
+    );
+    return { items: rows.map(toVisible), total: rows[0]?.total ?? 0 };
+  }
+
+  async deleteOverrides(seriesId: string, occurrenceIds: string[] | 'all'): Promise<void> {
+    if (occurrenceIds === 'all') {
+      await this.db.query('DELETE FROM events WHERE series_id = $1', [seriesId]);
+    } else if (occurrenceIds.length) {
+      await this.db.query('DELETE FROM events WHERE series_id = $1 AND original_start = ANY($2::text[])', [
+        seriesId,
+        occurrenceIds,
+      ]);
+    }
+  }
+
+  /** Re-points overrides to another series and occurrence id (series split, series time shift). */
+  async moveOverride(overrideId: string, seriesId: string, originalStart: string): Promise<void> {
+    await this.db.query('UPDATE events SET series_id = $2, original_start = $3, updated_at = now() WHERE id = $1', [
+      overrideId,
+      seriesId,
+      originalStart,
+    ]);
+  }
+
+  async findOverride(seriesId: string, occurrenceId: string): Promise<EventRecord | null> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE series_id = $1 AND original_start = $2`,
+      [seriesId, occurrenceId],
+    );
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  async findByIcalUid(userId: string, uid: string): Promise<EventRecord | null> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE user_id = $1 AND ical_uid = $2 AND series_id IS NULL`,
+      [userId, uid],
+    );
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+}

@@ -1,0 +1,181 @@
+/** Row shapes of the events tables and their mapping to camelCase records. */
+export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
+export type Transparency = 'busy' | 'free';
+export type Visibility = 'default' | 'public' | 'private';
+export type ResponseStatus = 'needsAction' | 'accepted' | 'declined' | 'tentative';
+
+export interface Reminder {
+  method: 'email' | 'slack' | 'popup';
+  minutesBefore: number;
+}
+
+export interface Attachment {
+  url: string;
+  title: string;
+  mimeType: string;
+}
+
+export interface EventRow {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string | null;
+  location: string | null;
+  start_time: Date;
+  end_time: Date;
+  timezone: string;
+  is_all_day: boolean;
+  start_date: string | null;
+  end_date: string | null;
+  status: EventStatus;
+  transparency: Transparency;
+  color: string | null;
+  visibility: Visibility;
+  reminders: Reminder[];
+  attachments: Attachment[];
+  recurrence_rule: string | null;
+  recurrence_exdates: string[];
+  local_start: string | null;
+  recurrence_end: Date | null;
+  series_id: string | null;
+  original_start: string | null;
+  ical_uid: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EventRecord {
+  id: string;
+  userId: string;
+  title: string;
+  description: string | null;
+  location: string | null;
+  startTime: Date;
+  endTime: Date;
+  timezone: string;
+  isAllDay: boolean;
+  startDate: string | null;
+  endDate: string | null;
+  status: EventStatus;
+  transparency: Transparency;
+  color: string | null;
+  visibility: Visibility;
+  reminders: Reminder[];
+  attachments: Attachment[];
+  recurrenceRule: string | null;
+  exdates: string[];
+  localStart: string | null;
+  recurrenceEnd: Date | null;
+  seriesId: string | null;
+  originalStart: string | null;
+  icalUid: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const eventColumns = `id, user_id, title, description, location, start_time, end_time, timezone, is_all_day,
+  start_date::text AS start_date, end_date::text AS end_date, status, transparency, color, visibility, reminders,
+  attachments, recurrence_rule, recurrence_exdates, local_start, recurrence_end, series_id, original_start, ical_uid,
+  created_at, updated_at`;
+
+export function toEvent(row: EventRow): EventRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    title: row.title,
+    description: row.description,
+    location: row.location,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    timezone: row.timezone,
+    isAllDay: row.is_all_day,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    status: row.status,
+    transparency: row.transparency,
+    color: row.color,
+    visibility: row.visibility,
+    reminders: row.reminders,
+    attachments: row.attachments,
+    recurrenceRule: row.recurrence_rule,
+    exdates: row.recurrence_exdates,
+    localStart: row.local_start,
+    recurrenceEnd: row.recurrence_end,
+    seriesId: row.series_id,
+    originalStart: row.original_start,
+    icalUid: row.ical_uid,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The columns a write sets; the repository turns this into one INSERT or UPDATE. */
+export interface EventWrite {
+  title: string;
+  description: string | null;
+  location: string | null;
+  startTime: Date;
+  endTime: Date;
+  timezone: string;
+  isAllDay: boolean;
+  startDate: string | null;
+  endDate: string | null;
+  status: EventStatus;
+  transparency: Transparency;
+  color: string | null;
+  visibility: Visibility;
+  reminders: Reminder[];
+  attachments: Attachment[];
+  recurrenceRule: string | null;
+  exdates: string[];
+  localStart: string | null;
+  recurrenceEnd: Date | null;
+  seriesId: string | null;
+  originalStart: string | null;
+  icalUid: string | null;
+}
+
+export function toWrite(event: EventRecord): EventWrite {
+  const { id: _id, userId: _user, createdAt: _c, updatedAt: _u, ...write } = event;
+  return write;
+}
+
+export interface TagRow {
+  id: string;
+  user_id: string;
+  name: string;
+  color: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface Tag {
+  id: string;
+  name: string;
+  color: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toTag(row: TagRow): Tag {
+  return { id: row.id, name: row.name, color: row.color, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+export interface AttendeeRow {
+  event_id: string;
+  email: string;
+  name: string | null;
+  response_status: ResponseStatus;
+  responded_at: Date | null;
+}
+
+export interface Attendee {
+  email: string;
+  name: string | null;
+  responseStatus: ResponseStatus;
+  respondedAt: Date | null;
+}
+
+export function toAttendee(row: AttendeeRow): Attendee {
+  return { email: row.email, name: row.name, responseStatus: row.response_status, respondedAt: row.responded_at };
+}

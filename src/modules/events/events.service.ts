@@ -1,0 +1,348 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { Database } from '../../db/database.js';
+import type { AuthUser } from '../../common/auth/current-user.decorator.js';
+import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
+import { pageOf, type Page } from '../../common/http/pagination.js';
+import { isIsoDate, isIsoInstant, parseInstant } from '../../common/time/instants.js';
+import { addDays } from '../../common/time/wall-clock.js';
+import { nextOccurrences } from '../recurrence/recurrence.engine.js';
+import { AttendeesRepository } from './attendees.repository.js';
+import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
+import { EventViews, expandWindow, itemOf, occurrenceEvent, type CalendarItem } from './event-views.js';
+import { EventsRepository, type VisibleEvent } from './events.repository.js';
+import { toWrite, type EventRecord, type EventWrite } from './events.rows.js';
+import { rekeySeries } from './series-rekey.js';
+import { TagsRepository } from './tags.repository.js';
+import type { CreateEventDto, DuplicateEventDto, EventResponseDto, UpdateEventDto } from './dto/event.dto.js';
+import type { ListEventsQueryDto, SearchQueryDto } from './dto/event-query.dto.js';
+
+const TIME_FIELDS = ['startTime', 'endTime', 'timezone', 'isAllDay'] as const;
+
+@Injectable()
+export class EventsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Database) private readonly db: Database,
+    @Inject(EventsRepository) private readonly events: EventsRepository,
+    @Inject(TagsRepository) private readonly tags: TagsRepository,
+    @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
+    @Inject(EventViews) private readonly views: EventViews,
+  ) {}
+
+  async create(user: AuthUser, dto: CreateEventDto): Promise<EventResponseDto> {
+    const write = this.writeFromInput(dto, user.timezone);
+    const event = await this.db.tx(async () => {
+      const created = await this.events.insert(user.id, write);
+      if (dto.tagIds?.length) await this.tags.setForEvent(user.id, created.id, dto.tagIds);
+      if (dto.attendees?.length) await this.attendees.replace(created.id, dedupeAttendees(dto.attendees));
+      return created;
+    });
+    return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
+  }
+
+  async get(user: AuthUser, id: string): Promise<EventResponseDto> {
+    return this.views.one(itemOf(await this.visible(user, id)));
+  }
+
+  async list(user: AuthUser, query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
+    const { page, limit, offset } = pageOf(query);
+    const from = query.from ? parseInstant(query.from) : undefined;
+    const to = query.to ? parseInstant(query.to) : undefined;
+    if (from && to && from >= to) throw new DomainError('WINDOW_REQUIRED');
+    const filters = { from, to, q: query.q, tagId: query.tagId, status: query.status };
+    if (query.expand) {
+      if (!from || !to) throw new DomainError('WINDOW_REQUIRED');
+      const items = await this.window(user, { ...filters, from, to }, query.sort, query.order);
+      return {
+        data: await this.views.many(items.slice(offset, offset + limit)),
+        meta: { page, limit, total: items.length },
+      };
+    }
+    const { items, total } = await this.events.listPage(
+      user.id,
+      user.email,
+      filters,
+      query.sort ?? 'startTime',
+      query.order ?? 'asc',
+      limit,
+      offset,
+    );
+    return { data: await this.views.many(items.map(itemOf)), meta: { page, limit, total } };
+  }
+
+  /** Every single event, override and series occurrence the caller sees in [from, to). */
+  async window(
+    user: AuthUser,
+    filters: { from: Date; to: Date; q?: string; tagId?: string; status?: string },
+    sort: 'startTime' | 'endTime' | 'title' | 'createdAt' = 'startTime',
+    order: 'asc' | 'desc' = 'asc',
+  ): Promise<CalendarItem[]> {
+    const visible = await this.events.findForWindow(user.id, user.email, filters);
+    const seriesIds = visible.filter((entry) => entry.event.recurrenceRule).map((entry) => entry.event.id);
+    const overrides = await this.events.findOverrides(seriesIds);
+    const items = expandWindow(visible, overrides, filters, this.config.expansionMaxOccurrences);
+    return sortItems(items, sort, order);
+  }
+
+  async search(user: AuthUser, query: SearchQueryDto): Promise<Page<EventResponseDto>> {
+    const { page, limit, offset } = pageOf(query);
+    const { items, total } = await this.events.search(user.id, user.email, query.q, limit, offset);
+    return { data: await this.views.many(items.map(itemOf)), meta: { page, limit, total } };
+  }
+
+  /** The next `limit` things on the caller's calendar, series occurrences included. */
+  async upcoming(user: AuthUser, limit: number): Promise<EventResponseDto[]> {
+    const now = new Date();
+    const visible = await this.events.findUpcoming(user.id, user.email, now, limit);
+    const series = visible.filter((entry) => entry.event.recurrenceRule);
+    const overrides = await this.events.findOverrides(series.map((entry) => entry.event.id));
+    const replaced = new Set(overrides.map((override) => `${override.seriesId}|${override.originalStart}`));
+    const items: CalendarItem[] = visible.filter((entry) => !entry.event.recurrenceRule).map(itemOf);
+    for (const entry of series) {
+      // Asking for `limit` more than the overrides can replace is enough to fill the list.
+      const wanted = limit + overrides.filter((override) => override.seriesId === entry.event.id).length;
+      const occurrences = withRecurrenceErrors(() => nextOccurrences(seriesOf(entry.event), now, wanted));
+      for (const occurrence of occurrences) {
+        if (replaced.has(`${entry.event.id}|${occurrence.occurrenceId}`)) continue;
+        items.push({
+          event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
+          role: entry.role,
+          myResponse: entry.myResponse,
+          seriesId: entry.event.id,
+          occurrenceId: occurrence.occurrenceId,
+          isOverride: false,
+        });
+      }
+    }
+    return this.views.many(sortItems(items, 'startTime', 'asc').slice(0, limit));
+  }
+
+  async update(user: AuthUser, id: string, dto: UpdateEventDto): Promise<EventResponseDto> {
+    const event = await this.db.tx(async () => {
+      const current = await this.ownedForUpdate(user, id);
+      const write = this.mergedWrite(current, dto);
+      if (current.recurrenceRule && TIME_FIELDS.some((field) => dto[field] !== undefined)) {
+        const overrides = await this.events.findOverrides([current.id]);
+        const rekeyed = withRecurrenceErrors(() =>
+          rekeySeries(
+            seriesOf(current),
+            seriesOf({ ...current, ...write }),
+            overrides.map((override) => override.originalStart as string),
+          ),
+        );
+        write.exdates = rekeyed.exdates;
+        write.recurrenceEnd = rekeyed.recurrenceEnd;
+        for (const override of overrides) {
+          const next = rekeyed.map.get(override.originalStart as string);
+          if (next) await this.events.moveOverride(override.id, current.id, next);
+          else await this.events.deleteOverrides(current.id, [override.originalStart as string]);
+        }
+      }
+      const updated = await this.events.update(user.id, id, write);
+      if (current.recurrenceRule) await this.copyToOverrides(user, current.id, dto);
+      if (dto.tagIds) await this.tags.setForEvent(user.id, id, dto.tagIds);
+      if (dto.attendees) await this.attendees.replace(id, dedupeAttendees(dto.attendees));
+      return updated;
+    });
+    return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
+  }
+
+  async remove(user: AuthUser, id: string): Promise<void> {
+    await this.ownedForUpdate(user, id);
+    // Overrides go with their series (ON DELETE CASCADE).
+    await this.events.remove(user.id, id);
+  }
+
+  /**
+   * Copies an event (or a whole series) into the caller's calendar, tags included; attendees are not
+   * copied, so nobody is invited twice. With startTime the copy moves there, keeping its length; a moved
+   * series copy drops the original's cancelled occurrences, which belong to other dates.
+   */
+  async duplicate(user: AuthUser, id: string, dto: DuplicateEventDto): Promise<EventResponseDto> {
+    const source = await this.ownedForUpdate(user, id);
+    let { startTime, endTime } = timingInputOf(source);
+    if (dto.startTime) {
+      if (source.isAllDay) {
+        if (!isIsoDate(dto.startTime)) throw validationError([{ field: 'startTime', message: 'must be a date YYYY-MM-DD for an all-day event' }]);
+        startTime = dto.startTime;
+        endTime = addDays(dto.startTime, durationMinutesOf(source) / 1440);
+      } else {
+        if (!isIsoInstant(dto.startTime)) throw validationError([{ field: 'startTime', message: 'must be a date-time with an offset' }]);
+        const start = parseInstant(dto.startTime);
+        startTime = start.toISOString();
+        endTime = new Date(start.getTime() + durationMinutesOf(source) * 60_000).toISOString();
+      }
+    }
+    const isSeries = source.recurrenceRule !== null;
+    const write = this.writeFromInput(
+      {
+        title: source.title,
+        description: source.description ?? undefined,
+        location: source.location ?? undefined,
+        startTime,
+        endTime,
+        timezone: source.timezone,
+        isAllDay: source.isAllDay,
+        status: source.status,
+        transparency: source.transparency,
+        color: source.color ?? undefined,
+        visibility: source.visibility,
+        reminders: source.reminders,
+        attachments: source.attachments,
+        recurrenceRule: source.recurrenceRule ?? undefined,
+        exdates: isSeries && !dto.startTime ? source.exdates : undefined,
+      },
+      source.timezone,
+    );
+    const copy = await this.db.tx(async () => {
+      const created = await this.events.insert(user.id, write);
+      await this.tags.copy(source.seriesId ?? source.id, created.id);
+      return created;
+    });
+    return this.views.one(itemOf({ event: copy, role: 'owner', myResponse: null }));
+  }
+
+  async rsvp(user: AuthUser, id: string, response: 'accepted' | 'declined' | 'tentative'): Promise<EventResponseDto> {
+    const visible = await this.visible(user, id);
+    const target = visible.event.seriesId ?? visible.event.id;
+    if (!(await this.attendees.respond(target, user.email, response))) throw new DomainError('NOT_AN_ATTENDEE');
+    return this.get(user, id);
+  }
+
+  async attachTag(user: AuthUser, id: string, tagId: string): Promise<EventResponseDto> {
+    await this.ownedForUpdate(user, id);
+    await this.tagOf(user, tagId);
+    await this.tags.attach(id, tagId);
+    return this.get(user, id);
+  }
+
+  async detachTag(user: AuthUser, id: string, tagId: string): Promise<void> {
+    await this.ownedForUpdate(user, id);
+    await this.tagOf(user, tagId);
+    if (!(await this.tags.detach(id, tagId))) throw new NotFoundError('tag on this event');
+  }
+
+  /** Loads an event the caller can see; another user's event is a 404, like one that does not exist. */
+  async visible(user: AuthUser, id: string): Promise<VisibleEvent> {
+    const found = await this.events.findVisible(user.id, user.email, id);
+    if (!found) throw new NotFoundError('event');
+    return found;
+  }
+
+  /** An event the caller owns, locked for change; an invitee gets 403, anyone else 404. */
+  async ownedForUpdate(user: AuthUser, id: string): Promise<EventRecord> {
+    const visible = await this.visible(user, id);
+    if (visible.role !== 'owner') throw new DomainError('EVENT_READ_ONLY');
+    return this.db.inTransaction ? this.events.getForUpdate(user.id, id) : visible.event;
+  }
+
+  /** The stored columns for a new event from API input (create, duplicate, import). */
+  writeFromInput(dto: CreateEventDto, defaultZone: string): EventWrite {
+    const timezone = dto.timezone ?? defaultZone;
+    const isAllDay = dto.isAllDay ?? false;
+    const timing = resolveTiming({ startTime: dto.startTime, endTime: dto.endTime, timezone, isAllDay });
+    if (dto.exdates?.length && !dto.recurrenceRule) {
+      throw validationError([{ field: 'exdates', message: 'needs a recurrenceRule' }]);
+    }
+    const series = dto.recurrenceRule
+      ? checkSeries({
+          rule: dto.recurrenceRule,
+          timezone,
+          isAllDay,
+          localStart: timing.localStart,
+          durationMinutes: durationMinutesOf({ ...timing, isAllDay }),
+          exdates: dto.exdates,
+        })
+      : null;
+    return {
+      title: dto.title,
+      description: dto.description ?? null,
+      location: dto.location ?? null,
+      startTime: timing.startTime,
+      endTime: timing.endTime,
+      timezone,
+      isAllDay,
+      startDate: timing.startDate,
+      endDate: timing.endDate,
+      status: dto.status ?? 'confirmed',
+      transparency: dto.transparency ?? 'busy',
+      color: dto.color ?? null,
+      visibility: dto.visibility ?? 'default',
+      reminders: dto.reminders ?? [],
+      attachments: dto.attachments ?? [],
+      recurrenceRule: series?.rule ?? null,
+      exdates: series?.exdates ?? [],
+      localStart: series ? timing.localStart : null,
+      recurrenceEnd: series?.recurrenceEnd ?? null,
+      seriesId: null,
+      originalStart: null,
+      icalUid: null,
+    };
+  }
+
+  /** A stored event with a PATCH applied; times are re-resolved when any time field changes. */
+  mergedWrite(current: EventRecord, dto: UpdateEventDto): EventWrite {
+    const write = toWrite(current);
+    const timing = timingInputOf(current);
+    const changesTime = TIME_FIELDS.some((field) => dto[field] !== undefined);
+    if (changesTime) {
+      if (dto.isAllDay !== undefined && dto.isAllDay !== current.isAllDay && (!dto.startTime || !dto.endTime)) {
+        throw validationError([
+          { field: dto.startTime ? 'endTime' : 'startTime', message: 'is required when isAllDay changes' },
+        ]);
+      }
+      const resolved = resolveTiming({
+        startTime: dto.startTime ?? timing.startTime,
+        endTime: dto.endTime ?? timing.endTime,
+        timezone: dto.timezone ?? timing.timezone,
+        isAllDay: dto.isAllDay ?? timing.isAllDay,
+      });
+      Object.assign(write, {
+        startTime: resolved.startTime,
+        endTime: resolved.endTime,
+        startDate: resolved.startDate,
+        endDate: resolved.endDate,
+        timezone: dto.timezone ?? timing.timezone,
+        isAllDay: dto.isAllDay ?? timing.isAllDay,
+        localStart: current.recurrenceRule ? resolved.localStart : null,
+      });
+    }
+    for (const field of ['title', 'description', 'location', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments'] as const) {
+      if (dto[field] !== undefined) (write as unknown as Record<string, unknown>)[field] = dto[field];
+    }
+    return write;
+  }
+
+  /** "Edit all": fields other than time also change on the series' overrides. */
+  private async copyToOverrides(user: AuthUser, seriesId: string, dto: UpdateEventDto): Promise<void> {
+    const fields = (['title', 'description', 'location', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments'] as const).filter(
+      (field) => dto[field] !== undefined,
+    );
+    if (fields.length === 0) return;
+    for (const override of await this.events.findOverrides([seriesId])) {
+      const write = toWrite(override);
+      for (const field of fields) (write as unknown as Record<string, unknown>)[field] = dto[field];
+      await this.events.update(user.id, override.id, write);
+    }
+  }
+
+  private async tagOf(user: AuthUser, tagId: string) {
+    return this.tags.get(user.id, tagId);
+  }
+}
+
+function dedupeAttendees(list: Array<{ email: string; name?: string }>) {
+  return [...new Map(list.map((attendee) => [attendee.email.toLowerCase(), attendee])).values()];
+}
+
+function sortItems(items: CalendarItem[], sort: 'startTime' | 'endTime' | 'title' | 'createdAt', order: 'asc' | 'desc') {
+  const sign = order === 'desc' ? -1 : 1;
+  const key = (item: CalendarItem): number | string =>
+    sort === 'title' ? item.event.title.toLowerCase() : item.event[sort].getTime();
+  return [...items].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return (x < y ? -1 : x > y ? 1 : a.event.startTime.getTime() - b.event.startTime.getTime()) * sign;
+  });
+}

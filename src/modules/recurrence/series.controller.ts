@@ -1,0 +1,106 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Put, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
+import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
+import { uuidParam } from '../../common/validation/validation.js';
+import { EventResponseDto } from '../events/dto/event.dto.js';
+import { SeriesService } from './series.service.js';
+import { RequiredWindowQueryDto, ScopeQueryDto, SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
+
+const occurrenceParam = ApiParam({
+  name: 'occurrenceId',
+  description: 'The occurrence\'s original start (e.g. 2026-03-09T14:00:00Z), or its date for all-day series.',
+  example: '2026-03-09T14:00:00Z',
+});
+
+@ApiTags('recurrence')
+@Controller('events/:id')
+export class SeriesController {
+  constructor(@Inject(SeriesService) private readonly series: SeriesService) {}
+
+  @Get('occurrences')
+  @ApiOperation({ summary: 'Occurrences of a series in a window', description: 'Edited occurrences appear in place of the originals.' })
+  @ApiPageResponse(EventResponseDto)
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'WINDOW_REQUIRED', 'EXPANSION_TOO_LARGE')
+  occurrences(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Query() query: RequiredWindowQueryDto,
+  ): Promise<Page<EventResponseDto>> {
+    return this.series.occurrences(user, id, query);
+  }
+
+  @Put('recurrence')
+  @ApiOperation({
+    summary: 'Set the rule of a series (edit all)',
+    description: 'A single event becomes a series. Cancelled and edited occurrences that no longer fit the rule are dropped.',
+  })
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_RECURRENCE', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
+  setRecurrence(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() dto: SetRecurrenceDto,
+  ): Promise<EventResponseDto> {
+    return this.series.setRecurrence(user, id, dto);
+  }
+
+  @Delete('recurrence')
+  @ApiOperation({ summary: 'Stop repeating', description: 'The series becomes its first occurrence.' })
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiAuth('INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'EVENT_READ_ONLY')
+  removeRecurrence(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<EventResponseDto> {
+    return this.series.removeRecurrence(user, id);
+  }
+
+  @Put('occurrences/:occurrenceId')
+  @occurrenceParam
+  @ApiOperation({
+    summary: 'Edit one occurrence, or this and following',
+    description: 'scope=single stores an override of that occurrence; scope=following splits the series there.',
+  })
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'UNKNOWN_OCCURRENCE', 'EVENT_READ_ONLY')
+  editOccurrence(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Param('occurrenceId') occurrenceId: string,
+    @Query() query: ScopeQueryDto,
+    @Body() dto: UpdateOccurrenceDto,
+  ): Promise<EventResponseDto> {
+    return this.series.editOccurrence(user, id, occurrenceId, dto, query.scope ?? 'single');
+  }
+
+  @Delete('occurrences/:occurrenceId')
+  @occurrenceParam
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Cancel one occurrence, or this and following',
+    description: 'scope=single adds an EXDATE (idempotent); scope=following ends the series before it.',
+  })
+  @ApiNoContentResponse({ description: 'Cancelled.' })
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'UNKNOWN_OCCURRENCE', 'EVENT_READ_ONLY')
+  cancelOccurrence(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Param('occurrenceId') occurrenceId: string,
+    @Query() query: ScopeQueryDto,
+  ): Promise<void> {
+    return this.series.cancelOccurrence(user, id, occurrenceId, query.scope ?? 'single');
+  }
+}
+
+@ApiTags('recurrence')
+@Controller('calendar/recurring')
+export class RecurringController {
+  constructor(@Inject(SeriesService) private readonly series: SeriesService) {}
+
+  @Get('expand')
+  @ApiOperation({ summary: 'All your series occurrences in a window', description: 'Paginated; refuses windows over the occurrence cap.' })
+  @ApiPageResponse(EventResponseDto)
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'EXPANSION_TOO_LARGE')
+  expand(@CurrentUser() user: AuthUser, @Query() query: RequiredWindowQueryDto): Promise<Page<EventResponseDto>> {
+    return this.series.expandAll(user, query);
+  }
+}

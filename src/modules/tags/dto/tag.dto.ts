@@ -1,0 +1,37 @@
+import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export class CreateTagDto {
+  /** Unique per user, case-insensitively. */
+  @ApiProperty({ example: 'Work' })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  name: string;
+
+  @ApiProperty({ required: false, example: '#3b82f6', default: '#3b82f6' })
+  @IsOptional()
+  @Matches(/^#[0-9a-fA-F]{6}$/, { message: 'must be a hex color such as #3b82f6' })
+  color?: string;
+}
+
+export class UpdateTagDto extends PartialType(CreateTagDto) {}
+
+export class TagResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Work' })
+  name: string;
+
+  @ApiProperty({ example: '#3b82f6' })
+  color: string;
+
+  @ApiProperty()
+  createdAt: Date;
+
+  @ApiProperty()
+  updatedAt: Date;
+}
