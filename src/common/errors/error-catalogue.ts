@@ -32,6 +32,23 @@ export const errorCatalogue = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', detail: 'This route does not accept {method}.' },
   CONFLICT: { status: 409, title: 'Conflict', detail: 'The request conflicts with existing data.' },
   EMAIL_TAKEN: { status: 409, title: 'Email already registered', detail: 'An account with this email exists.' },
+  TAG_NAME_TAKEN: { status: 409, title: 'Tag name taken', detail: 'You already have a tag named "{name}".' },
+  UNKNOWN_TAG: { status: 400, title: 'Unknown tag', detail: 'One of the tag ids is not one of your tags.' },
+  EVENT_READ_ONLY: {
+    status: 403,
+    title: 'Event is read-only',
+    detail: 'You were invited to this event; only its owner can change it. Answer with POST /events/:id/rsvp.',
+  },
+  NOT_AN_ATTENDEE: { status: 400, title: 'Not an attendee', detail: 'You are not on the attendee list of this event.' },
+  INVALID_RECURRENCE: { status: 400, title: 'Invalid recurrence', detail: '{message}' },
+  NOT_A_SERIES: { status: 400, title: 'Not a series', detail: 'This event does not repeat.' },
+  UNKNOWN_OCCURRENCE: { status: 404, title: 'Unknown occurrence', detail: 'The series has no occurrence {occurrenceId}.' },
+  EXPANSION_TOO_LARGE: {
+    status: 400,
+    title: 'Too many occurrences',
+    detail: 'The window holds more than {cap} occurrences; ask for a shorter window.',
+  },
+  WINDOW_REQUIRED: { status: 400, title: 'Window required', detail: 'Give both "from" and "to" (and from before to).' },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',
