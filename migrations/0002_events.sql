@@ -44,6 +44,11 @@ CREATE TABLE events (
   series_id uuid REFERENCES events (id) ON DELETE CASCADE,
   original_start text,
   ical_uid text,
+  -- The time the row can occupy: a single event or override its own range, a series from its first start
+  -- to the end of its last occurrence (unbounded while the rule is). One GiST index answers every window.
+  span tstzrange GENERATED ALWAYS AS (
+    tstzrange(start_time, CASE WHEN recurrence_rule IS NULL THEN end_time ELSE coalesce(recurrence_end, 'infinity') END)
+  ) STORED,
   search tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('simple', coalesce(title, '')), 'A') ||
     setweight(to_tsvector('simple', coalesce(location, '')), 'B') ||
@@ -67,8 +72,7 @@ CREATE TABLE events (
   CONSTRAINT events_override_once UNIQUE (series_id, original_start)
 );
 CREATE INDEX events_user_start_idx ON events (user_id, start_time);
-CREATE INDEX events_user_range_idx ON events USING gist (user_id, tstzrange(start_time, end_time));
-CREATE INDEX events_series_user_idx ON events (user_id, start_time) WHERE recurrence_rule IS NOT NULL;
+CREATE INDEX events_user_span_idx ON events USING gist (user_id, span);
 CREATE INDEX events_series_id_idx ON events (series_id) WHERE series_id IS NOT NULL;
 CREATE INDEX events_search_idx ON events USING gin (search);
 CREATE INDEX events_title_trgm_idx ON events USING gin (title gin_trgm_ops);

@@ -6,13 +6,30 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { EventsModule } from './modules/events/events.module.js';
+import { RecurrenceModule } from './modules/recurrence/recurrence.module.js';
+import { IcsModule } from './modules/ics/ics.module.js';
+import { AvailabilityModule } from './modules/availability/availability.module.js';
+import { jobModules } from './worker.module.js';
 
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DbModule, RateLimitModule, AuthModule, UsersModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DbModule,
+        RateLimitModule,
+        ...jobModules,
+        AuthModule,
+        UsersModule,
+        EventsModule,
+        RecurrenceModule,
+        IcsModule,
+        AvailabilityModule,
+        HealthModule,
+      ],
     };
   }
 }

@@ -49,6 +49,13 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON is the only body the API reads; anything else is a 415, not a string handed to validation.
   fastify.removeContentTypeParser('text/plain');
+  // The one exception: an .ics file may be posted as it is to the import route, where it arrives as the
+  // same { ics } body the JSON form has. Elsewhere text/calendar stays a 415.
+  const unsupported = () => Object.assign(new Error('Unsupported media type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+  fastify.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    if (request.routeOptions.url === `/${API_PREFIX}/calendar/import`) done(null, { ics: body });
+    else done(unsupported());
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

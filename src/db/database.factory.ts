@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   pgliteDataDir: string;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
+  /** Named prepared statements on real PostgreSQL (default on). */
+  preparedStatements?: boolean;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -37,7 +39,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => undefined);
-    return new Database(pool, 'postgres');
+    return new Database(pool, 'postgres', undefined, options.preparedStatements ?? true);
   }
   return openPglite(options.pgliteDataDir);
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import type { QueryResultRow } from 'pg';
 import { translatePgError } from './pg-errors.js';
 
@@ -15,6 +16,11 @@ export interface Queryable {
 /** One session of the database (a pg client, or PGlite's single session). */
 export interface SessionClient {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number | null }>;
+}
+
+/** pg's statement form: a named statement is parsed and planned once per connection, then reused. */
+interface NamedStatementClient {
+  query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[]; rowCount: number | null }>;
 }
 
 /** What Database needs of a pool: pg.Pool fits, and so does PglitePool. */
@@ -42,6 +48,11 @@ export class Database implements Queryable {
     private readonly pool: SqlPool,
     readonly kind: 'postgres' | 'pglite',
     private readonly onClose: () => Promise<void> = async () => {},
+    /**
+     * Named (server-side prepared) statements: parsed and planned once per connection instead of on
+     * every call. Turn off behind a transaction-mode pooler that cannot keep them.
+     */
+    private readonly preparedStatements = false,
   ) {}
 
   async query<T extends QueryResultRow = QueryResultRow>(
@@ -50,7 +61,14 @@ export class Database implements Queryable {
   ): Promise<QueryResult<T>> {
     const runner = this.current.getStore()?.client ?? this.pool;
     try {
-      const result = await runner.query<T>(sql, params as unknown[]);
+      const result =
+        this.preparedStatements && params.length > 0
+          ? await (runner as unknown as NamedStatementClient).query<T>({
+              name: statementName(sql),
+              text: sql,
+              values: params as unknown[],
+            })
+          : await runner.query<T>(sql, params as unknown[]);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw translatePgError(error);
@@ -106,4 +124,16 @@ export class Database implements Queryable {
       throw translatePgError(error);
     }
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per SQL text; the set of texts is fixed by the code, so the map stays small. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `calento_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }

@@ -213,7 +213,11 @@ describe('POST /auth/logout', () => {
   });
 });
 
-async function waitForMail(to: string, timeoutMs = 5000): Promise<string> {
+/**
+ * The first message to `to` in the development mailbox whose subject matches: the account's welcome
+ * email lands there too, so the reset email is picked by its subject.
+ */
+async function waitForMail(to: string, subject = 'Reset your Calento password', timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     let files: string[] = [];
@@ -224,7 +228,8 @@ async function waitForMail(to: string, timeoutMs = 5000): Promise<string> {
     }
     for (const file of files) {
       const content = readFileSync(join(t.mailboxDir, file), 'utf8');
-      if (content.includes(`To: ${to}`)) return content;
+      const toLine = /^To: (.*)$/m.exec(content)?.[1] ?? '';
+      if (toLine.includes(to) && content.includes(`Subject: ${subject}`)) return content;
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

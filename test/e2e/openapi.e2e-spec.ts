@@ -36,7 +36,11 @@ describe('OpenAPI and Swagger UI', () => {
       expect({ route, summary: typeof op.summary }).toEqual({ route, summary: 'string' });
       const codes = Object.keys(op.responses);
       expect({ route, hasSuccess: codes.some((c) => c.startsWith('2')) }).toEqual({ route, hasSuccess: true });
-      const open = route.startsWith('GET /health') || route.includes('/public-profile') || route.includes('/auth/');
+      const open =
+        route.startsWith('GET /health') ||
+        route.includes('/public-profile') ||
+        route.includes('/auth/') ||
+        route === 'GET /api/v1/calendar/feed/{token}.ics';
       if (!open) {
         expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
         expect({ route, has401: codes.includes('401') }).toEqual({ route, has401: true });

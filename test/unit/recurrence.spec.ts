@@ -94,9 +94,8 @@ describe('RFC 5545 §3.8.5.3 examples (DTSTART;TZID=America/New_York)', () => {
 
   it('every day in January, for 3 years (YEARLY and DAILY forms)', () => {
     const expected = [...on('1998-01', span(1, 31)), ...on('1999-01', span(1, 31)), ...on('2000-01', span(1, 31))];
-    expect(rfc('1998-01-01T09:00:00', 'FREQ=YEARLY;UNTIL=20000131T140000Z;BYMONTH=1;BYDAY=SU,MO,TU,WE,TH,FR,SA')).toEqual(
-      expected,
-    );
+    const yearly = 'FREQ=YEARLY;UNTIL=20000131T140000Z;BYMONTH=1;BYDAY=SU,MO,TU,WE,TH,FR,SA';
+    expect(rfc('1998-01-01T09:00:00', yearly)).toEqual(expected);
     expect(rfc('1998-01-01T09:00:00', 'FREQ=DAILY;UNTIL=20000131T140000Z;BYMONTH=1')).toEqual(expected);
   });
 
@@ -311,6 +310,14 @@ describe('RFC 5545 §3.8.5.3 examples (DTSTART;TZID=America/New_York)', () => {
     ]);
   });
 
+  it('every 20 minutes during 9 and 17 on Saturdays (MINUTELY with BYHOUR and BYDAY)', () => {
+    const hours = (day: string) => ['09:10', '09:30', '09:50', '17:10', '17:30', '17:50'].map((t) => `${day}T${t}`);
+    expect(rfc('1997-09-06T09:10:00', 'FREQ=MINUTELY;INTERVAL=20;BYHOUR=9,17;BYDAY=SA;COUNT=12')).toEqual([
+      ...hours('1997-09-06'),
+      ...hours('1997-09-13'),
+    ]);
+  });
+
   it('every 15 minutes for 6 occurrences', () => {
     expect(rfc('1997-09-02T09:00:00', 'FREQ=MINUTELY;INTERVAL=15;COUNT=6')).toEqual(
       ['09:00', '09:15', '09:30', '09:45', '10:00', '10:15'].map((t) => `1997-09-02T${t}`),
@@ -326,9 +333,8 @@ describe('RFC 5545 §3.8.5.3 examples (DTSTART;TZID=America/New_York)', () => {
   it('every 20 minutes from 9:00 AM to 4:40 PM every day (DAILY form; MINUTELY form bounded by UNTIL)', () => {
     const times = span(9, 16).flatMap((h) => ['00', '20', '40'].map((m) => `${String(h).padStart(2, '0')}:${m}`));
     const expected = [...times.map((t) => `1997-09-02T${t}`), ...times.map((t) => `1997-09-03T${t}`)];
-    expect(rfc('1997-09-02T09:00:00', 'FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16;BYMINUTE=0,20,40', '1997-09-04')).toEqual(
-      expected,
-    );
+    const daily = 'FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16;BYMINUTE=0,20,40';
+    expect(rfc('1997-09-02T09:00:00', daily, '1997-09-04')).toEqual(expected);
     expect(
       rfc('1997-09-02T09:00:00', 'FREQ=MINUTELY;INTERVAL=20;BYHOUR=9,10,11,12,13,14,15,16;UNTIL=19970904T000000Z'),
     ).toEqual(expected);
@@ -401,7 +407,8 @@ describe('daylight saving time', () => {
   });
 
   it('a timed UNTIL is an instant: 09:00 EST = 14:00Z is included, 13:59:59Z excludes that day', () => {
-    const upTo = (until: string) => ids(expandSeries(timed('2026-01-05T09:00:00', `FREQ=DAILY;UNTIL=${until}`), window));
+    const upTo = (until: string) =>
+      ids(expandSeries(timed('2026-01-05T09:00:00', `FREQ=DAILY;UNTIL=${until}`), window));
     expect(upTo('20260107T140000Z').at(-1)).toBe('2026-01-07T14:00:00Z');
     expect(upTo('20260107T135959Z').at(-1)).toBe('2026-01-06T14:00:00Z');
     // A floating UNTIL (no Z) is read as the series' wall clock.
@@ -429,12 +436,16 @@ describe('month ends and leap days', () => {
   });
 
   it('yearly on February 29 only happens in leap years (2100 is not one)', () => {
-    expect(dates(utc('2024-02-29T09:00:00', 'FREQ=YEARLY;COUNT=3'))).toEqual(['2024-02-29', '2028-02-29', '2032-02-29']);
+    expect(dates(utc('2024-02-29T09:00:00', 'FREQ=YEARLY;COUNT=3'))).toEqual([
+      '2024-02-29', '2028-02-29', '2032-02-29',
+    ]);
     expect(dates(utc('2096-02-29T09:00:00', 'FREQ=YEARLY;COUNT=2'))).toEqual(['2096-02-29', '2104-02-29']);
   });
 
   it('monthly from the 31st without BYMONTHDAY keeps the 31st', () => {
-    expect(dates(utc('2026-01-31T09:00:00', 'FREQ=MONTHLY;COUNT=3'))).toEqual(['2026-01-31', '2026-03-31', '2026-05-31']);
+    expect(dates(utc('2026-01-31T09:00:00', 'FREQ=MONTHLY;COUNT=3'))).toEqual([
+      '2026-01-31', '2026-03-31', '2026-05-31',
+    ]);
   });
 });
 
@@ -481,7 +492,9 @@ describe('all-day series', () => {
 
   it('weekly on weekends with a date UNTIL and an EXDATE', () => {
     const def = allDay('2026-03-07', 'FREQ=WEEKLY;BYDAY=SA,SU;UNTIL=20260322', 1, ['2026-03-15']);
-    expect(ids(expandSeries(def, everything))).toEqual(['2026-03-07', '2026-03-08', '2026-03-14', '2026-03-21', '2026-03-22']);
+    expect(ids(expandSeries(def, everything))).toEqual([
+      '2026-03-07', '2026-03-08', '2026-03-14', '2026-03-21', '2026-03-22',
+    ]);
   });
 
   it('3-day occurrences overlap a window that starts on their last day', () => {
@@ -521,7 +534,8 @@ describe('splitting a series ("this and following")', () => {
   });
 
   it('COUNT rules count excluded occurrences on the right side', () => {
-    const def = timed('2026-03-02T09:00:00', 'FREQ=DAILY;COUNT=6', { exdates: ['2026-03-03T14:00:00Z', '2026-03-06T14:00:00Z'] });
+    const exdates = ['2026-03-03T14:00:00Z', '2026-03-06T14:00:00Z'];
+    const def = timed('2026-03-02T09:00:00', 'FREQ=DAILY;COUNT=6', { exdates });
     const { head, tail } = checkSplit(def, '2026-03-05T14:00:00Z');
     expect(head.rule).toBe('FREQ=DAILY;COUNT=3');
     expect(head.exdates).toEqual(['2026-03-03T14:00:00Z']);
@@ -604,6 +618,7 @@ describe('validation', () => {
     ['FREQ=DAILY;BYMINUTE=-5', 'INVALID_RULE', /BYMINUTE/],
     ['FREQ=DAILY;WKST=XX', 'INVALID_RULE', /WKST/],
     ['FREQ=MINUTELY;INTERVAL=7;BYHOUR=9;COUNT=5', 'INVALID_RULE', /MINUTELY/],
+    ['FREQ=MINUTELY;COUNT=3;BYMINUTE=0,30;BYSETPOS=1', 'INVALID_RULE', /BYSETPOS/],
     ['FREQ=DAILY;BYMONTH=', 'INVALID_RULE', /BYMONTH/],
     ['FREQ=HOURLY', 'UNBOUNDED_RULE', /HOURLY/],
     ['FREQ=MINUTELY;INTERVAL=15', 'UNBOUNDED_RULE', /MINUTELY/],
@@ -636,17 +651,15 @@ describe('validation', () => {
   });
 
   it('refuses an unknown time zone, a malformed start and a negative duration', () => {
-    expect(expectError(() => parseRule('FREQ=DAILY', { isAllDay: false, timezone: 'Mars/Olympus' }), 'INVALID_SERIES').field).toBe(
-      'timezone',
-    );
+    const marsZone = () => parseRule('FREQ=DAILY', { isAllDay: false, timezone: 'Mars/Olympus' });
+    expect(expectError(marsZone, 'INVALID_SERIES').field).toBe('timezone');
     const def = timed('2026-03-02T09:00:00', 'FREQ=DAILY');
-    expect(expectError(() => expandSeries({ ...def, localStart: '2026-03-02' }, everything), 'INVALID_SERIES').field).toBe(
-      'startTime',
-    );
-    expect(expectError(() => expandSeries({ ...def, localStart: '2026-02-30T09:00:00' }, everything), 'INVALID_SERIES').field).toBe(
-      'startTime',
-    );
-    expect(expectError(() => expandSeries({ ...def, durationMinutes: -1 }, everything), 'INVALID_SERIES').field).toBe('endTime');
+    const fieldOf = (changes: Partial<SeriesDefinition>) =>
+      expectError(() => expandSeries({ ...def, ...changes }, everything), 'INVALID_SERIES').field;
+    expect(fieldOf({ localStart: '2026-03-02' })).toBe('startTime');
+    expect(fieldOf({ localStart: '2026-02-30T09:00:00' })).toBe('startTime');
+    expect(fieldOf({ durationMinutes: -1 })).toBe('endTime');
+    expect(fieldOf({ durationMinutes: 1.5 })).toBe('endTime');
   });
 
   it('throws OCCURRENCE_CAP instead of truncating', () => {
@@ -664,12 +677,15 @@ describe('validation', () => {
     // Every 7 days from a Monday never lands on a Tuesday: rrule.js alone would spin to year 9999.
     const never = timed('2026-03-02T10:00:00', 'FREQ=DAILY;INTERVAL=7;BYDAY=TU');
     expectError(() => expandSeries(never, everything), 'INVALID_RULE', /FREQ=DAILY/);
-    expectError(() => validateSeries(timed('2026-03-02T10:00:00', 'FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29')), 'INVALID_RULE');
+    // Every fourth year from 2026 is never a leap year.
+    const leapless = timed('2026-03-02T10:00:00', 'FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29');
+    expectError(() => validateSeries(leapless), 'INVALID_RULE', /no occurrence/);
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('validateSeries wants the start to be the first occurrence and reports the series bounds', () => {
-    const err = expectError(() => validateSeries(timed('2026-03-04T09:00:00', 'FREQ=WEEKLY;BYDAY=MO')), 'INVALID_SERIES', /2026-03-09T09:00:00/);
+    const offRule = timed('2026-03-04T09:00:00', 'FREQ=WEEKLY;BYDAY=MO'); // a Wednesday
+    const err = expectError(() => validateSeries(offRule), 'INVALID_SERIES', /2026-03-09T09:00:00/);
     expect(err.field).toBe('startTime');
     const summary = validateSeries(timed('2026-03-02T09:00:00', 'FREQ=WEEKLY;BYDAY=MO;COUNT=3'));
     expect(summary.firstOccurrence.occurrenceId).toBe('2026-03-02T14:00:00Z');
@@ -707,12 +723,14 @@ describe('lookups', () => {
   it('nextOccurrences: the first `limit` with end after the instant, skipping EXDATEs', () => {
     const next = nextOccurrences(def, new Date('2026-03-02T14:30:00Z'), 3); // inside the first occurrence
     expect(ids(next)).toEqual(['2026-03-02T14:00:00Z', '2026-03-04T14:00:00Z', '2026-03-11T13:00:00Z']);
-    expect(nextOccurrences({ ...def, rule: 'FREQ=WEEKLY;BYDAY=MO,WE;COUNT=2' }, new Date('2026-03-03T00:00:00Z'), 5)).toHaveLength(1);
+    const twice = { ...def, rule: 'FREQ=WEEKLY;BYDAY=MO,WE;COUNT=2' };
+    expect(ids(nextOccurrences(twice, new Date('2026-03-03T00:00:00Z'), 5))).toEqual(['2026-03-04T14:00:00Z']);
   });
 
   it('lastOccurrenceEnd: null when infinite, the last end for COUNT and UNTIL rules', () => {
     expect(lastOccurrenceEnd(def)).toBeNull();
-    expect(lastOccurrenceEnd({ ...def, rule: 'FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4' })).toEqual(new Date('2026-03-11T14:00:00Z'));
+    const fourTimes = { ...def, rule: 'FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4' };
+    expect(lastOccurrenceEnd(fourTimes)).toEqual(new Date('2026-03-11T14:00:00Z'));
     expect(lastOccurrenceEnd({ ...def, rule: 'FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20361231T235959Z' })).toEqual(
       new Date('2036-12-31T15:00:00Z'), // Wednesday Dec 31, 09:00 EST + 1 h
     );
@@ -724,30 +742,31 @@ describe('lookups', () => {
 describe('windows start late, not at DTSTART', () => {
   // Compares a far window with the same span cut out of a walk from the start, for rules where the
   // engine jumps ahead to a period boundary near the window.
-  const rules: [localStart: string, rule: string][] = [
-    ['2026-01-07T09:00:00', 'FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,FR;WKST=SU'],
-    ['2026-01-07T09:00:00', 'FREQ=WEEKLY;INTERVAL=2'],
-    ['2026-01-30T09:00:00', 'FREQ=MONTHLY;INTERVAL=5;BYDAY=-1FR'],
-    ['2026-01-31T09:00:00', 'FREQ=MONTHLY;INTERVAL=2'],
-    ['2026-01-31T09:00:00', 'FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=31,30;BYSETPOS=1'],
-    ['2026-12-28T09:00:00', 'FREQ=YEARLY;INTERVAL=2;BYWEEKNO=1,52,53;BYDAY=MO,SU'],
-    ['2024-02-29T09:00:00', 'FREQ=YEARLY'],
-    ['2026-12-31T09:00:00', 'FREQ=YEARLY;BYYEARDAY=-1,100'],
-    ['2026-01-03T08:00:00', 'FREQ=DAILY;INTERVAL=9;BYHOUR=8,20'],
-    ['2026-01-03T08:00:00', 'FREQ=HOURLY;INTERVAL=7;UNTIL=20400101T000000Z'],
-    ['2026-01-05T09:00:00', 'FREQ=HOURLY;INTERVAL=5;BYHOUR=9,14,19;BYDAY=MO;UNTIL=20400101T000000Z'],
-    ['2032-11-03T08:10:00', 'FREQ=MINUTELY;INTERVAL=45;UNTIL=20400101T000000Z'],
-    ['2026-01-03T09:00:00', 'FREQ=MINUTELY;INTERVAL=20;BYHOUR=9;BYDAY=SA;UNTIL=20400101T000000Z'],
+  const rules: [localStart: string, rule: string, windowEnd: string][] = [
+    ['2026-01-07T09:00:00', 'FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,FR;WKST=SU', '2033-04-15'],
+    ['2026-01-07T09:00:00', 'FREQ=WEEKLY;INTERVAL=2', '2033-04-15'],
+    ['2026-01-30T09:00:00', 'FREQ=MONTHLY;INTERVAL=5;BYDAY=-1FR', '2035-01-01'],
+    ['2026-01-31T09:00:00', 'FREQ=MONTHLY;INTERVAL=2', '2034-01-01'],
+    ['2026-01-31T09:00:00', 'FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=31,30;BYSETPOS=1', '2034-01-01'],
+    ['2026-12-28T09:00:00', 'FREQ=YEARLY;INTERVAL=2;BYWEEKNO=1,52,53;BYDAY=MO,SU', '2037-01-15'],
+    ['2024-02-29T09:00:00', 'FREQ=YEARLY', '2041-01-01'],
+    ['2026-12-31T09:00:00', 'FREQ=YEARLY;BYYEARDAY=-1,100', '2035-01-01'],
+    ['2026-01-03T08:00:00', 'FREQ=DAILY;INTERVAL=9;BYHOUR=8,20', '2033-04-15'],
+    ['2026-01-03T08:00:00', 'FREQ=HOURLY;INTERVAL=7;UNTIL=20400101T000000Z', '2033-04-15'],
+    ['2026-01-05T09:00:00', 'FREQ=HOURLY;INTERVAL=5;BYHOUR=9,14,19;BYDAY=MO;UNTIL=20400101T000000Z', '2033-04-15'],
+    ['2032-11-03T08:10:00', 'FREQ=MINUTELY;INTERVAL=45;UNTIL=20400101T000000Z', '2033-04-15'],
+    ['2026-01-03T09:10:00', 'FREQ=MINUTELY;INTERVAL=20;BYHOUR=9,17;BYDAY=SA;UNTIL=20400101T000000Z', '2033-04-15'],
   ];
 
-  it.each(rules)('%s %s', (localStart, rule) => {
+  it.each(rules)('%s %s', (localStart, rule, windowEnd) => {
     const def = timed(localStart, rule, { timezone: 'Europe/Berlin' });
-    const window = { from: new Date('2033-03-01T00:00:00Z'), to: new Date('2033-04-15T00:00:00Z') };
+    const window = { from: new Date('2033-03-01T00:00:00Z'), to: new Date(`${windowEnd}T00:00:00Z`) };
     const far = expandSeries(def, window);
-    const fromStart = expandSeries(def, { from: new Date('2026-01-01T00:00:00Z'), to: window.to }, { maxOccurrences: 100_000 })
-      .filter((o) => o.end > window.from);
-    expect(far.length).toBeGreaterThan(0);
-    expect(ids(far)).toEqual(ids(fromStart));
+    const sinceStart = { from: new Date('2026-01-01T00:00:00Z'), to: window.to };
+    const fromStart = expandSeries(def, sinceStart, { maxOccurrences: 1e5 });
+    const cut = fromStart.filter((o) => o.end > window.from);
+    expect(far.length).toBeGreaterThan(1);
+    expect(ids(far)).toEqual(ids(cut));
   });
 });
 

@@ -1,24 +1,73 @@
-import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import passport from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { UsersRepository } from '../../modules/users/users.repository.js';
 import { DomainError } from '../errors/domain-error.js';
+import type { AuthUser } from './current-user.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
-/** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
+interface AccessClaims {
+  sub?: unknown;
+  ver?: unknown;
+}
+
+/**
+ * Global guard: every route needs a valid bearer token unless it is marked @Public().
+ *
+ * It owns its passport Authenticator instead of using passport's process-wide registry (which
+ * @nestjs/passport uses): there, the strategy of the last app built in a process replaces every
+ * other's, so two app instances (tests, or a worker beside the API) would check tokens against the
+ * wrong database.
+ *
+ * The JWT is HS256 only (`alg: none` and algorithm swaps fail) with the secret as a KeyObject — a
+ * string secret costs ~0.5 ms per request in jsonwebtoken. The user must still exist and the token must
+ * carry the user's current session version (a password reset or change bumps it).
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(@Inject(Reflector) private readonly reflector: Reflector) {
-    super();
+export class JwtAuthGuard implements CanActivate {
+  private readonly authenticator = new passport.Authenticator();
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+  ) {
+    this.authenticator.use(
+      'jwt',
+      new JwtStrategy(
+        {
+          jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+          secretOrKey: config.jwtSecret as unknown as string,
+          algorithms: ['HS256'],
+        },
+        (claims: AccessClaims, done: (error: unknown, user?: AuthUser | false) => void) => {
+          this.resolveUser(claims).then((user) => done(null, user), done);
+        },
+      ),
+    );
   }
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    return super.canActivate(context);
+    const request = context.switchToHttp().getRequest<{ user?: AuthUser }>();
+    const user = await new Promise<AuthUser | false>((resolve, reject) => {
+      const authenticate = this.authenticator.authenticate('jwt', { session: false }, (error: unknown, found: AuthUser | false) =>
+        error ? reject(error) : resolve(found),
+      );
+      authenticate(request, {}, reject);
+    });
+    if (!user) throw new DomainError('UNAUTHENTICATED');
+    request.user = user;
+    return true;
   }
 
-  override handleRequest<T>(error: unknown, user: T | false): T {
-    if (error || !user) throw new DomainError('UNAUTHENTICATED');
-    return user;
+  private async resolveUser(claims: AccessClaims): Promise<AuthUser | false> {
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) return false;
+    const user = await this.users.findById(claims.sub);
+    if (!user || claims.ver !== user.sessionVersion) return false;
+    return { id: user.id, email: user.email, timezone: user.timezone };
   }
 }

@@ -49,6 +49,37 @@ export const errorCatalogue = {
     detail: 'The window holds more than {cap} occurrences; ask for a shorter window.',
   },
   WINDOW_REQUIRED: { status: 400, title: 'Window required', detail: 'Give both "from" and "to" (and from before to).' },
+  WINDOW_TOO_LARGE: {
+    status: 400,
+    title: 'Window too large',
+    detail: 'The window may span at most {maxDays} days; ask for a shorter one.',
+  },
+  AVAILABILITY_OVERLAP: {
+    status: 409,
+    title: 'Overlapping hours',
+    detail: 'These hours overlap hours you already have on the same {scope} in the same time zone.',
+  },
+  INVALID_ICALENDAR: {
+    status: 400,
+    title: 'Not iCalendar',
+    detail: 'The "ics" field must hold iCalendar (RFC 5545) text beginning with BEGIN:VCALENDAR.',
+  },
+  SLUG_TAKEN: { status: 409, title: 'Slug taken', detail: 'The booking link slug "{slug}" is taken.' },
+  INVALID_SLOT_WINDOW: {
+    status: 400,
+    title: 'Invalid window',
+    detail: '"from" must be before "to", and the window at most {days} days.',
+  },
+  BOOKING_SLOT_TAKEN: { status: 409, title: 'Slot taken', detail: 'This time was just booked by someone else; pick another slot.' },
+  BOOKING_LIMIT_REACHED: { status: 409, title: 'Fully booked', detail: 'No more bookings are taken then: {reason}.' },
+  SLOT_NOT_OFFERED: { status: 400, title: 'Slot not offered', detail: 'This start cannot be booked: {reason}.' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency key reused',
+    detail: 'This Idempotency-Key was already used with a different request.',
+  },
+  BOOKING_CANCELLED: { status: 409, title: 'Booking cancelled', detail: 'The booking is cancelled already.' },
+  BOOKING_LINK_GONE: { status: 409, title: 'Booking link gone', detail: 'The booking link was deleted; the booking cannot be moved.' },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',

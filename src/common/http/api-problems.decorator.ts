@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { errorCatalogue, type ErrorCode } from '../errors/error-catalogue.js';
 
 export class FieldErrorDto {
@@ -57,10 +57,11 @@ export function ApiProblems(...codes: ErrorCode[]) {
       ApiResponse({
         status,
         description: `${descriptions[status] ?? errorCatalogue[list[0]].title} Codes: ${list.join(', ')}.`,
-        type: ProblemDto,
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+        // Errors are application/problem+json, not application/json (a `type` here would override this).
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
       }),
     ),
+    ApiExtraModels(ProblemDto, FieldErrorDto),
   );
 }
 

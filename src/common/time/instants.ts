@@ -27,3 +27,8 @@ export function startOfDateIn(date: string, zone: string): Date {
 export function dateIn(instant: Date, zone: string): string {
   return DateTime.fromJSDate(instant, { zone }).toISODate() as string;
 }
+
+/** An instant as ISO 8601 in a zone's local time with its offset: "2026-10-26T09:00:00+01:00". */
+export function localIso(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) as string;
+}

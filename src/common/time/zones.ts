@@ -3,8 +3,9 @@ import { IANAZone } from 'luxon';
 const known = new Map<string, boolean>();
 
 /**
- * True for IANA zone names the runtime's ICU data knows. Offsets ("+02:00") and abbreviations ("EST")
- * are refused on purpose: recurrence and availability need a zone with DST rules, not a fixed offset.
+ * True for IANA zone names the runtime's ICU data knows. Offsets ("+02:00") are refused on purpose:
+ * recurrence and availability need a zone with DST rules, not a fixed offset. The tz database's own
+ * legacy names ("EST", "US/Eastern") are IANA names and pass.
  */
 export function isValidZone(zone: string): boolean {
   let valid = known.get(zone);

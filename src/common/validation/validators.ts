@@ -69,3 +69,15 @@ export function IsIsoInstantOrDate(options?: ValidationOptions): PropertyDecorat
       validator: { validate: (value: unknown) => isIsoInstant(value) || isIsoDate(value) },
     });
 }
+
+/** A calendar date 'YYYY-MM-DD' that exists (no 2026-02-30). */
+export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isIsoDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be a date YYYY-MM-DD', ...options },
+      validator: { validate: (value: unknown) => isIsoDate(value) },
+    });
+}

@@ -1,24 +1,22 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { JwtAuthGuard } from '../../common/auth/jwt-auth.guard.js';
-import { MailerService } from '../email/mailer.service.js';
+import { EmailModule } from '../email/email.module.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
-import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
 
 @Module({
   imports: [
-    PassportModule,
+    EmailModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        // A KeyObject, not a string: see JwtStrategy.
+        // A KeyObject, not a string: see JwtAuthGuard.
         secret: config.jwtSecret as unknown as string,
         signOptions: { algorithm: 'HS256', expiresIn: config.jwtAccessTtlSeconds },
         verifyOptions: { algorithms: ['HS256'] },
@@ -31,10 +29,8 @@ import { PasswordService } from './password.service.js';
     AuthRepository,
     PasswordService,
     UsersRepository,
-    MailerService,
-    JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AuthService, AuthRepository, PasswordService, UsersRepository, MailerService],
+  exports: [AuthService, AuthRepository, PasswordService, UsersRepository],
 })
 export class AuthModule {}

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { hashToken, newOpaqueToken } from '../../common/auth/tokens.js';
-import { MailerService } from '../email/mailer.service.js';
+import { EmailNotifications } from '../email/email-notifications.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { User } from '../users/users.rows.js';
 import { UserResponseDto } from '../users/dto/user.dto.js';
@@ -32,18 +32,23 @@ export class AuthService {
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(AuthRepository) private readonly tokens: AuthRepository,
     @Inject(PasswordService) private readonly passwords: PasswordService,
-    @Inject(MailerService) private readonly mailer: MailerService,
+    @Inject(EmailNotifications) private readonly notifications: EmailNotifications,
   ) {}
 
+  /** The account, its first session and its welcome email commit together or not at all. */
   async register(dto: RegisterDto): Promise<AuthTokensDto> {
-    const user = await this.users.create({
-      email: dto.email,
-      passwordHash: await this.passwords.hash(dto.password),
-      name: dto.name,
-      timezone: dto.timezone ?? 'UTC',
-      locale: dto.locale ?? 'en',
+    const passwordHash = await this.passwords.hash(dto.password);
+    return this.db.tx(async () => {
+      const user = await this.users.create({
+        email: dto.email,
+        passwordHash,
+        name: dto.name,
+        timezone: dto.timezone ?? 'UTC',
+        locale: dto.locale ?? 'en',
+      });
+      await this.notifications.welcome(user);
+      return this.startSession(user);
     });
-    return this.startSession(user);
   }
 
   async login(dto: LoginDto): Promise<AuthTokensDto> {
@@ -89,17 +94,18 @@ export class AuthService {
   }
 
   /**
-   * Always answers the same way whether or not the account exists. The email is sent after the response
-   * so that its latency does not reveal the account either.
+   * Always answers the same way whether or not the account exists. The reset row and its email job
+   * commit in one transaction; a worker sends the email, so SMTP latency never shows in the response.
    */
   async forgotPassword(email: string): Promise<void> {
     const userId = await this.users.findIdByEmail(email);
-    if (!userId) return;
+    const user = userId ? await this.users.findById(userId) : null;
+    if (!user) return;
     const token = newOpaqueToken();
     const expiresAt = new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000);
-    await this.tokens.insertPasswordReset(userId, hashToken(token), expiresAt);
-    void this.mailer.send(this.resetMail(email, token)).catch((error: unknown) => {
-      this.logger.error({ err: error }, 'Could not send the password reset email');
+    await this.db.tx(async () => {
+      await this.tokens.insertPasswordReset(user.id, hashToken(token), expiresAt);
+      await this.notifications.passwordReset(user, token, this.config.passwordResetTtlMinutes);
     });
   }
 
@@ -138,25 +144,6 @@ export class AuthService {
       refreshToken,
       refreshTokenExpiresAt,
       user: UserResponseDto.from(user),
-    };
-  }
-
-  private resetMail(email: string, token: string) {
-    const link = `${this.config.appBaseUrl}/reset-password?token=${encodeURIComponent(token)}`;
-    return {
-      to: email,
-      subject: 'Reset your Calento password',
-      text:
-        `Someone asked to reset the password of your Calento account.\n\n` +
-        `Open ${link}\nor send this token to POST /api/v1/auth/reset-password:\n${token}\n\n` +
-        `The token works once and expires in ${this.config.passwordResetTtlMinutes} minutes. ` +
-        `If you did not ask for this, ignore this email.\n`,
-      html:
-        `<p>Someone asked to reset the password of your Calento account.</p>` +
-        `<p><a href="${link}">Choose a new password</a></p>` +
-        `<p>Or send this token to <code>POST /api/v1/auth/reset-password</code>: <code>${token}</code></p>` +
-        `<p>The token works once and expires in ${this.config.passwordResetTtlMinutes} minutes. ` +
-        `If you did not ask for this, ignore this email.</p>`,
     };
   }
 }

@@ -4,7 +4,7 @@ import { addDays } from '../../common/time/wall-clock.js';
 import { expandSeries } from '../recurrence/recurrence.engine.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { seriesOf, withRecurrenceErrors } from './event-timing.js';
-import type { EventRecord, ResponseStatus } from './events.rows.js';
+import type { EventRecord, ResponseStatus, Tag } from './events.rows.js';
 import type { Role, VisibleEvent } from './events.repository.js';
 import { TagsRepository } from './tags.repository.js';
 import type { EventResponseDto } from './dto/event.dto.js';
@@ -14,6 +14,8 @@ export interface CalendarItem {
   event: EventRecord;
   role: Role;
   myResponse: ResponseStatus | null;
+  tags?: VisibleEvent['tags'];
+  attendees?: VisibleEvent['attendees'];
   /** Virtual occurrences and overrides: which occurrence of which series. */
   seriesId: string | null;
   occurrenceId: string | null;
@@ -55,6 +57,8 @@ export function expandWindow(
           event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
           role: entry.role,
           myResponse: entry.myResponse,
+          tags: entry.tags,
+          attendees: entry.attendees,
           seriesId: entry.event.id,
           occurrenceId: occurrence.occurrenceId,
           isOverride: false,
@@ -91,11 +95,15 @@ export class EventViews {
     return (await this.many([item]))[0];
   }
 
-  /** Response DTOs, loading tags and attendees of all items in two queries. */
+  /**
+   * Response DTOs. Items from the list queries carry their tags and attendees; for the others they are
+   * loaded in two queries. Overrides and occurrences show their series' tags and attendees.
+   */
   async many(items: CalendarItem[]): Promise<EventResponseDto[]> {
-    // Overrides and occurrences show their series' tags and attendees.
-    const ownerIds = [...new Set(items.map((item) => item.event.seriesId ?? item.event.id))];
-    const [tags, attendees] = await Promise.all([this.tags.forEvents(ownerIds), this.attendees.forEvents(ownerIds)]);
+    const missing = [...new Set(items.filter((item) => !item.tags || !item.attendees).map((item) => item.event.seriesId ?? item.event.id))];
+    const [tags, attendees] = missing.length
+      ? await Promise.all([this.tags.forEvents(missing), this.attendees.forEvents(missing)])
+      : [new Map(), new Map()];
     return items.map((item) => {
       const event = item.event;
       const source = event.seriesId ?? event.id;
@@ -120,8 +128,8 @@ export class EventViews {
         seriesId: item.seriesId,
         occurrenceId: item.occurrenceId,
         isOverride: item.isOverride,
-        tags: (tags.get(source) ?? []).map((tag) => ({ id: tag.id, name: tag.name, color: tag.color })),
-        attendees: attendees.get(source) ?? [],
+        tags: item.tags ?? (tags.get(source) ?? []).map((tag: Tag) => ({ id: tag.id, name: tag.name, color: tag.color })),
+        attendees: item.attendees ?? attendees.get(source) ?? [],
         role: item.role,
         readOnly: item.role !== 'owner',
         myResponse: item.myResponse,

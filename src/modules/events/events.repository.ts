@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
-import { eventColumns, toEvent, type EventRecord, type EventRow, type EventWrite, type ResponseStatus } from './events.rows.js';
+import { eventColumns, toEvent, type Attendee, type EventRecord, type EventRow, type EventWrite, type ResponseStatus } from './events.rows.js';
 
 export type Role = 'owner' | 'attendee';
 
@@ -9,11 +9,16 @@ export interface VisibleEvent {
   event: EventRecord;
   role: Role;
   myResponse: ResponseStatus | null;
+  /** Loaded with the event (of its series, for overrides) by the list queries. */
+  tags?: Array<{ id: string; name: string; color: string }>;
+  attendees?: Attendee[];
 }
 
 interface VisibleRow extends EventRow {
   role: Role;
   my_response: ResponseStatus | null;
+  tags: Array<{ id: string; name: string; color: string }>;
+  attendees: Array<Omit<Attendee, 'respondedAt'> & { respondedAt: string | null }>;
 }
 
 export interface EventFilters {
@@ -30,7 +35,7 @@ export type EventSort = keyof typeof sortColumns;
 const tableColumns = [
   'id', 'user_id', 'title', 'description', 'location', 'start_time', 'end_time', 'timezone', 'is_all_day', 'start_date',
   'end_date', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments', 'recurrence_rule',
-  'recurrence_exdates', 'local_start', 'recurrence_end', 'series_id', 'original_start', 'ical_uid', 'search',
+  'recurrence_exdates', 'local_start', 'recurrence_end', 'series_id', 'original_start', 'ical_uid', 'span', 'search',
   'created_at', 'updated_at',
 ];
 const branchColumns = tableColumns.map((column) => `e.${column}`).join(', ');
@@ -49,7 +54,13 @@ const visibleEvents = `(
   WHERE a.email = $2 AND e.user_id <> $1
 ) v`;
 
-const visibleColumns = `${eventColumns}, role, my_response`;
+// Tags and attendees come with each row (those of the series, for an override): one round trip per list.
+const visibleColumns = `${eventColumns}, role, my_response,
+  (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color) ORDER BY t.name), '[]')
+   FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = coalesce(v.series_id, v.id)) AS tags,
+  (SELECT coalesce(json_agg(json_build_object('email', a.email, 'name', a.name, 'responseStatus', a.response_status,
+     'respondedAt', a.responded_at) ORDER BY a.created_at, a.email), '[]')
+   FROM event_attendees a WHERE a.event_id = coalesce(v.series_id, v.id)) AS attendees`;
 
 /**
  * Builds the WHERE clause for list filters. Only placeholders are generated here; every value travels as
@@ -62,12 +73,8 @@ function filterSql(filters: EventFilters, first: number): { sql: string; params:
     params.push(value);
     return `$${first + params.length - 1}`;
   };
-  if (filters.to) clauses.push(`start_time < ${next(filters.to)}`);
-  if (filters.from) {
-    // A series counts while any of its occurrences can end after `from`.
-    clauses.push(`(CASE WHEN recurrence_rule IS NULL THEN end_time > ${next(filters.from)}
-      ELSE recurrence_end IS NULL OR recurrence_end > $${first + params.length - 1} END)`);
-  }
+  // Overlap with the window, through the GiST index on (user_id, span); a missing bound is open.
+  if (filters.from || filters.to) clauses.push(`span && tstzrange(${next(filters.from ?? null)}, ${next(filters.to ?? null)})`);
   if (filters.status) clauses.push(`status = ${next(filters.status)}`);
   if (filters.tagId) clauses.push(`EXISTS (SELECT 1 FROM event_tags t WHERE t.event_id = id AND t.tag_id = ${next(filters.tagId)})`);
   if (filters.q) clauses.push(`search @@ to_tsquery('simple', ${next(prefixQuery(filters.q))})`);
@@ -81,7 +88,13 @@ export function prefixQuery(text: string): string {
 }
 
 function toVisible(row: VisibleRow): VisibleEvent {
-  return { event: toEvent(row), role: row.role, myResponse: row.my_response };
+  return {
+    event: toEvent(row),
+    role: row.role,
+    myResponse: row.my_response,
+    tags: row.tags,
+    attendees: row.attendees.map((a) => ({ ...a, respondedAt: a.respondedAt ? new Date(a.respondedAt) : null })),
+  };
 }
 
 const writeColumns = `title, description, location, start_time, end_time, timezone, is_all_day, start_date, end_date,
@@ -207,7 +220,10 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
   async findUpcoming(userId: string, email: string, after: Date, limit: number): Promise<VisibleEvent[]> {
     const { rows } = await this.db.query<VisibleRow>(
       `(SELECT ${visibleColumns} FROM ${visibleEvents}
-        WHERE recurrence_rule IS NULL AND end_time > $3 AND status <> 'cancelled' ORDER BY start_time LIMIT $4)
+        WHERE recurrence_rule IS NULL AND end_time > $3 AND status <> 'cancelled'
+          -- No event lasts over 366 days: this bound lets the (user_id, start_time) index skip the past.
+          AND start_time > $3::timestamptz - interval '367 days'
+        ORDER BY start_time LIMIT $4)
        UNION ALL
        (SELECT ${visibleColumns} FROM ${visibleEvents}
         WHERE recurrence_rule IS NOT NULL AND (recurrence_end IS NULL OR recurrence_end > $3) AND status <> 'cancelled')`,

@@ -109,6 +109,8 @@ export class EventsService {
           event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
           role: entry.role,
           myResponse: entry.myResponse,
+          tags: entry.tags,
+          attendees: entry.attendees,
           seriesId: entry.event.id,
           occurrenceId: occurrence.occurrenceId,
           isOverride: false,

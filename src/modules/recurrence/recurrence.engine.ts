@@ -1,25 +1,26 @@
 import rrulePkg from 'rrule';
-import type { Options } from 'rrule';
 import {
   addDays,
   instantToRruleDate,
-  parseWallClock,
   rruleDateToInstant,
   rruleDateToWallClock,
   wallClockToInstant,
   wallClockToRruleDate,
-  type WallClock,
 } from '../../common/time/wall-clock.js';
 import {
-  describeRule,
+  compileSeries,
   formatInstantId,
   formatRule,
   normalizeOccurrenceId,
-  parseRuleParts,
   RecurrenceError,
+  runsDaily,
   untilBefore,
+  weekdayOf,
+  type CompiledSeries,
+  type Frequency,
   type ParsedRule,
   type RuleParts,
+  type SeriesDefinition,
 } from './recurrence.rule.js';
 
 export {
@@ -30,30 +31,16 @@ export {
   type ParsedRule,
   type RecurrenceErrorCode,
   type RecurrenceField,
+  type SeriesDefinition,
 } from './recurrence.rule.js';
 
-// rrule ships CommonJS to Node: its named exports only exist on the default export.
-const { RRule, Weekday } = rrulePkg;
+const { RRule } = rrulePkg;
 
 /**
  * Pure recurrence expansion. rrule.js iterates in the series' local wall time, "dressed as UTC"
  * (DTSTART 09:00 New York is given as 09:00Z, tzid unset), so BYDAY and BYHOUR mean local days and hours
  * and a 09:00 series stays at 09:00 across DST; wall-clock.ts turns each result into a real instant.
  */
-
-export interface SeriesDefinition {
-  /** RRULE value, with or without "RRULE:"; no DTSTART inside. */
-  rule: string;
-  /** IANA zone the rule is defined in. */
-  timezone: string;
-  isAllDay: boolean;
-  /** First occurrence's wall clock in `timezone`: 'YYYY-MM-DDTHH:mm:ss' (timed) or 'YYYY-MM-DD' (all-day). */
-  localStart: string;
-  /** Timed: length of each occurrence. All-day: a positive multiple of 1440. */
-  durationMinutes: number;
-  /** Occurrence ids to skip, in any form normalizeOccurrenceId accepts. */
-  exdates?: string[];
-}
 
 export interface Occurrence {
   /** Timed: original start in UTC, 'YYYY-MM-DDTHH:mm:ssZ'. All-day: 'YYYY-MM-DD'. */
@@ -80,34 +67,10 @@ export const DEFAULT_MAX_OCCURRENCES = 5000;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const MAX_DURATION_MINUTES = 366 * 1440;
 // rrule.js periods (days for DAILY, weeks for WEEKLY …) one expansion may walk, in a row without a
 // result and in total: about 0.1 s and 1 s of rrule.js work.
 const MAX_EMPTY_PERIODS = 20_000;
 const MAX_PERIODS = 200_000;
-
-const FREQ = {
-  YEARLY: RRule.YEARLY,
-  MONTHLY: RRule.MONTHLY,
-  WEEKLY: RRule.WEEKLY,
-  DAILY: RRule.DAILY,
-  HOURLY: RRule.HOURLY,
-  MINUTELY: RRule.MINUTELY,
-};
-
-interface Series {
-  zone: string;
-  isAllDay: boolean;
-  parts: RuleParts;
-  rule: ParsedRule;
-  dtstart: Date; // fake-UTC frame
-  durationMs: number;
-  durationDays: number;
-  untilMs?: number; // timed: latest start instant; rrule gets a padded fake-frame bound
-  rruleUntil?: Date;
-  exdates: Set<string>;
-  options: Partial<Options>;
-}
 
 interface Located {
   occurrence: Occurrence;
@@ -124,7 +87,7 @@ export function expandSeries(
   window: { from: Date; to: Date },
   opts: { maxOccurrences?: number } = {},
 ): Occurrence[] {
-  const s = compile(def);
+  const s = compileSeries(def);
   const cap = opts.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES;
   const from = window.from.getTime();
   const to = window.to.getTime();
@@ -157,7 +120,7 @@ export function expandSeries(
 
 /** The first `limit` occurrences with end > after (EXDATEs removed), sorted by start. */
 export function nextOccurrences(def: SeriesDefinition, after: Date, limit: number): Occurrence[] {
-  const s = compile(def);
+  const s = compileSeries(def);
   if (!Number.isInteger(limit) || limit < 0 || limit > DEFAULT_MAX_OCCURRENCES) {
     throw new RecurrenceError('OCCURRENCE_CAP', 'recurrenceRule', `limit must be 0 to ${DEFAULT_MAX_OCCURRENCES}`);
   }
@@ -181,7 +144,7 @@ export function nextOccurrences(def: SeriesDefinition, after: Date, limit: numbe
 
 /** Is this id a real, not excluded, occurrence of the series? */
 export function occurrenceExists(def: SeriesDefinition, occurrenceId: string): boolean {
-  const s = compile(def);
+  const s = compileSeries(def);
   const id = normalizeOccurrenceId(occurrenceId, s.isAllDay);
   return id !== null && !s.exdates.has(id) && locate(s, id) !== null;
 }
@@ -197,7 +160,7 @@ export function truncateRuleBefore(def: SeriesDefinition, occurrenceId: string):
 
 /** "This and following", new series starting at that occurrence: COUNT reduced, UNTIL kept. */
 export function remainingRuleFrom(def: SeriesDefinition, occurrenceId: string): string {
-  const s = compile(def);
+  const s = compileSeries(def);
   return formatRule(tailParts(s, locateOrThrow(s, occurrenceId)));
 }
 
@@ -210,7 +173,7 @@ export function splitSeriesAt(
   def: SeriesDefinition,
   occurrenceId: string,
 ): { head: SeriesDefinition; tail: SeriesDefinition } {
-  const s = compile(def);
+  const s = compileSeries(def);
   const hit = locateOrThrow(s, occurrenceId);
   const id = hit.occurrence.occurrenceId;
   if (firstResult(s)?.getTime() === hit.fake.getTime()) {
@@ -241,7 +204,7 @@ export function splitSeriesAt(
  * stays an upper bound when they change. A bounded rule without any occurrence gives the series start.
  */
 export function lastOccurrenceEnd(def: SeriesDefinition): Date | null {
-  const s = compile(def);
+  const s = compileSeries(def);
   if (!s.rule.bounded) return null;
   const last: { end?: Date } = {};
   const keepLatest = (lo: number) => (fake: Date): boolean => {
@@ -271,7 +234,7 @@ export function lastOccurrenceEnd(def: SeriesDefinition): Date | null {
  * rrule.js, an off-rule start is simply not an occurrence.
  */
 export function validateSeries(def: SeriesDefinition): SeriesSummary {
-  const s = compile(def);
+  const s = compileSeries(def);
   const first = firstResult(s);
   if (!first) throw new RecurrenceError('INVALID_RULE', 'recurrenceRule', 'the rule produces no occurrence');
   if (first.getTime() !== s.dtstart.getTime()) {
@@ -285,107 +248,12 @@ export function validateSeries(def: SeriesDefinition): SeriesSummary {
   return { rule: s.rule, firstOccurrence: toOccurrence(s, first), lastOccurrenceEnd: lastOccurrenceEnd(def) };
 }
 
-function compile(def: SeriesDefinition): Series {
-  const { isAllDay, timezone: zone } = def;
-  const parts = parseRuleParts(def.rule, { isAllDay, timezone: zone });
-  const rule = describeRule(parts, { isAllDay, timezone: zone });
-  const shape = isAllDay ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-  const start = typeof def.localStart === 'string' && shape.test(def.localStart) ? parseWallClock(def.localStart) : null;
-  if (!start || start.year < 1900 || start.year > 2999) {
-    const format = isAllDay ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:mm:ss';
-    throw new RecurrenceError('INVALID_SERIES', 'startTime', `the start must be a ${format} wall clock in 1900-2999`);
-  }
-  const minutes = def.durationMinutes;
-  const durationOk = isAllDay
-    ? Number.isInteger(minutes / 1440) && minutes >= 1440 && minutes <= MAX_DURATION_MINUTES
-    : Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_DURATION_MINUTES;
-  if (!durationOk) {
-    const what = isAllDay ? 'a whole number of days (1440-minute steps)' : 'from 0 minutes';
-    throw new RecurrenceError('INVALID_SERIES', 'endTime', `an occurrence must last ${what} up to 366 days`);
-  }
-  const exdates = new Set<string>();
-  for (const raw of def.exdates ?? []) {
-    const id = normalizeOccurrenceId(raw, isAllDay);
-    if (!id) {
-      const format = isAllDay ? 'a date YYYY-MM-DD' : 'an ISO date-time with offset, e.g. 2026-03-09T13:00:00Z';
-      throw new RecurrenceError('INVALID_EXDATE', 'exdates', `"${raw}" is not an occurrence id (${format})`);
-    }
-    exdates.add(id);
-  }
-  const dtstart = wallClockToRruleDate(start);
-  checkReachable(parts, start);
-  const untilMs = parts.until?.kind === 'instant' ? parts.until.instant.getTime() : undefined;
-  const rruleUntil =
-    parts.until?.kind === 'date'
-      ? wallClockToRruleDate(parts.until.date)
-      : untilMs !== undefined
-        ? new Date(instantToRruleDate(new Date(untilMs), zone).getTime() + DAY_MS)
-        : undefined;
-  return {
-    zone,
-    isAllDay,
-    parts,
-    rule,
-    dtstart,
-    durationMs: minutes * MINUTE_MS,
-    durationDays: minutes / 1440,
-    untilMs,
-    rruleUntil,
-    exdates,
-    options: rruleOptions(parts, start, dtstart),
-  };
-}
-
-/** rrule.js options with every DTSTART-derived default spelled out, so a later DTSTART yields the same set. */
-function rruleOptions(p: RuleParts, start: WallClock, dtstart: Date): Partial<Options> {
-  const subDaily = p.freq === 'HOURLY' || p.freq === 'MINUTELY';
-  const o: Partial<Options> = {
-    freq: FREQ[p.freq],
-    interval: p.interval,
-    wkst: p.wkst,
-    byhour: p.byHour ?? (subDaily ? null : [start.hour]),
-    byminute: p.byMinute ?? (p.freq === 'MINUTELY' ? null : [start.minute]),
-    bysecond: [start.second],
-  };
-  if (p.count !== undefined) o.count = p.count;
-  if (p.bySetPos) o.bysetpos = p.bySetPos;
-  if (p.byMonth) o.bymonth = p.byMonth;
-  if (p.byWeekNo) o.byweekno = p.byWeekNo;
-  if (p.byYearDay) o.byyearday = p.byYearDay;
-  if (p.byMonthDay) o.bymonthday = p.byMonthDay;
-  if (p.byDay) o.byweekday = p.byDay.map((d) => new Weekday(d.weekday, d.n === 0 ? undefined : d.n));
-  if (!p.byWeekNo && !p.byYearDay && !p.byMonthDay && !p.byDay) {
-    if (p.freq === 'YEARLY') o.bymonth = p.byMonth ?? [start.month];
-    if (p.freq === 'YEARLY' || p.freq === 'MONTHLY') o.bymonthday = [start.day];
-    if (p.freq === 'WEEKLY') o.byweekday = [weekdayOf(dtstart)];
-  }
-  return o;
-}
-
-/** rrule.js loops forever looking for an hour or minute its step can never reach; refuse those rules. */
-function checkReachable(p: RuleParts, start: WallClock): void {
-  if (p.freq === 'HOURLY' && p.byHour) {
-    const step = gcd(p.interval, 24);
-    if (!p.byHour.some((h) => (h - start.hour) % step === 0)) {
-      unreachable(`BYHOUR=${p.byHour.join(',')}`, `${p.interval} hours`, start);
-    }
-  }
-  if (p.freq === 'MINUTELY' && p.byMinute && !p.byMinute.some((m) => (m - start.minute) % p.interval === 0)) {
-    unreachable(`BYMINUTE=${p.byMinute.join(',')}`, `${p.interval} minutes`, start);
-  }
-}
-
-function unreachable(part: string, step: string, start: WallClock): never {
-  const at = `${String(start.hour).padStart(2, '0')}:${String(start.minute).padStart(2, '0')}`;
-  throw new RecurrenceError('INVALID_RULE', 'recurrenceRule', `${part} is never reached every ${step} from ${at}`);
-}
-
 /**
  * Feeds rrule.js results (fake frame, in order) to `visit` until it returns false. Without COUNT the
  * walk starts at a later period boundary near `fromFake` instead of at DTSTART; `index` (position from
  * DTSTART) is then -1.
  */
-function walk(s: Series, fromFake: number | null, visit: (fake: Date, index: number) => boolean): void {
+function walk(s: CompiledSeries, fromFake: number | null, visit: (fake: Date, index: number) => boolean): void {
   const skipTo = s.parts.count === undefined && fromFake !== null ? fastForward(s, fromFake) : null;
   const rule = new RRule({ ...s.options, dtstart: skipTo ?? s.dtstart, until: s.rruleUntil ?? null }, true);
   const budget = limitPeriods(rule);
@@ -443,8 +311,9 @@ function limitPeriods(rule: InstanceType<typeof RRule>): { sawResult(): void; re
  * 8 days before `fromFake` (BYWEEKNO sets spill up to a week past their year). With the defaults
  * spelled out (rruleOptions) it yields exactly the original results from there on.
  */
-function fastForward(s: Series, fromFake: number): Date | null {
-  const { freq, interval, wkst } = s.parts;
+function fastForward(s: CompiledSeries, fromFake: number): Date | null {
+  const { wkst } = s.parts;
+  const [freq, interval]: [Frequency, number] = runsDaily(s.parts) ? ['DAILY', 1] : [s.parts.freq, s.parts.interval];
   const d0 = s.dtstart;
   const target = new Date(fromFake - 8 * DAY_MS);
   if (target <= d0) return null;
@@ -481,7 +350,7 @@ function utcDate(year: number, month: number): Date {
   return date;
 }
 
-function locate(s: Series, id: string): Located | null {
+function locate(s: CompiledSeries, id: string): Located | null {
   const target = s.isAllDay ? wallClockToRruleDate(id) : instantToRruleDate(new Date(id), s.zone);
   const lo = target.getTime() - DAY_MS;
   const hi = target.getTime() + DAY_MS;
@@ -497,20 +366,21 @@ function locate(s: Series, id: string): Located | null {
   return hit;
 }
 
-function locateOrThrow(s: Series, occurrenceId: string): Located {
+function locateOrThrow(s: CompiledSeries, occurrenceId: string): Located {
   const id = normalizeOccurrenceId(occurrenceId, s.isAllDay);
   const hit = id === null || s.exdates.has(id) ? null : locate(s, id);
   if (!hit) {
-    throw new RecurrenceError('UNKNOWN_OCCURRENCE', 'occurrenceId', `"${occurrenceId}" is not an occurrence of the series`);
+    const message = `"${occurrenceId}" is not an occurrence of the series`;
+    throw new RecurrenceError('UNKNOWN_OCCURRENCE', 'occurrenceId', message);
   }
   return hit;
 }
 
-function tailParts(s: Series, hit: Located): RuleParts {
+function tailParts(s: CompiledSeries, hit: Located): RuleParts {
   return s.parts.count !== undefined ? { ...s.parts, count: s.parts.count - hit.index } : s.parts;
 }
 
-function firstResult(s: Series): Date | null {
+function firstResult(s: CompiledSeries): Date | null {
   let first: Date | null = null;
   walk(s, null, (fake) => {
     first = fake;
@@ -519,7 +389,7 @@ function firstResult(s: Series): Date | null {
   return first;
 }
 
-function toOccurrence(s: Series, fake: Date): Occurrence {
+function toOccurrence(s: CompiledSeries, fake: Date): Occurrence {
   if (s.isAllDay) {
     const date = rruleDateToWallClock(fake, true);
     return {
@@ -538,30 +408,22 @@ function toOccurrence(s: Series, fake: Date): Occurrence {
   };
 }
 
-function withinUntil(s: Series, occ: Occurrence): boolean {
+function withinUntil(s: CompiledSeries, occ: Occurrence): boolean {
   return s.untilMs === undefined || occ.start.getTime() <= s.untilMs;
 }
 
-function isKept(s: Series, occ: Occurrence): boolean {
+function isKept(s: CompiledSeries, occ: Occurrence): boolean {
   return withinUntil(s, occ) && !s.exdates.has(occ.occurrenceId);
 }
 
-function durationMsOf(s: Series): number {
+function durationMsOf(s: CompiledSeries): number {
   return s.isAllDay ? s.durationDays * DAY_MS + DAY_MS : s.durationMs;
 }
 
-function seriesStart(s: Series): Date {
+function seriesStart(s: CompiledSeries): Date {
   return rruleDateToInstant(s.dtstart, s.zone);
 }
 
 function sortByStart(list: Occurrence[]): Occurrence[] {
   return list.sort((a, b) => a.start.getTime() - b.start.getTime() || (a.occurrenceId < b.occurrenceId ? -1 : 1));
-}
-
-function weekdayOf(fake: Date): number {
-  return (fake.getUTCDay() + 6) % 7; // rrule.js: 0 = Monday
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }

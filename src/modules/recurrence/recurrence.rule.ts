@@ -1,9 +1,23 @@
-import { addDays, daysInMonth, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
+import rrulePkg from 'rrule';
+import type { Options } from 'rrule';
+import {
+  addDays,
+  daysInMonth,
+  instantToRruleDate,
+  parseWallClock,
+  wallClockToInstant,
+  wallClockToRruleDate,
+  type WallClock,
+} from '../../common/time/wall-clock.js';
 import { isValidZone } from '../../common/time/zones.js';
 
+// rrule ships CommonJS to Node: its named exports only exist on the default export.
+const { RRule, Weekday } = rrulePkg;
+
 /**
- * RRULE text in and out: parsing, validation (rrule.js accepts almost anything, so the checks live
- * here), the canonical form, and occurrence ids. No expansion happens in this file.
+ * Text in and out: RRULE parsing, validation (rrule.js accepts almost anything, so the checks live
+ * here) and canonical form, occurrence ids, and the checked series handed to rrule.js. No expansion
+ * happens in this file.
  */
 
 export type RecurrenceErrorCode =
@@ -74,6 +88,9 @@ export interface RuleContext {
 
 export const MAX_COUNT = 10_000;
 export const MAX_INTERVAL = 10_000;
+const MAX_DURATION_MINUTES = 366 * 1440;
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 const FREQUENCIES: Frequency[] = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY'];
@@ -164,7 +181,8 @@ function checkCombinations(p: RuleParts, isAllDay: boolean): void {
     if (p.byWeekNo) invalid('BYDAY ordinals cannot be combined with BYWEEKNO');
     const withinMonth = p.freq === 'MONTHLY' || p.byMonth !== undefined;
     const bad = ordinals.find((d) => Math.abs(d.n) > (withinMonth ? 5 : 53));
-    if (bad) invalid(`BYDAY=${formatByDay(bad)}: a ${withinMonth ? 'month has at most 5' : 'year has at most 53'} of each weekday`);
+    const most = withinMonth ? 'a month has at most 5' : 'a year has at most 53';
+    if (bad) invalid(`BYDAY=${formatByDay(bad)}: ${most} of each weekday`);
   }
   const hasOtherBy = p.byMonth || p.byWeekNo || p.byYearDay || p.byMonthDay || p.byDay || p.byHour || p.byMinute;
   if (p.bySetPos && !hasOtherBy) invalid('BYSETPOS needs another BYxxx part to select from');
@@ -173,11 +191,12 @@ function checkCombinations(p: RuleParts, isAllDay: boolean): void {
     const possible = months.some((m) => p.byMonthDay!.some((d) => Math.abs(d) <= daysInMonth(2000, m)));
     if (!possible) invalid(`BYMONTHDAY=${p.byMonthDay.join(',')} never occurs in BYMONTH=${months.join(',')}`);
   }
-  // rrule.js steps minutes across hour boundaries in a way that drifts or never ends unless the step
-  // divides an hour, so BYHOUR/BYMINUTE on MINUTELY rules are limited to such steps.
+  // rrule.js steps minutes across hour boundaries in ways that drift or never end; such rules are run
+  // as the equivalent DAILY rule instead, which needs a step that divides an hour.
   if (p.freq === 'MINUTELY' && (p.byHour || p.byMinute) && 60 % p.interval !== 0) {
     invalid('FREQ=MINUTELY with BYHOUR or BYMINUTE needs an INTERVAL that divides 60');
   }
+  if (p.freq === 'MINUTELY' && p.bySetPos) invalid('BYSETPOS is not supported with FREQ=MINUTELY');
 }
 
 function parseUntil(value: string, isAllDay: boolean, zone: string): Until {
@@ -313,6 +332,160 @@ export function formatInstantId(instant: Date): string {
 export function untilBefore(occurrenceId: string, isAllDay: boolean): Until {
   if (isAllDay) return { kind: 'date', date: addDays(occurrenceId, -1) };
   return { kind: 'instant', instant: new Date(Date.parse(occurrenceId) - 1000) };
+}
+
+export interface SeriesDefinition {
+  /** RRULE value, with or without "RRULE:"; no DTSTART inside. */
+  rule: string;
+  /** IANA zone the rule is defined in. */
+  timezone: string;
+  isAllDay: boolean;
+  /** First occurrence's wall clock in `timezone`: 'YYYY-MM-DDTHH:mm:ss' (timed) or 'YYYY-MM-DD' (all-day). */
+  localStart: string;
+  /** Timed: length of each occurrence. All-day: a positive multiple of 1440. */
+  durationMinutes: number;
+  /** Occurrence ids to skip, in any form normalizeOccurrenceId accepts. */
+  exdates?: string[];
+}
+
+const FREQ = {
+  YEARLY: RRule.YEARLY,
+  MONTHLY: RRule.MONTHLY,
+  WEEKLY: RRule.WEEKLY,
+  DAILY: RRule.DAILY,
+  HOURLY: RRule.HOURLY,
+  MINUTELY: RRule.MINUTELY,
+};
+
+/** A validated series, ready for rrule.js: parts, the fake-frame DTSTART, bounds and options. */
+export interface CompiledSeries {
+  zone: string;
+  isAllDay: boolean;
+  parts: RuleParts;
+  rule: ParsedRule;
+  dtstart: Date; // fake-UTC frame
+  durationMs: number;
+  durationDays: number;
+  untilMs?: number; // timed: latest start instant; rrule gets a padded fake-frame bound
+  rruleUntil?: Date;
+  exdates: Set<string>;
+  options: Partial<Options>;
+}
+
+/** Validates a whole series definition; throws RecurrenceError naming the field. */
+export function compileSeries(def: SeriesDefinition): CompiledSeries {
+  const { isAllDay, timezone: zone } = def;
+  const parts = parseRuleParts(def.rule, { isAllDay, timezone: zone });
+  const rule = describeRule(parts, { isAllDay, timezone: zone });
+  const shape = isAllDay ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+  const start = shape.test(String(def.localStart)) ? parseWallClock(def.localStart) : null;
+  if (!start || start.year < 1900 || start.year > 2999) {
+    const format = isAllDay ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:mm:ss';
+    throw new RecurrenceError('INVALID_SERIES', 'startTime', `the start must be a ${format} wall clock in 1900-2999`);
+  }
+  const minutes = def.durationMinutes;
+  const durationOk = isAllDay
+    ? Number.isInteger(minutes / 1440) && minutes >= 1440 && minutes <= MAX_DURATION_MINUTES
+    : Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_DURATION_MINUTES;
+  if (!durationOk) {
+    const what = isAllDay ? 'a whole number of days (1440-minute steps)' : 'from 0 minutes';
+    throw new RecurrenceError('INVALID_SERIES', 'endTime', `an occurrence must last ${what} up to 366 days`);
+  }
+  const exdates = new Set<string>();
+  for (const raw of def.exdates ?? []) {
+    const id = normalizeOccurrenceId(raw, isAllDay);
+    if (!id) {
+      const format = isAllDay ? 'a date YYYY-MM-DD' : 'an ISO date-time with offset, e.g. 2026-03-09T13:00:00Z';
+      throw new RecurrenceError('INVALID_EXDATE', 'exdates', `"${raw}" is not an occurrence id (${format})`);
+    }
+    exdates.add(id);
+  }
+  const dtstart = wallClockToRruleDate(start);
+  checkReachable(parts, start);
+  const untilMs = parts.until?.kind === 'instant' ? parts.until.instant.getTime() : undefined;
+  const rruleUntil =
+    parts.until?.kind === 'date'
+      ? wallClockToRruleDate(parts.until.date)
+      : untilMs !== undefined
+        ? new Date(instantToRruleDate(new Date(untilMs), zone).getTime() + DAY_MS)
+        : undefined;
+  return {
+    zone,
+    isAllDay,
+    parts,
+    rule,
+    dtstart,
+    durationMs: minutes * MINUTE_MS,
+    durationDays: minutes / 1440,
+    untilMs,
+    rruleUntil,
+    exdates,
+    options: rruleOptions(parts, start, dtstart),
+  };
+}
+
+/** rrule.js options with every DTSTART-derived default spelled out, so a later DTSTART yields the same set. */
+function rruleOptions(p: RuleParts, start: WallClock, dtstart: Date): Partial<Options> {
+  const subDaily = p.freq === 'HOURLY' || p.freq === 'MINUTELY';
+  const o: Partial<Options> = {
+    freq: FREQ[p.freq],
+    interval: p.interval,
+    wkst: p.wkst,
+    byhour: p.byHour ?? (subDaily ? null : [start.hour]),
+    byminute: p.byMinute ?? (p.freq === 'MINUTELY' ? null : [start.minute]),
+    bysecond: [start.second],
+  };
+  if (p.count !== undefined) o.count = p.count;
+  if (p.bySetPos) o.bysetpos = p.bySetPos;
+  if (p.byMonth) o.bymonth = p.byMonth;
+  if (p.byWeekNo) o.byweekno = p.byWeekNo;
+  if (p.byYearDay) o.byyearday = p.byYearDay;
+  if (p.byMonthDay) o.bymonthday = p.byMonthDay;
+  if (p.byDay) o.byweekday = p.byDay.map((d) => new Weekday(d.weekday, d.n === 0 ? undefined : d.n));
+  if (runsDaily(p)) {
+    // rrule.js steps such rules minute by minute and can skip hours or never stop; with a step that
+    // divides an hour they are exactly "these minutes of these hours, every day".
+    o.freq = RRule.DAILY;
+    o.interval = 1;
+    o.byhour = p.byHour ?? [...Array(24).keys()];
+    o.byminute = (p.byMinute ?? [...Array(60).keys()]).filter((m) => (m - start.minute) % p.interval === 0);
+  }
+  if (!p.byWeekNo && !p.byYearDay && !p.byMonthDay && !p.byDay) {
+    if (p.freq === 'YEARLY') o.bymonth = p.byMonth ?? [start.month];
+    if (p.freq === 'YEARLY' || p.freq === 'MONTHLY') o.bymonthday = [start.day];
+    if (p.freq === 'WEEKLY') o.byweekday = [weekdayOf(dtstart)];
+  }
+  return o;
+}
+
+export function runsDaily(p: RuleParts): boolean {
+  return p.freq === 'MINUTELY' && (p.byHour !== undefined || p.byMinute !== undefined);
+}
+
+/** rrule.js loops forever looking for an hour or minute its step can never reach; refuse those rules. */
+function checkReachable(p: RuleParts, start: WallClock): void {
+  if (p.freq === 'HOURLY' && p.byHour) {
+    const step = gcd(p.interval, 24);
+    if (!p.byHour.some((h) => (h - start.hour) % step === 0)) {
+      unreachable(`BYHOUR=${p.byHour.join(',')}`, `${p.interval} hours`, start);
+    }
+  }
+  if (p.freq === 'MINUTELY' && p.byMinute && !p.byMinute.some((m) => (m - start.minute) % p.interval === 0)) {
+    unreachable(`BYMINUTE=${p.byMinute.join(',')}`, `${p.interval} minutes`, start);
+  }
+}
+
+function unreachable(part: string, step: string, start: WallClock): never {
+  const at = `${String(start.hour).padStart(2, '0')}:${String(start.minute).padStart(2, '0')}`;
+  throw new RecurrenceError('INVALID_RULE', 'recurrenceRule', `${part} is never reached every ${step} from ${at}`);
+}
+
+export function weekdayOf(fake: Date): number {
+  return (fake.getUTCDay() + 6) % 7; // rrule.js: 0 = Monday
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 function invalid(message: string): never {

@@ -1,0 +1,121 @@
+// Shared helpers for the benchmarks: start the built app in its own process, wait for readiness,
+// register a user, and run autocannon against it.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+
+export const root = resolve(import.meta.dirname, '..');
+
+/** Starts `node dist/main.js` on a free port with a fresh database (PGlite, or DATABASE_URL if set). */
+export async function startServer(env = {}) {
+  const scratch = mkdtempSync(join(tmpdir(), 'calento-bench-'));
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: scratch,
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      RATE_LIMIT_LOGIN_PER_IP: '1000000',
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000000',
+      BCRYPT_ROUNDS: '4',
+      WORKERS: 'off',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function register(base, email = `bench-${Date.now()}@example.com`) {
+  const res = await fetch(`${base}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'bench-password-1', name: 'Bench', timezone: 'UTC' }),
+  });
+  if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * Load with wrk when the machine has it (C, one thread: it leaves the second core to the app and the
+ * database), else with autocannon from node_modules (which costs a core of its own: lower figures).
+ */
+export async function load({ url, headers = {}, duration = 15, connections = 50 }) {
+  const wrk = spawnSync('wrk', ['--version']).error === undefined;
+  if (wrk) {
+    const args = ['-t1', `-c${connections}`, `-d${duration}s`, '--latency'];
+    for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+    const out = spawnSync('wrk', [...args, url], { encoding: 'utf8' }).stdout;
+    const ms = (text) => {
+      const [, value, unit] = /([\d.]+)(us|ms|s)/.exec(text);
+      return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+    };
+    return {
+      tool: 'wrk',
+      requestsPerSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1])),
+      p50: ms(/50%\s+(\S+)/.exec(out)[1]),
+      p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+      non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    };
+  }
+  const result = await autocannon({ url, headers, connections, duration });
+  return {
+    tool: 'autocannon',
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+export function rssMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * With BENCH_PG (a server URL such as postgres://postgres@127.0.0.1:5432) the run gets a fresh database
+ * there, dropped afterwards; without it the server uses a fresh embedded PGlite folder.
+ */
+export async function withBenchDatabase(fn) {
+  if (!process.env.BENCH_PG) return fn({});
+  const { default: pg } = await import('pg');
+  const name = `calento_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: `${process.env.BENCH_PG}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    return await fn({ DATABASE_URL: `${process.env.BENCH_PG}/${name}` });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}

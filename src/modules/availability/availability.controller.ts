@@ -1,0 +1,118 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
+import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import { uuidParam } from '../../common/validation/validation.js';
+import type { AvailabilityRule } from './availability.rows.js';
+import { AvailabilityService } from './availability.service.js';
+import {
+  CheckAvailabilityDto,
+  CheckResponseDto,
+  FreeBusyQueryDto,
+  FreeBusyResponseDto,
+  SlotsQueryDto,
+  SlotsResponseDto,
+} from './dto/availability-query.dto.js';
+import { CreateRuleDto, ReplaceScheduleDto, RuleResponseDto, UpdateRuleDto } from './dto/availability-rule.dto.js';
+
+/** Weekly working hours, and what they, the exceptions and the calendar add up to. */
+@ApiTags('availability')
+@Controller('availability')
+export class AvailabilityController {
+  constructor(@Inject(AvailabilityService) private readonly availability: AvailabilityService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Your weekly rules', description: 'Active and inactive, by weekday (0 = Sunday) and start.' })
+  @ApiOkResponse({ type: [RuleResponseDto] })
+  @ApiAuth()
+  list(@CurrentUser() user: AuthUser): Promise<AvailabilityRule[]> {
+    return this.availability.listRules(user.id);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add a weekly rule',
+    description: 'Hours of one weekday in an IANA zone (default yours). Active hours of one day and zone may touch but not overlap.',
+  })
+  @ApiCreatedResponse({ type: RuleResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateRuleDto): Promise<AvailabilityRule> {
+    return this.availability.createRule(user, dto);
+  }
+
+  @Put('schedule')
+  @ApiOperation({
+    summary: 'Replace your whole week',
+    description: 'Every rule (inactive ones too) is replaced by these, in one zone, atomically. An empty list removes all hours.',
+  })
+  @ApiOkResponse({ type: [RuleResponseDto] })
+  @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
+  replaceSchedule(@CurrentUser() user: AuthUser, @Body() dto: ReplaceScheduleDto): Promise<AvailabilityRule[]> {
+    return this.availability.replaceSchedule(user, dto);
+  }
+
+  @Get('free-busy')
+  @ApiOperation({
+    summary: 'Your busy time in a window',
+    description:
+      'Merged busy intervals from your busy events (series occurrences and edited occurrences included; free and cancelled ' +
+      'events left out), accepted invitations and confirmed bookings. details=true adds each interval with its source.',
+  })
+  @ApiOkResponse({ type: FreeBusyResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  freeBusy(@CurrentUser() user: AuthUser, @Query() query: FreeBusyQueryDto): Promise<FreeBusyResponseDto> {
+    return this.availability.freeBusy(user.id, query);
+  }
+
+  @Post('check')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Are you available for this time?',
+    description: 'available, or the reasons: OUTSIDE_HOURS, EXCEPTION (a date exception changed the hours), BUSY (with the conflicts).',
+  })
+  @ApiOkResponse({ type: CheckResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  check(@CurrentUser() user: AuthUser, @Body() dto: CheckAvailabilityDto): Promise<CheckResponseDto> {
+    return this.availability.check(user.id, dto);
+  }
+
+  @Get('slots')
+  @ApiOperation({
+    summary: 'Your free slots in a window',
+    description: 'Slots of `duration` minutes inside your hours, clear of busy time, from now on. timezone only sets localStart.',
+  })
+  @ApiOkResponse({ type: SlotsResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  slots(@CurrentUser() user: AuthUser, @Query() query: SlotsQueryDto): Promise<SlotsResponseDto> {
+    return this.availability.slots(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One weekly rule' })
+  @ApiOkResponse({ type: RuleResponseDto })
+  @ApiAuth('INVALID_ID', 'NOT_FOUND')
+  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<AvailabilityRule> {
+    return this.availability.getRule(user.id, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a weekly rule', description: 'Also (de)activates it with isActive.' })
+  @ApiOkResponse({ type: RuleResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'AVAILABILITY_OVERLAP')
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() dto: UpdateRuleDto,
+  ): Promise<AvailabilityRule> {
+    return this.availability.updateRule(user.id, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a weekly rule' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiAuth('INVALID_ID', 'NOT_FOUND')
+  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+    return this.availability.removeRule(user.id, id);
+  }
+}

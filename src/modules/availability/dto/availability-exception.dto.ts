@@ -1,0 +1,121 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../../common/http/pagination.js';
+import { IsIanaZone, IsIsoDate } from '../../../common/validation/validators.js';
+import { END_TIME, END_TIME_MESSAGE, Omittable, START_TIME, START_TIME_MESSAGE } from './availability-rule.dto.js';
+
+export class CreateExceptionDto {
+  /** The local date (in `timezone`) that differs from the weekly rules. */
+  @ApiProperty({ example: '2026-12-24' })
+  @IsIsoDate()
+  date: string;
+
+  /**
+   * true: the whole date is off (give no hours). false: startTime-endTime replace the weekly hours that
+   * date. Left out, it is false when hours are given and true otherwise.
+   */
+  @ApiProperty({ required: false, example: false })
+  @IsOptional()
+  @IsBoolean()
+  isUnavailable?: boolean;
+
+  @ApiProperty({ required: false, example: '10:00', pattern: START_TIME.source })
+  @Omittable()
+  @Matches(START_TIME, { message: START_TIME_MESSAGE })
+  startTime?: string;
+
+  @ApiProperty({ required: false, example: '13:00', pattern: END_TIME.source })
+  @Omittable()
+  @Matches(END_TIME, { message: END_TIME_MESSAGE })
+  endTime?: string;
+
+  /** IANA zone of the date and hours; defaults to yours. */
+  @ApiProperty({ required: false, example: 'Europe/Berlin' })
+  @IsOptional()
+  @IsIanaZone()
+  timezone?: string;
+
+  @ApiProperty({ required: false, example: 'Christmas Eve, short day' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class UpdateExceptionDto {
+  @ApiProperty({ required: false, example: '2026-12-31' })
+  @Omittable()
+  @IsIsoDate()
+  date?: string;
+
+  /** true clears the hours; giving hours without it makes the date available with those hours. */
+  @ApiProperty({ required: false })
+  @Omittable()
+  @IsBoolean()
+  isUnavailable?: boolean;
+
+  @ApiProperty({ required: false, example: '10:00', pattern: START_TIME.source })
+  @Omittable()
+  @Matches(START_TIME, { message: START_TIME_MESSAGE })
+  startTime?: string;
+
+  @ApiProperty({ required: false, example: '13:00', pattern: END_TIME.source })
+  @Omittable()
+  @Matches(END_TIME, { message: END_TIME_MESSAGE })
+  endTime?: string;
+
+  @ApiProperty({ required: false, example: 'Europe/Berlin' })
+  @Omittable()
+  @IsIanaZone()
+  timezone?: string;
+
+  /** null removes the reason. */
+  @ApiProperty({ required: false, nullable: true, type: String, example: 'Moved to New Year' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string | null;
+}
+
+export class ListExceptionsQueryDto extends PageQueryDto {
+  /** First date to include (YYYY-MM-DD). */
+  @ApiProperty({ required: false, example: '2026-12-01' })
+  @IsOptional()
+  @IsIsoDate()
+  from?: string;
+
+  /** Last date to include (YYYY-MM-DD). */
+  @ApiProperty({ required: false, example: '2026-12-31' })
+  @IsOptional()
+  @IsIsoDate()
+  to?: string;
+}
+
+export class ExceptionResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: '2026-12-24' })
+  date: string;
+
+  @ApiProperty()
+  isUnavailable: boolean;
+
+  @ApiProperty({ nullable: true, type: String, example: '10:00' })
+  startTime: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: '13:00' })
+  endTime: string | null;
+
+  @ApiProperty({ example: 'Europe/Berlin' })
+  timezone: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Christmas Eve, short day' })
+  reason: string | null;
+
+  @ApiProperty()
+  createdAt: Date;
+
+  @ApiProperty()
+  updatedAt: Date;
+}

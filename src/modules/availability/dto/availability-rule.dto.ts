@@ -1,0 +1,117 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIanaZone } from '../../../common/validation/validators.js';
+
+/** 'HH:mm' from 00:00 to 23:59. */
+export const START_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** 'HH:mm' up to 24:00, the end of the day. */
+export const END_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+export const START_TIME_MESSAGE = 'must be a time HH:mm between 00:00 and 23:59';
+export const END_TIME_MESSAGE = 'must be a time HH:mm between 00:01 and 24:00';
+
+/** For PATCH: the field may be left out, but null is not a value. */
+export const Omittable = () => ValidateIf((_: object, value: unknown) => value !== undefined);
+
+export class ScheduleRuleDto {
+  /** 0 = Sunday, 1 = Monday … 6 = Saturday. */
+  @ApiProperty({ minimum: 0, maximum: 6, example: 1 })
+  @IsInt()
+  @Min(0)
+  @Max(6)
+  dayOfWeek: number;
+
+  @ApiProperty({ example: '09:00', pattern: START_TIME.source })
+  @Matches(START_TIME, { message: START_TIME_MESSAGE })
+  startTime: string;
+
+  /** After startTime; '24:00' is the end of the day. */
+  @ApiProperty({ example: '17:00', pattern: END_TIME.source })
+  @Matches(END_TIME, { message: END_TIME_MESSAGE })
+  endTime: string;
+}
+
+export class CreateRuleDto extends ScheduleRuleDto {
+  /** IANA zone the hours are read in; defaults to yours. */
+  @ApiProperty({ required: false, example: 'America/New_York' })
+  @IsOptional()
+  @IsIanaZone()
+  timezone?: string;
+
+  /** Inactive rules are kept but give no hours. */
+  @ApiProperty({ required: false, default: true })
+  @IsOptional()
+  @IsBoolean()
+  isActive?: boolean;
+}
+
+export class UpdateRuleDto {
+  @ApiProperty({ required: false, minimum: 0, maximum: 6, example: 2 })
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(6)
+  dayOfWeek?: number;
+
+  @ApiProperty({ required: false, example: '08:30', pattern: START_TIME.source })
+  @Omittable()
+  @Matches(START_TIME, { message: START_TIME_MESSAGE })
+  startTime?: string;
+
+  @ApiProperty({ required: false, example: '12:00', pattern: END_TIME.source })
+  @Omittable()
+  @Matches(END_TIME, { message: END_TIME_MESSAGE })
+  endTime?: string;
+
+  @ApiProperty({ required: false, example: 'Europe/Berlin' })
+  @Omittable()
+  @IsIanaZone()
+  timezone?: string;
+
+  @ApiProperty({ required: false })
+  @Omittable()
+  @IsBoolean()
+  isActive?: boolean;
+}
+
+export class ReplaceScheduleDto {
+  /** IANA zone of every rule in the week; defaults to yours. */
+  @ApiProperty({ required: false, example: 'America/New_York' })
+  @IsOptional()
+  @IsIanaZone()
+  timezone?: string;
+
+  /** The whole week; an empty list removes all hours. Several intervals per day are fine if they do not overlap. */
+  @ApiProperty({ type: [ScheduleRuleDto] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => ScheduleRuleDto)
+  rules: ScheduleRuleDto[];
+}
+
+export class RuleResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ minimum: 0, maximum: 6, example: 1, description: '0 = Sunday … 6 = Saturday' })
+  dayOfWeek: number;
+
+  @ApiProperty({ example: '09:00' })
+  startTime: string;
+
+  @ApiProperty({ example: '17:00' })
+  endTime: string;
+
+  @ApiProperty({ example: 'America/New_York' })
+  timezone: string;
+
+  @ApiProperty()
+  isActive: boolean;
+
+  @ApiProperty()
+  createdAt: Date;
+
+  @ApiProperty()
+  updatedAt: Date;
+}

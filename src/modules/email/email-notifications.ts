@@ -1,0 +1,326 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { EmailService, type EmailAddress, type QueuedEmail } from './email.service.js';
+import { localTimeOn } from './email-format.js';
+import type { IcsEvent } from './ics.js';
+
+/**
+ * The messages Calento sends, as plain-object calls: each picks its template, recipients, ICS and
+ * dedupe key, and queues through EmailService.enqueue — so each is safe inside the caller's `db.tx`.
+ * Welcome and password reset are wired (auth); the event, booking, reminder and daily-summary helpers
+ * wait for the events, bookings and scheduling modules to call them.
+ */
+
+export interface MailUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface MailPerson extends EmailAddress {
+  /** IANA zone the recipient reads times in; the event's zone when absent. */
+  timezone?: string | null;
+}
+
+export interface EventMail {
+  id: string;
+  /** The event owner: the email rows belong to them. */
+  ownerUserId: string;
+  /** Incremented on every change that is mailed (ICS SEQUENCE). */
+  sequence: number;
+  title: string;
+  description?: string | null;
+  location?: string | null;
+  start: Date;
+  end: Date;
+  /** The event's IANA zone. */
+  timezone: string;
+  rrule?: string | null;
+  organizer: MailPerson;
+  attendees: MailPerson[];
+}
+
+export interface BookingMail {
+  id: string;
+  sequence: number;
+  title: string;
+  start: Date;
+  end: Date;
+  location?: string | null;
+  notes?: string | null;
+  host: MailPerson & { userId: string; timezone: string };
+  booker: MailPerson & { timezone: string };
+  /** The booker's link to reschedule or cancel (holds their token: never logged). */
+  manageUrl?: string | null;
+}
+
+export interface SummaryEvent {
+  title: string;
+  start: Date;
+  end: Date;
+  location?: string | null;
+}
+
+const uidOf = (kind: 'event' | 'booking', id: string) => `${kind}-${id}@calento`;
+
+@Injectable()
+export class EmailNotifications {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EmailService) private readonly emails: EmailService,
+  ) {}
+
+  welcome(user: MailUser): Promise<QueuedEmail | null> {
+    return this.emails.enqueue(
+      'welcome',
+      { email: user.email, name: user.name },
+      { name: user.name, appUrl: this.config.appBaseUrl },
+      { userId: user.id, dedupeKey: `welcome:${user.id}` },
+    );
+  }
+
+  /** The token is in the body only until delivery: the stored copy is blanked afterwards. */
+  passwordReset(user: MailUser, token: string, ttlMinutes: number): Promise<QueuedEmail | null> {
+    return this.emails.enqueue(
+      'password_reset',
+      { email: user.email, name: user.name },
+      {
+        name: user.name,
+        token,
+        ttlMinutes,
+        resetUrl: `${this.config.appBaseUrl}/reset-password?token=${encodeURIComponent(token)}`,
+      },
+      { userId: user.id, redactAfterSend: true },
+    );
+  }
+
+  /** One invitation per attendee (METHOD:REQUEST). */
+  eventInvitation(event: EventMail, attendees: MailPerson[] = event.attendees): Promise<QueuedEmail[]> {
+    return this.toAttendees('event_invitation', 'REQUEST', event, attendees, 'invitation');
+  }
+
+  /** The changed event to each attendee (METHOD:REQUEST, same UID, higher SEQUENCE). */
+  eventUpdate(event: EventMail, attendees: MailPerson[] = event.attendees): Promise<QueuedEmail[]> {
+    return this.toAttendees('event_update', 'REQUEST', event, attendees, 'update');
+  }
+
+  /** Cancellation to each attendee (METHOD:CANCEL); also for attendees removed from an event. */
+  eventCancellation(event: EventMail, attendees: MailPerson[] = event.attendees): Promise<QueuedEmail[]> {
+    return this.toAttendees('event_cancellation', 'CANCEL', event, attendees, 'cancellation');
+  }
+
+  /**
+   * A reminder `minutesBefore` the start. The dedupe key names the event, its start and the lead time,
+   * so scheduling twice is harmless; cancel it with `cancelEventReminder` when the event moves.
+   */
+  eventReminder(
+    event: Pick<EventMail, 'id' | 'ownerUserId' | 'title' | 'start' | 'end' | 'timezone' | 'location'>,
+    recipient: MailPerson & { userId?: string | null },
+    minutesBefore: number,
+  ): Promise<QueuedEmail | null> {
+    return this.emails.enqueue(
+      'event_reminder',
+      recipient,
+      {
+        name: recipient.name ?? null,
+        title: event.title,
+        start: event.start,
+        end: event.end,
+        timezone: recipient.timezone ?? event.timezone,
+        location: event.location ?? null,
+        minutesBefore,
+      },
+      {
+        userId: recipient.userId ?? event.ownerUserId,
+        sendAt: new Date(event.start.getTime() - minutesBefore * 60_000),
+        dedupeKey: reminderKey(event.id, event.start, minutesBefore, recipient.email),
+      },
+    );
+  }
+
+  cancelEventReminder(eventId: string, start: Date, minutesBefore: number, recipientEmail: string): Promise<number> {
+    return this.emails.cancel(reminderKey(eventId, start, minutesBefore, recipientEmail));
+  }
+
+  /** Confirmation with the invitation to the booker and to the host. */
+  async bookingConfirmation(booking: BookingMail): Promise<QueuedEmail[]> {
+    const calendar = { method: 'REQUEST' as const, event: this.bookingIcs(booking) };
+    const common = { title: booking.title, start: booking.start, end: booking.end, location: booking.location ?? null, notes: booking.notes ?? null };
+    const key = `booking:${booking.id}:${booking.sequence}:confirmed`;
+    return compact([
+      await this.emails.enqueue(
+        'booking_confirmation_booker',
+        booking.booker,
+        { ...common, bookerName: nameOf(booking.booker), hostName: nameOf(booking.host), timezone: booking.booker.timezone, manageUrl: booking.manageUrl ?? null },
+        { userId: booking.host.userId, calendar, dedupeKey: `${key}:booker` },
+      ),
+      await this.emails.enqueue(
+        'booking_confirmation_host',
+        booking.host,
+        { ...common, hostName: nameOf(booking.host), bookerName: nameOf(booking.booker), bookerEmail: booking.booker.email, timezone: booking.host.timezone },
+        { userId: booking.host.userId, calendar, dedupeKey: `${key}:host` },
+      ),
+    ]);
+  }
+
+  /** Cancellation (METHOD:CANCEL) to both sides. */
+  async bookingCancellation(booking: BookingMail, cancelledBy: 'host' | 'booker', reason?: string | null): Promise<QueuedEmail[]> {
+    const calendar = { method: 'CANCEL' as const, event: this.bookingIcs(booking) };
+    const cancelledByName = nameOf(cancelledBy === 'host' ? booking.host : booking.booker);
+    const key = `booking:${booking.id}:${booking.sequence}:cancelled`;
+    const sides = [
+      { person: booking.booker, other: booking.host, role: 'booker' },
+      { person: booking.host, other: booking.booker, role: 'host' },
+    ];
+    const queued: (QueuedEmail | null)[] = [];
+    for (const side of sides) {
+      queued.push(
+        await this.emails.enqueue(
+          'booking_cancellation',
+          side.person,
+          {
+            recipientName: nameOf(side.person),
+            otherPartyName: nameOf(side.other),
+            cancelledByName,
+            title: booking.title,
+            start: booking.start,
+            end: booking.end,
+            timezone: side.person.timezone,
+            reason: reason ?? null,
+          },
+          { userId: booking.host.userId, calendar, dedupeKey: `${key}:${side.role}` },
+        ),
+      );
+    }
+    return compact(queued);
+  }
+
+  /** The moved booking (METHOD:REQUEST, same UID, higher SEQUENCE) to both sides. */
+  async bookingReschedule(booking: BookingMail, previous: { start: Date; end: Date }): Promise<QueuedEmail[]> {
+    const calendar = { method: 'REQUEST' as const, event: this.bookingIcs(booking) };
+    const key = `booking:${booking.id}:${booking.sequence}:rescheduled`;
+    const sides = [
+      { person: booking.booker, other: booking.host, role: 'booker', manageUrl: booking.manageUrl ?? null },
+      { person: booking.host, other: booking.booker, role: 'host', manageUrl: null },
+    ];
+    const queued: (QueuedEmail | null)[] = [];
+    for (const side of sides) {
+      queued.push(
+        await this.emails.enqueue(
+          'booking_reschedule',
+          side.person,
+          {
+            recipientName: nameOf(side.person),
+            otherPartyName: nameOf(side.other),
+            title: booking.title,
+            start: booking.start,
+            end: booking.end,
+            previousStart: previous.start,
+            previousEnd: previous.end,
+            timezone: side.person.timezone,
+            manageUrl: side.manageUrl,
+          },
+          { userId: booking.host.userId, calendar, dedupeKey: `${key}:${side.role}` },
+        ),
+      );
+    }
+    return compact(queued);
+  }
+
+  /**
+   * The opt-in daily summary for one local day, sent at 07:00 in the user's zone (`nextLocalTime` in
+   * email-format.ts finds the next one). One per user and day, however often a scheduler asks.
+   */
+  dailySummary(user: MailUser & { timezone: string }, localDate: string, events: SummaryEvent[]): Promise<QueuedEmail | null> {
+    const sendAt = localTimeOn(localDate, user.timezone, 7);
+    return this.emails.enqueue(
+      'daily_summary',
+      { email: user.email, name: user.name },
+      {
+        name: user.name,
+        day: sendAt,
+        timezone: user.timezone,
+        count: events.length,
+        events: events.map((event) => ({ title: event.title, start: event.start, end: event.end, location: event.location ?? null })),
+        appUrl: this.config.appBaseUrl,
+      },
+      { userId: user.id, sendAt, dedupeKey: `daily-summary:${user.id}:${localDate}` },
+    );
+  }
+
+  private async toAttendees(
+    template: 'event_invitation' | 'event_update' | 'event_cancellation',
+    method: 'REQUEST' | 'CANCEL',
+    event: EventMail,
+    attendees: MailPerson[],
+    label: string,
+  ): Promise<QueuedEmail[]> {
+    const calendar = { method, event: this.eventIcs(event) };
+    const queued: (QueuedEmail | null)[] = [];
+    for (const attendee of attendees) {
+      queued.push(
+        await this.emails.enqueue(
+          template,
+          attendee,
+          {
+            recipientName: attendee.name ?? null,
+            organizerName: nameOf(event.organizer),
+            title: event.title,
+            start: event.start,
+            end: event.end,
+            timezone: attendee.timezone ?? event.timezone,
+            location: event.location ?? null,
+            description: event.description ?? null,
+          },
+          {
+            userId: event.ownerUserId,
+            calendar,
+            dedupeKey: `event:${event.id}:${event.sequence}:${label}:${attendee.email.toLowerCase()}`,
+          },
+        ),
+      );
+    }
+    return compact(queued);
+  }
+
+  private eventIcs(event: EventMail): IcsEvent {
+    return {
+      uid: uidOf('event', event.id),
+      sequence: event.sequence,
+      start: event.start,
+      end: event.end,
+      summary: event.title,
+      description: event.description ?? null,
+      location: event.location ?? null,
+      rrule: event.rrule ?? null,
+      organizer: event.organizer,
+      attendees: event.attendees,
+    };
+  }
+
+  private bookingIcs(booking: BookingMail): IcsEvent {
+    return {
+      uid: uidOf('booking', booking.id),
+      sequence: booking.sequence,
+      start: booking.start,
+      end: booking.end,
+      summary: booking.title,
+      description: booking.notes ?? null,
+      location: booking.location ?? null,
+      organizer: booking.host,
+      attendees: [booking.booker],
+    };
+  }
+}
+
+function nameOf(person: EmailAddress): string {
+  return person.name?.trim() || person.email;
+}
+
+function reminderKey(eventId: string, start: Date, minutesBefore: number, email: string): string {
+  return `reminder:${eventId}:${start.toISOString()}:${minutesBefore}:${email.toLowerCase()}`;
+}
+
+function compact<T>(values: (T | null)[]): T[] {
+  return values.filter((value): value is T => value !== null);
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { AuthUser } from '../../common/auth/current-user.decorator.js';
+import { hashToken, newOpaqueToken } from '../../common/auth/tokens.js';
+import { NotFoundError } from '../../common/errors/domain-error.js';
+import { EventsRepository } from '../events/events.repository.js';
+import type { EventRecord } from '../events/events.rows.js';
+import { EventsService } from '../events/events.service.js';
+import { buildCalendar } from './ics-export.js';
+import { FeedRepository } from './feed.repository.js';
+import type { FeedCreatedDto, FeedStatusDto } from './dto/ics.dto.js';
+
+/** How far back the feed reaches: events (and series) that ended earlier are left out. */
+export const FEED_PAST_DAYS = 90;
+/** How often subscribers are asked to refresh, and how long responses may be cached. */
+export const FEED_REFRESH_MINUTES = 60;
+
+const DAY_MS = 86_400_000;
+// newOpaqueToken(): 32 random bytes in base64url.
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+// API_PREFIX of app.setup.ts plus the route; importing app.setup here would close a module cycle.
+const FEED_PATH = '/api/v1/calendar/feed';
+
+/** The secret subscription feed and single-event export, as iCalendar text. */
+@Injectable()
+export class IcsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(FeedRepository) private readonly feeds: FeedRepository,
+    @Inject(EventsRepository) private readonly events: EventsRepository,
+    @Inject(EventsService) private readonly eventsService: EventsService,
+  ) {}
+
+  /** A new secret URL; any earlier one stops working. The token is returned here and never again. */
+  async createFeed(user: AuthUser): Promise<FeedCreatedDto> {
+    const token = newOpaqueToken();
+    await this.feeds.upsert(user.id, hashToken(token));
+    return { url: `${this.config.appBaseUrl}${FEED_PATH}/${token}.ics`, token };
+  }
+
+  async feedStatus(user: AuthUser): Promise<FeedStatusDto> {
+    const feed = await this.feeds.find(user.id);
+    return { exists: feed !== null, createdAt: feed?.createdAt ?? null };
+  }
+
+  async revokeFeed(user: AuthUser): Promise<void> {
+    if (!(await this.feeds.remove(user.id))) throw new NotFoundError('feed');
+  }
+
+  /** The calendar behind a feed token: the owner's events from FEED_PAST_DAYS ago on, series unexpanded. */
+  async feed(token: string): Promise<string> {
+    const owner = TOKEN_SHAPE.test(token) ? await this.feeds.findOwner(hashToken(token)) : null;
+    if (!owner) throw new NotFoundError('feed');
+    const since = new Date(Date.now() - FEED_PAST_DAYS * DAY_MS);
+    const events = await this.feeds.ownEventsSince(owner.userId, since);
+    const overrides = await this.events.findOverrides(events.filter((e) => e.recurrenceRule).map((e) => e.id));
+    return buildCalendar([...events, ...overrides], {
+      name: `Calento (${owner.name})`,
+      timezone: owner.timezone,
+      refreshMinutes: FEED_REFRESH_MINUTES,
+    });
+  }
+
+  /** One event, or the whole series an occurrence belongs to, for the owner or an attendee. */
+  async eventCalendar(user: AuthUser, id: string): Promise<{ filename: string; body: string }> {
+    const found = await this.eventsService.visible(user, id);
+    const master = found.event.seriesId ? (await this.eventsService.visible(user, found.event.seriesId)).event : found.event;
+    const overrides: EventRecord[] = master.recurrenceRule ? await this.events.findOverrides([master.id]) : [];
+    return { filename: `${slug(master.title)}.ics`, body: buildCalendar([master, ...overrides]) };
+  }
+}
+
+/** A file name safe in any header: ASCII letters, digits and dashes. */
+function slug(title: string): string {
+  const ascii = title
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase()
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return ascii || 'event';
+}

@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DbModule } from './db/db.module.js';
+import { EmailModule } from './modules/email/email.module.js';
+import { JobsModule } from './modules/jobs/jobs.module.js';
+
+/**
+ * The queue and every module that registers a job handler. The API (AppModule) and the worker-only
+ * process (src/cli/worker.ts) both load this list, so a handler added here runs in either.
+ */
+export const jobModules = [JobsModule, EmailModule];
+
+/** `npm run worker`: configuration, database and job handlers; no HTTP. */
+@Module({})
+export class WorkerModule {
+  static register(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), DbModule, ...jobModules] };
+  }
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { testEnv } from '../setup/test-app.js';
+import { cloneTestDatabase, usingPostgres, type TestDatabase } from '../setup/test-db.js';
+
+/**
+ * The app as a real process (src/main.ts run from source): the port comes from PORT, SIGTERM lets an
+ * in-flight request finish, and on PGlite a second process on the same data folder is refused.
+ */
+const root = resolve(import.meta.dirname, '..', '..');
+let database: TestDatabase;
+let scratch: string;
+
+beforeAll(async () => {
+  database = await cloneTestDatabase();
+  scratch = mkdtempSync(join(tmpdir(), 'calento-process-'));
+});
+afterAll(async () => {
+  await database?.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  base: string;
+  output: () => string;
+  /** The exit code, or the signal that ended the process. */
+  exited: Promise<number | string | null>;
+}
+
+function start(port: number, env: Record<string, string> = {}): Running {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', './scripts/ts-register.mjs', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...testEnv,
+      LOG_LEVEL: 'info',
+      DATA_DIR: scratch,
+      WORKERS: 'off',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...database.env,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | string | null>((done) => child.once('exit', (code, signal) => done(code ?? signal)));
+  return { child, base: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+async function ready(app: Running, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${app.base}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready in ${timeoutMs} ms:\n${app.output()}`);
+}
+
+describe('the process', () => {
+  it('listens on PORT, finishes an in-flight request on SIGTERM, and exits cleanly', async () => {
+    const port = await freePort();
+    const app = start(port);
+    try {
+      await ready(app);
+      const registered = await fetch(`${app.base}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'proc@example.com', password: 'correct-horse-42', name: 'Proc' }),
+      });
+      const { accessToken } = (await registered.json()) as { accessToken: string };
+      const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+      await fetch(`${app.base}/api/v1/events`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ title: 'Every hour', startTime: '2026-01-01T00:00:00Z', endTime: '2026-01-01T00:30:00Z', recurrenceRule: 'FREQ=HOURLY;COUNT=4000' }),
+      });
+      // A request that takes a while (4,000 occurrences expanded and serialized), then SIGTERM at once.
+      const slow = fetch(`${app.base}/api/v1/events?from=2026-01-01T00:00:00Z&to=2026-07-01T00:00:00Z&expand=true&limit=200`, { headers: auth });
+      await new Promise((r) => setTimeout(r, 20));
+      app.child.kill('SIGTERM');
+      const response = await slow;
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { meta: { total: number } }).meta.total).toBe(4000);
+      // Nest closes the app, then re-raises the signal so the process ends the way it was asked to.
+      expect(await app.exited).toBe('SIGTERM');
+      expect(app.output()).not.toMatch(/Cannot use a pool after calling end|Unhandled error/);
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  // Only the embedded database has a data folder to lock; on PostgreSQL there is nothing to refuse, so the
+  // test is not defined there (rather than skipped).
+  const pgliteOnly = usingPostgres ? () => undefined : it;
+  pgliteOnly('refuses a second process on the same embedded database folder', async () => {
+    const first = start(await freePort());
+    try {
+      await ready(first);
+      const second = start(await freePort());
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('is in use by another Calento process');
+      // The first one is unharmed.
+      expect((await fetch(`${first.base}/health/ready`)).status).toBe(200);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  }, 90_000);
+});
