@@ -10,6 +10,7 @@ import { EventsModule } from './modules/events/events.module.js';
 import { RecurrenceModule } from './modules/recurrence/recurrence.module.js';
 import { IcsModule } from './modules/ics/ics.module.js';
 import { AvailabilityModule } from './modules/availability/availability.module.js';
+import { BookingsModule } from './modules/bookings/bookings.module.js';
 import { jobModules } from './worker.module.js';
 
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         RecurrenceModule,
         IcsModule,
         AvailabilityModule,
+        BookingsModule,
         HealthModule,
       ],
     };

@@ -268,6 +268,8 @@ describe('date exceptions: /availability/exceptions', () => {
     ['an impossible date', { date: '2026-02-30' }, 'date'],
     ['a date without zero padding', { date: '2026-5-5' }, 'date'],
     ['a date-time', { date: '2026-05-05T00:00:00Z' }, 'date'],
+    ['a date after 2999', { date: '3000-01-01' }, 'date'],
+    ['a date before 1900', { date: '1899-12-31' }, 'date'],
     ['isUnavailable as a string', { ...day, isUnavailable: 'no' }, 'isUnavailable'],
     ['hours on a day off', { ...day, isUnavailable: true, startTime: '09:00', endTime: '10:00' }, 'startTime'],
     ['no hours on an available day', { ...day, isUnavailable: false }, 'startTime'],
@@ -407,6 +409,8 @@ describe('GET /availability/free-busy', () => {
     ['to before from', { from: window.to, to: window.from }, 'to', 'VALIDATION_FAILED'],
     ['to equal to from', { from: window.from, to: window.from }, 'to', 'VALIDATION_FAILED'],
     ['a window over 62 days', { from: '2026-06-01T00:00:00Z', to: '2026-08-02T00:00:01Z' }, 'to', 'WINDOW_TOO_LARGE'],
+    ['a from before 1900', { from: '1899-12-31T00:00:00Z', to: '1900-01-02T00:00:00Z' }, 'from', 'VALIDATION_FAILED'],
+    ['a to after 2999', { from: '2999-12-31T00:00:00Z', to: '3000-01-01T00:00:01Z' }, 'to', 'VALIDATION_FAILED'],
     ['details=maybe', { ...window, details: 'maybe' }, 'details', 'VALIDATION_FAILED'],
     ['an unknown parameter', { ...window, userId: MISSING }, 'userId', 'VALIDATION_FAILED'],
   ])('answers 400 naming the field for %s', async (_, query, field, code) => {
@@ -604,6 +608,7 @@ describe('GET /availability/slots', () => {
     ['a missing from', { to: week.to, duration: 30 }, 'from', 'VALIDATION_FAILED'],
     ['to before from', { ...week, from: week.to, to: week.from }, 'to', 'VALIDATION_FAILED'],
     ['a window over 62 days', { ...week, to: '2027-01-01T00:00:00Z' }, 'to', 'WINDOW_TOO_LARGE'],
+    ['a window in the year 9999', { ...week, from: '9999-12-30T00:00:00Z', to: '9999-12-31T00:00:00Z' }, 'from', 'VALIDATION_FAILED'],
     ['an unknown parameter', { ...week, step: 15 }, 'step', 'VALIDATION_FAILED'],
   ])('answers 400 naming the field for %s', async (_, query, field, code) => {
     expectProblem(await slots(alice, query), 400, code, [field]);

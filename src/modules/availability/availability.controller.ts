@@ -7,13 +7,13 @@ import type { AvailabilityRule } from './availability.rows.js';
 import { AvailabilityService } from './availability.service.js';
 import {
   CheckAvailabilityDto,
-  CheckResponseDto,
+  AvailabilityCheckResponseDto,
   FreeBusyQueryDto,
   FreeBusyResponseDto,
-  SlotsQueryDto,
-  SlotsResponseDto,
+  AvailabilitySlotsQueryDto,
+  AvailabilitySlotsResponseDto,
 } from './dto/availability-query.dto.js';
-import { CreateRuleDto, ReplaceScheduleDto, RuleResponseDto, UpdateRuleDto } from './dto/availability-rule.dto.js';
+import { CreateAvailabilityRuleDto, ReplaceAvailabilityScheduleDto, AvailabilityRuleResponseDto, UpdateAvailabilityRuleDto } from './dto/availability-rule.dto.js';
 
 /** Weekly working hours, and what they, the exceptions and the calendar add up to. */
 @ApiTags('availability')
@@ -23,7 +23,7 @@ export class AvailabilityController {
 
   @Get()
   @ApiOperation({ summary: 'Your weekly rules', description: 'Active and inactive, by weekday (0 = Sunday) and start.' })
-  @ApiOkResponse({ type: [RuleResponseDto] })
+  @ApiOkResponse({ type: [AvailabilityRuleResponseDto] })
   @ApiAuth()
   list(@CurrentUser() user: AuthUser): Promise<AvailabilityRule[]> {
     return this.availability.listRules(user.id);
@@ -34,9 +34,9 @@ export class AvailabilityController {
     summary: 'Add a weekly rule',
     description: 'Hours of one weekday in an IANA zone (default yours). Active hours of one day and zone may touch but not overlap.',
   })
-  @ApiCreatedResponse({ type: RuleResponseDto })
+  @ApiCreatedResponse({ type: AvailabilityRuleResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateRuleDto): Promise<AvailabilityRule> {
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateAvailabilityRuleDto): Promise<AvailabilityRule> {
     return this.availability.createRule(user, dto);
   }
 
@@ -45,9 +45,9 @@ export class AvailabilityController {
     summary: 'Replace your whole week',
     description: 'Every rule (inactive ones too) is replaced by these, in one zone, atomically. An empty list removes all hours.',
   })
-  @ApiOkResponse({ type: [RuleResponseDto] })
+  @ApiOkResponse({ type: [AvailabilityRuleResponseDto] })
   @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
-  replaceSchedule(@CurrentUser() user: AuthUser, @Body() dto: ReplaceScheduleDto): Promise<AvailabilityRule[]> {
+  replaceSchedule(@CurrentUser() user: AuthUser, @Body() dto: ReplaceAvailabilityScheduleDto): Promise<AvailabilityRule[]> {
     return this.availability.replaceSchedule(user, dto);
   }
 
@@ -70,9 +70,9 @@ export class AvailabilityController {
     summary: 'Are you available for this time?',
     description: 'available, or the reasons: OUTSIDE_HOURS, EXCEPTION (a date exception changed the hours), BUSY (with the conflicts).',
   })
-  @ApiOkResponse({ type: CheckResponseDto })
+  @ApiOkResponse({ type: AvailabilityCheckResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
-  check(@CurrentUser() user: AuthUser, @Body() dto: CheckAvailabilityDto): Promise<CheckResponseDto> {
+  check(@CurrentUser() user: AuthUser, @Body() dto: CheckAvailabilityDto): Promise<AvailabilityCheckResponseDto> {
     return this.availability.check(user.id, dto);
   }
 
@@ -81,15 +81,15 @@ export class AvailabilityController {
     summary: 'Your free slots in a window',
     description: 'Slots of `duration` minutes inside your hours, clear of busy time, from now on. timezone only sets localStart.',
   })
-  @ApiOkResponse({ type: SlotsResponseDto })
+  @ApiOkResponse({ type: AvailabilitySlotsResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
-  slots(@CurrentUser() user: AuthUser, @Query() query: SlotsQueryDto): Promise<SlotsResponseDto> {
+  slots(@CurrentUser() user: AuthUser, @Query() query: AvailabilitySlotsQueryDto): Promise<AvailabilitySlotsResponseDto> {
     return this.availability.slots(user, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One weekly rule' })
-  @ApiOkResponse({ type: RuleResponseDto })
+  @ApiOkResponse({ type: AvailabilityRuleResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<AvailabilityRule> {
     return this.availability.getRule(user.id, id);
@@ -97,12 +97,12 @@ export class AvailabilityController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a weekly rule', description: 'Also (de)activates it with isActive.' })
-  @ApiOkResponse({ type: RuleResponseDto })
+  @ApiOkResponse({ type: AvailabilityRuleResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'AVAILABILITY_OVERLAP')
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) id: string,
-    @Body() dto: UpdateRuleDto,
+    @Body() dto: UpdateAvailabilityRuleDto,
   ): Promise<AvailabilityRule> {
     return this.availability.updateRule(user.id, id, dto);
   }

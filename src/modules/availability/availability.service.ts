@@ -18,17 +18,17 @@ import {
 import { BusySources, type BusyInterval } from './busy-sources.js';
 import { ExceptionsRepository } from './exceptions.repository.js';
 import { computeSlots, mergeIntervals, workingIntervals, type DateException, type TimeInterval, type WeeklyRule } from './slots.engine.js';
-import type { CreateExceptionDto, ListExceptionsQueryDto, UpdateExceptionDto } from './dto/availability-exception.dto.js';
+import type { CreateAvailabilityExceptionDto, ListAvailabilityExceptionsQueryDto, UpdateAvailabilityExceptionDto } from './dto/availability-exception.dto.js';
 import type {
   CheckAvailabilityDto,
-  CheckReasonDto,
-  CheckResponseDto,
+  AvailabilityCheckReasonDto,
+  AvailabilityCheckResponseDto,
   FreeBusyQueryDto,
   FreeBusyResponseDto,
-  SlotsQueryDto,
-  SlotsResponseDto,
+  AvailabilitySlotsQueryDto,
+  AvailabilitySlotsResponseDto,
 } from './dto/availability-query.dto.js';
-import type { CreateRuleDto, ReplaceScheduleDto, UpdateRuleDto } from './dto/availability-rule.dto.js';
+import type { CreateAvailabilityRuleDto, ReplaceAvailabilityScheduleDto, UpdateAvailabilityRuleDto } from './dto/availability-rule.dto.js';
 
 /** The longest window free-busy, check and slots accept. */
 export const MAX_WINDOW_DAYS = 62;
@@ -38,6 +38,10 @@ const DAY_MS = 86_400_000;
  * zone lies within a day of the UTC date, and the slot engine looks two dates beyond the window.
  */
 const EXCEPTION_MARGIN_DAYS = 3;
+/** Windows and exception dates stay in years 1900-2999, well inside what every date library handles. */
+const FIRST_INSTANT = new Date('1900-01-01T00:00:00Z');
+const END_INSTANT = new Date('3000-01-01T00:00:00Z');
+const YEARS_MESSAGE = 'must be in the years 1900 to 2999';
 
 @Injectable()
 export class AvailabilityService {
@@ -59,7 +63,7 @@ export class AvailabilityService {
     return this.rules.get(userId, id);
   }
 
-  createRule(user: AuthUser, dto: CreateRuleDto): Promise<AvailabilityRule> {
+  createRule(user: AuthUser, dto: CreateAvailabilityRuleDto): Promise<AvailabilityRule> {
     const write: RuleWrite = {
       dayOfWeek: dto.dayOfWeek,
       startTime: dto.startTime,
@@ -71,7 +75,7 @@ export class AvailabilityService {
     return this.rules.insert(user.id, write);
   }
 
-  async updateRule(userId: string, id: string, dto: UpdateRuleDto): Promise<AvailabilityRule> {
+  async updateRule(userId: string, id: string, dto: UpdateAvailabilityRuleDto): Promise<AvailabilityRule> {
     const current = await this.rules.get(userId, id);
     const write: RuleWrite = {
       dayOfWeek: dto.dayOfWeek ?? current.dayOfWeek,
@@ -89,7 +93,7 @@ export class AvailabilityService {
   }
 
   /** Replaces every rule (inactive ones too) with the given week, in one transaction. */
-  async replaceSchedule(user: AuthUser, dto: ReplaceScheduleDto): Promise<AvailabilityRule[]> {
+  async replaceSchedule(user: AuthUser, dto: ReplaceAvailabilityScheduleDto): Promise<AvailabilityRule[]> {
     const problems = dto.rules.flatMap((rule, i) => hoursProblems(rule.startTime, rule.endTime, `rules[${i}].`));
     throwIfInvalid(problems);
     throwIfInvalid(overlapsWithin(dto.rules));
@@ -104,7 +108,7 @@ export class AvailabilityService {
 
   // --- Date exceptions --------------------------------------------------------------------------------
 
-  async listExceptions(userId: string, query: ListExceptionsQueryDto): Promise<Page<AvailabilityException>> {
+  async listExceptions(userId: string, query: ListAvailabilityExceptionsQueryDto): Promise<Page<AvailabilityException>> {
     const { page, limit, offset } = pageOf(query);
     const { items, total } = await this.exceptions.listPage(userId, query.from ?? null, query.to ?? null, limit, offset);
     return { data: items, meta: { page, limit, total } };
@@ -114,12 +118,12 @@ export class AvailabilityService {
     return this.exceptions.get(userId, id);
   }
 
-  createException(user: AuthUser, dto: CreateExceptionDto): Promise<AvailabilityException> {
+  createException(user: AuthUser, dto: CreateAvailabilityExceptionDto): Promise<AvailabilityException> {
     const write = resolveException(null, dto, user.timezone);
     return this.exceptions.insert(user.id, write);
   }
 
-  async updateException(userId: string, id: string, dto: UpdateExceptionDto): Promise<AvailabilityException> {
+  async updateException(userId: string, id: string, dto: UpdateAvailabilityExceptionDto): Promise<AvailabilityException> {
     const current = await this.exceptions.get(userId, id);
     return this.exceptions.update(userId, id, resolveException(current, dto, current.timezone));
   }
@@ -151,13 +155,13 @@ export class AvailabilityService {
    * Whether [start, end) lies inside one stretch of working hours and overlaps nothing busy. Past times
    * are answered too ("was I free then?"); only slots leave out the past.
    */
-  async check(userId: string, dto: CheckAvailabilityDto): Promise<CheckResponseDto> {
+  async check(userId: string, dto: CheckAvailabilityDto): Promise<AvailabilityCheckResponseDto> {
     const asked = windowOf(dto.start, dto.end, 'start', 'end');
     const interval = { start: asked.from, end: asked.to };
     const { rules, exceptions } = await this.scheduleAround(userId, asked);
     const busy = await this.busySources.busy(userId, asked);
     const weekly = rules.map(toWeeklyRule);
-    const reasons: CheckReasonDto[] = [];
+    const reasons: AvailabilityCheckReasonDto[] = [];
 
     if (!covers(workingIntervals(weekly, exceptions.map(toDateException), interval), interval)) {
       const touched = exceptions.filter((x) => touchesDate(interval, x.date, [x.timezone, ...weekly.map((r) => r.timezone)]));
@@ -179,7 +183,7 @@ export class AvailabilityService {
    * Bookable slots for the user themselves: working hours minus busy time, from now on, on a grid of
    * `duration` minutes that restarts at each working interval (and at midnight in the user's zone).
    */
-  async slots(user: AuthUser, query: SlotsQueryDto): Promise<SlotsResponseDto> {
+  async slots(user: AuthUser, query: AvailabilitySlotsQueryDto): Promise<AvailabilitySlotsResponseDto> {
     const window = windowOf(query.from, query.to, 'from', 'to');
     const display = query.timezone ?? user.timezone;
     const { rules, exceptions } = await this.scheduleAround(user.id, window);
@@ -223,10 +227,15 @@ export class AvailabilityService {
   }
 }
 
-/** Parses a window and bounds it: `to` after `from`, at most MAX_WINDOW_DAYS later. */
+/** Parses a window and bounds it: years 1900-2999, `to` after `from`, at most MAX_WINDOW_DAYS later. */
 export function windowOf(fromText: string, toText: string, fromField: string, toField: string): { from: Date; to: Date } {
   const from = parseInstant(fromText);
   const to = parseInstant(toText);
+  const outOfRange = [
+    ...(from < FIRST_INSTANT || from >= END_INSTANT ? [fromField] : []),
+    ...(to <= FIRST_INSTANT || to > END_INSTANT ? [toField] : []),
+  ];
+  throwIfInvalid(outOfRange.map((field) => ({ field, message: YEARS_MESSAGE })));
   if (to.getTime() <= from.getTime()) throw validationError([{ field: toField, message: `must be after ${fromField}` }]);
   if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
     throw new DomainError('WINDOW_TOO_LARGE', { maxDays: MAX_WINDOW_DAYS }, [
@@ -262,13 +271,15 @@ function overlapsWithin(rules: Array<{ dayOfWeek: number; startTime: string; end
  */
 function resolveException(
   current: AvailabilityException | null,
-  dto: CreateExceptionDto | UpdateExceptionDto,
+  dto: CreateAvailabilityExceptionDto | UpdateAvailabilityExceptionDto,
   defaultZone: string,
 ): ExceptionWrite {
   const hoursGiven = dto.startTime !== undefined || dto.endTime !== undefined;
   const isUnavailable = dto.isUnavailable ?? (hoursGiven ? false : (current?.isUnavailable ?? true));
+  const date = (dto.date ?? current?.date) as string;
+  if (date < '1900-01-01' || date > '2999-12-31') throw validationError([{ field: 'date', message: YEARS_MESSAGE }]);
   const base = {
-    date: (dto.date ?? current?.date) as string,
+    date,
     timezone: dto.timezone ?? defaultZone,
     reason: dto.reason === undefined ? (current?.reason ?? null) : dto.reason,
   };

@@ -7,10 +7,10 @@ import { uuidParam } from '../../common/validation/validation.js';
 import type { AvailabilityException } from './availability.rows.js';
 import { AvailabilityService } from './availability.service.js';
 import {
-  CreateExceptionDto,
-  ExceptionResponseDto,
-  ListExceptionsQueryDto,
-  UpdateExceptionDto,
+  CreateAvailabilityExceptionDto,
+  AvailabilityExceptionResponseDto,
+  ListAvailabilityExceptionsQueryDto,
+  UpdateAvailabilityExceptionDto,
 } from './dto/availability-exception.dto.js';
 
 /** Dates that differ from the weekly rules: a day off, or other hours that day. */
@@ -26,23 +26,23 @@ export class AvailabilityExceptionsController {
       'isUnavailable true: the date is off. false (or hours given): startTime-endTime replace the weekly hours that date; ' +
       'add several for several intervals. A day off and hours on the same date, or overlapping hours, are refused.',
   })
-  @ApiCreatedResponse({ type: ExceptionResponseDto })
+  @ApiCreatedResponse({ type: AvailabilityExceptionResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateExceptionDto): Promise<AvailabilityException> {
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateAvailabilityExceptionDto): Promise<AvailabilityException> {
     return this.availability.createException(user, dto);
   }
 
   @Get()
   @ApiOperation({ summary: 'Your date exceptions', description: 'By date; from and to (dates, inclusive) narrow the list.' })
-  @ApiPageResponse(ExceptionResponseDto)
+  @ApiPageResponse(AvailabilityExceptionResponseDto)
   @ApiAuth('VALIDATION_FAILED')
-  list(@CurrentUser() user: AuthUser, @Query() query: ListExceptionsQueryDto): Promise<Page<AvailabilityException>> {
+  list(@CurrentUser() user: AuthUser, @Query() query: ListAvailabilityExceptionsQueryDto): Promise<Page<AvailabilityException>> {
     return this.availability.listExceptions(user.id, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One date exception' })
-  @ApiOkResponse({ type: ExceptionResponseDto })
+  @ApiOkResponse({ type: AvailabilityExceptionResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<AvailabilityException> {
     return this.availability.getException(user.id, id);
@@ -50,12 +50,12 @@ export class AvailabilityExceptionsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a date exception', description: 'isUnavailable true clears the hours; reason null removes the reason.' })
-  @ApiOkResponse({ type: ExceptionResponseDto })
+  @ApiOkResponse({ type: AvailabilityExceptionResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'AVAILABILITY_OVERLAP')
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) id: string,
-    @Body() dto: UpdateExceptionDto,
+    @Body() dto: UpdateAvailabilityExceptionDto,
   ): Promise<AvailabilityException> {
     return this.availability.updateException(user.id, id, dto);
   }

@@ -4,7 +4,7 @@ import { PageQueryDto } from '../../../common/http/pagination.js';
 import { IsIanaZone, IsIsoDate } from '../../../common/validation/validators.js';
 import { END_TIME, END_TIME_MESSAGE, Omittable, START_TIME, START_TIME_MESSAGE } from './availability-rule.dto.js';
 
-export class CreateExceptionDto {
+export class CreateAvailabilityExceptionDto {
   /** The local date (in `timezone`) that differs from the weekly rules. */
   @ApiProperty({ example: '2026-12-24' })
   @IsIsoDate()
@@ -42,7 +42,7 @@ export class CreateExceptionDto {
   reason?: string;
 }
 
-export class UpdateExceptionDto {
+export class UpdateAvailabilityExceptionDto {
   @ApiProperty({ required: false, example: '2026-12-31' })
   @Omittable()
   @IsIsoDate()
@@ -77,7 +77,7 @@ export class UpdateExceptionDto {
   reason?: string | null;
 }
 
-export class ListExceptionsQueryDto extends PageQueryDto {
+export class ListAvailabilityExceptionsQueryDto extends PageQueryDto {
   /** First date to include (YYYY-MM-DD). */
   @ApiProperty({ required: false, example: '2026-12-01' })
   @IsOptional()
@@ -91,7 +91,7 @@ export class ListExceptionsQueryDto extends PageQueryDto {
   to?: string;
 }
 
-export class ExceptionResponseDto {
+export class AvailabilityExceptionResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 

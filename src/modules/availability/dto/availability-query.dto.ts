@@ -2,11 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsIanaZone, IsIsoInstant } from '../../../common/validation/validators.js';
-import { ExceptionResponseDto } from './availability-exception.dto.js';
+import { AvailabilityExceptionResponseDto } from './availability-exception.dto.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class WindowQueryDto {
+export class AvailabilityWindowQueryDto {
   /** Window start, ISO 8601 with offset. */
   @ApiProperty({ example: '2026-03-09T00:00:00-04:00' })
   @IsIsoInstant()
@@ -18,7 +18,7 @@ export class WindowQueryDto {
   to: string;
 }
 
-export class FreeBusyQueryDto extends WindowQueryDto {
+export class FreeBusyQueryDto extends AvailabilityWindowQueryDto {
   /** Also list each busy interval with its source, id and title (`sources`). */
   @ApiProperty({ required: false, default: false })
   @IsOptional()
@@ -27,7 +27,7 @@ export class FreeBusyQueryDto extends WindowQueryDto {
   details?: boolean;
 }
 
-export class SlotsQueryDto extends WindowQueryDto {
+export class AvailabilitySlotsQueryDto extends AvailabilityWindowQueryDto {
   /** Slot length in minutes; slots start every `duration` minutes. */
   @ApiProperty({ minimum: 5, maximum: 1440, example: 30 })
   @Type(() => Number)
@@ -54,7 +54,7 @@ export class CheckAvailabilityDto {
   end: string;
 }
 
-export class IntervalDto {
+export class FreeBusyIntervalDto {
   @ApiProperty({ example: '2026-03-09T14:00:00.000Z' })
   start: Date;
 
@@ -62,7 +62,7 @@ export class IntervalDto {
   end: Date;
 }
 
-export class BusyIntervalDto extends IntervalDto {
+export class BusyIntervalDto extends FreeBusyIntervalDto {
   @ApiProperty({ example: 'event', description: "Where it comes from: 'event', 'booking', later 'google'." })
   source: string;
 
@@ -81,8 +81,8 @@ export class FreeBusyResponseDto {
   to: Date;
 
   /** Busy time merged (overlapping or touching intervals joined) and clipped to the window. */
-  @ApiProperty({ type: [IntervalDto] })
-  busy: IntervalDto[];
+  @ApiProperty({ type: [FreeBusyIntervalDto] })
+  busy: FreeBusyIntervalDto[];
 
   /** With details=true: every busy interval as its source reported it, unmerged and unclipped. */
   @ApiProperty({ required: false, type: [BusyIntervalDto] })
@@ -92,7 +92,7 @@ export class FreeBusyResponseDto {
 export const checkReasonCodes = ['OUTSIDE_HOURS', 'EXCEPTION', 'BUSY'] as const;
 export type CheckReasonCode = (typeof checkReasonCodes)[number];
 
-export class CheckReasonDto {
+export class AvailabilityCheckReasonDto {
   @ApiProperty({ enum: checkReasonCodes, example: 'BUSY' })
   code: CheckReasonCode;
 
@@ -100,15 +100,15 @@ export class CheckReasonDto {
   message: string;
 
   /** EXCEPTION: the exceptions of the dates concerned. */
-  @ApiProperty({ required: false, type: [ExceptionResponseDto] })
-  exceptions?: ExceptionResponseDto[];
+  @ApiProperty({ required: false, type: [AvailabilityExceptionResponseDto] })
+  exceptions?: AvailabilityExceptionResponseDto[];
 
   /** BUSY: what the time overlaps, with ids and titles. */
   @ApiProperty({ required: false, type: [BusyIntervalDto] })
   conflicts?: BusyIntervalDto[];
 }
 
-export class CheckResponseDto {
+export class AvailabilityCheckResponseDto {
   @ApiProperty({ example: false })
   available: boolean;
 
@@ -119,17 +119,17 @@ export class CheckResponseDto {
   end: Date;
 
   /** Empty when available. */
-  @ApiProperty({ type: [CheckReasonDto] })
-  reasons: CheckReasonDto[];
+  @ApiProperty({ type: [AvailabilityCheckReasonDto] })
+  reasons: AvailabilityCheckReasonDto[];
 }
 
-export class SlotDto extends IntervalDto {
+export class AvailabilitySlotDto extends FreeBusyIntervalDto {
   /** The start in the requested zone, with its offset. */
   @ApiProperty({ example: '2026-10-26T09:00:00+01:00' })
   localStart: string;
 }
 
-export class SlotsResponseDto {
+export class AvailabilitySlotsResponseDto {
   @ApiProperty()
   from: Date;
 
@@ -142,6 +142,6 @@ export class SlotsResponseDto {
   @ApiProperty({ example: 'Europe/Berlin' })
   timezone: string;
 
-  @ApiProperty({ type: [SlotDto] })
-  slots: SlotDto[];
+  @ApiProperty({ type: [AvailabilitySlotDto] })
+  slots: AvailabilitySlotDto[];
 }

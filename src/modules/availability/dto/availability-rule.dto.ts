@@ -13,7 +13,7 @@ export const END_TIME_MESSAGE = 'must be a time HH:mm between 00:01 and 24:00';
 /** For PATCH: the field may be left out, but null is not a value. */
 export const Omittable = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
-export class ScheduleRuleDto {
+export class AvailabilityScheduleRuleDto {
   /** 0 = Sunday, 1 = Monday … 6 = Saturday. */
   @ApiProperty({ minimum: 0, maximum: 6, example: 1 })
   @IsInt()
@@ -31,7 +31,7 @@ export class ScheduleRuleDto {
   endTime: string;
 }
 
-export class CreateRuleDto extends ScheduleRuleDto {
+export class CreateAvailabilityRuleDto extends AvailabilityScheduleRuleDto {
   /** IANA zone the hours are read in; defaults to yours. */
   @ApiProperty({ required: false, example: 'America/New_York' })
   @IsOptional()
@@ -45,7 +45,7 @@ export class CreateRuleDto extends ScheduleRuleDto {
   isActive?: boolean;
 }
 
-export class UpdateRuleDto {
+export class UpdateAvailabilityRuleDto {
   @ApiProperty({ required: false, minimum: 0, maximum: 6, example: 2 })
   @Omittable()
   @IsInt()
@@ -74,7 +74,7 @@ export class UpdateRuleDto {
   isActive?: boolean;
 }
 
-export class ReplaceScheduleDto {
+export class ReplaceAvailabilityScheduleDto {
   /** IANA zone of every rule in the week; defaults to yours. */
   @ApiProperty({ required: false, example: 'America/New_York' })
   @IsOptional()
@@ -82,15 +82,15 @@ export class ReplaceScheduleDto {
   timezone?: string;
 
   /** The whole week; an empty list removes all hours. Several intervals per day are fine if they do not overlap. */
-  @ApiProperty({ type: [ScheduleRuleDto] })
+  @ApiProperty({ type: [AvailabilityScheduleRuleDto] })
   @IsArray()
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })
-  @Type(() => ScheduleRuleDto)
-  rules: ScheduleRuleDto[];
+  @Type(() => AvailabilityScheduleRuleDto)
+  rules: AvailabilityScheduleRuleDto[];
 }
 
-export class RuleResponseDto {
+export class AvailabilityRuleResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 

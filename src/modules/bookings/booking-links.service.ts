@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { AuthUser } from '../../common/auth/current-user.decorator.js';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
+import { parseInstant } from '../../common/time/instants.js';
+import { computeSlots } from '../availability/slots.engine.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { BookingLinksRepository } from './booking-links.repository.js';
+import { BookingSlots, type Host } from './booking-slots.js';
+import type { BookingLink, BookingLinkWrite } from './bookings.rows.js';
+import type {
+  BookingLinkResponseDto,
+  CreateBookingLinkDto,
+  PublicBookingLinkResponseDto,
+  SlotsQueryDto,
+  SlotsResponseDto,
+  UpdateBookingLinkDto,
+} from './dto/booking-link.dto.js';
+
+/** A booker may look at most this far at once (a month view plus its edges). */
+const MAX_SLOT_WINDOW_DAYS = 62;
+
+@Injectable()
+export class BookingLinksService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(BookingLinksRepository) private readonly links: BookingLinksRepository,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(BookingSlots) private readonly slotsQuery: BookingSlots,
+  ) {}
+
+  async create(user: AuthUser, dto: CreateBookingLinkDto): Promise<BookingLinkResponseDto> {
+    return this.view(await this.links.create(user.id, this.write(dto, null)));
+  }
+
+  async list(user: AuthUser, query: PageQueryDto): Promise<Page<BookingLinkResponseDto>> {
+    const { page, limit, offset } = pageOf(query);
+    const { items, total } = await this.links.list(user.id, limit, offset);
+    return { data: items.map((link) => this.view(link)), meta: { page, limit, total } };
+  }
+
+  async update(user: AuthUser, id: string, dto: UpdateBookingLinkDto): Promise<BookingLinkResponseDto> {
+    const current = await this.links.get(user.id, id);
+    return this.view(await this.links.update(user.id, id, this.write(dto, current)));
+  }
+
+  async remove(user: AuthUser, id: string): Promise<void> {
+    await this.links.remove(user.id, id);
+  }
+
+  /** An active link and its host, by slug; unknown and inactive links are both 404. */
+  async resolve(slug: string): Promise<{ link: BookingLink; host: Host }> {
+    const link = await this.links.findActiveBySlug(slug.toLowerCase());
+    const user = link ? await this.users.findById(link.userId) : null;
+    if (!link || !user) throw new NotFoundError('booking link');
+    return { link, host: { id: user.id, name: user.name, email: user.email, timezone: user.timezone } };
+  }
+
+  async publicDetails(slug: string): Promise<PublicBookingLinkResponseDto> {
+    const { link, host } = await this.resolve(slug);
+    return {
+      slug: link.slug,
+      title: link.title,
+      description: link.description,
+      durationMinutes: link.durationMinutes,
+      location: link.location,
+      hostName: host.name,
+      hostTimezone: host.timezone,
+      bookingWindowDays: link.bookingWindowDays,
+    };
+  }
+
+  /** Free slots of a link in a window, with each start also shown in the booker's zone. */
+  async slots(slug: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
+    const from = parseInstant(query.from);
+    const to = parseInstant(query.to);
+    if (from >= to || to.getTime() - from.getTime() > MAX_SLOT_WINDOW_DAYS * 86_400_000) {
+      throw new DomainError('INVALID_SLOT_WINDOW', { days: MAX_SLOT_WINDOW_DAYS });
+    }
+    const { link, host } = await this.resolve(slug);
+    const zone = query.timezone ?? host.timezone;
+    const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, new Date()));
+    return {
+      timezone: zone,
+      durationMinutes: link.durationMinutes,
+      slots: slots.map((slot) => {
+        const local = DateTime.fromJSDate(slot.start, { zone });
+        return { start: slot.start, end: slot.end, localDate: local.toISODate() as string, localTime: local.toFormat('HH:mm') };
+      }),
+    };
+  }
+
+  bookingUrl(slug: string): string {
+    return `${this.config.appBaseUrl}/book/${slug}`;
+  }
+
+  private view(link: BookingLink): BookingLinkResponseDto {
+    const { userId: _owner, ...rest } = link;
+    return { ...rest, bookingUrl: this.bookingUrl(link.slug) };
+  }
+
+  /** The full column set from a create (current = null) or a partial update merged onto the link. */
+  private write(dto: UpdateBookingLinkDto, current: BookingLink | null): BookingLinkWrite {
+    const pick = <K extends keyof BookingLinkWrite>(key: K, fallback: BookingLinkWrite[K]): BookingLinkWrite[K] =>
+      (dto as Partial<BookingLinkWrite>)[key] !== undefined ? ((dto as Partial<BookingLinkWrite>)[key] as BookingLinkWrite[K]) : current ? current[key] : fallback;
+    return {
+      slug: pick('slug', ''),
+      title: pick('title', ''),
+      description: pick('description', null),
+      durationMinutes: pick('durationMinutes', 30),
+      isActive: pick('isActive', true),
+      location: pick('location', null),
+      meetingUrl: pick('meetingUrl', null),
+      bufferBeforeMinutes: pick('bufferBeforeMinutes', 0),
+      bufferAfterMinutes: pick('bufferAfterMinutes', 0),
+      slotIntervalMinutes: pick('slotIntervalMinutes', null),
+      minimumNoticeMinutes: pick('minimumNoticeMinutes', 0),
+      bookingWindowDays: pick('bookingWindowDays', 60),
+      maxBookingsPerDay: pick('maxBookingsPerDay', null),
+      maxBookingsPerWeek: pick('maxBookingsPerWeek', null),
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { AvailabilityService } from '../availability/availability.service.js';
+import { BusySources } from '../availability/busy-sources.js';
+import type { SlotQuery } from '../availability/slots.engine.js';
+import { BookingsRepository } from './bookings.repository.js';
+import type { BookingLink } from './bookings.rows.js';
+
+export interface Host {
+  id: string;
+  name: string;
+  email: string;
+  timezone: string;
+}
+
+/**
+ * Gathers what the slot engine needs for one link and window: the host's weekly hours and exceptions,
+ * every busy interval (events, bookings, later external calendars) around the window, and the link's
+ * own confirmed bookings in the surrounding host-local weeks for the day and week limits. The same
+ * query serves the public slot list and the re-check inside the booking transaction.
+ */
+@Injectable()
+export class BookingSlots {
+  constructor(
+    @Inject(AvailabilityService) private readonly availability: AvailabilityService,
+    @Inject(BusySources) private readonly busySources: BusySources,
+    @Inject(BookingsRepository) private readonly bookings: BookingsRepository,
+  ) {}
+
+  async query(
+    link: BookingLink,
+    host: Host,
+    window: { from: Date; to: Date },
+    now: Date,
+    exclude: { bookingId: string; eventId: string | null } | null = null,
+  ): Promise<SlotQuery> {
+    const pad = (link.bufferBeforeMinutes + link.bufferAfterMinutes + link.durationMinutes) * 60_000;
+    const busyWindow = { from: new Date(window.from.getTime() - pad), to: new Date(window.to.getTime() + pad) };
+    const limited = link.maxBookingsPerDay !== null || link.maxBookingsPerWeek !== null;
+    const weeks = {
+      from: DateTime.fromJSDate(window.from, { zone: host.timezone }).startOf('week').toJSDate(),
+      to: DateTime.fromJSDate(window.to, { zone: host.timezone }).endOf('week').toJSDate(),
+    };
+    const [schedule, busy, existing] = await Promise.all([
+      this.availability.scheduleOf(host.id),
+      this.busySources.busy(host.id, busyWindow),
+      limited ? this.bookings.confirmedForLink(link.id, weeks.from, weeks.to, exclude?.bookingId ?? null) : Promise.resolve([]),
+    ]);
+    return {
+      window: { start: window.from, end: window.to },
+      now,
+      durationMinutes: link.durationMinutes,
+      slotIntervalMinutes: link.slotIntervalMinutes ?? undefined,
+      bufferBeforeMinutes: link.bufferBeforeMinutes,
+      bufferAfterMinutes: link.bufferAfterMinutes,
+      minimumNoticeMinutes: link.minimumNoticeMinutes,
+      bookingWindowDays: link.bookingWindowDays,
+      hostTimezone: host.timezone,
+      maxPerDay: link.maxBookingsPerDay,
+      maxPerWeek: link.maxBookingsPerWeek,
+      existingBookings: existing,
+      // A booking being moved must not block its own new slot.
+      busy: exclude ? busy.filter((interval) => interval.id !== exclude.eventId && interval.id !== exclude.bookingId) : busy,
+      rules: schedule.rules,
+      exceptions: schedule.exceptions,
+    };
+  }
+}

@@ -1,0 +1,348 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { Database } from '../../db/database.js';
+import type { AuthUser } from '../../common/auth/current-user.decorator.js';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { hashToken } from '../../common/auth/tokens.js';
+import { pageOf, type Page } from '../../common/http/pagination.js';
+import { parseInstant } from '../../common/time/instants.js';
+import { BusySources } from '../availability/busy-sources.js';
+import { isSlotBookable, type SlotRejection } from '../availability/slots.engine.js';
+import { EmailNotifications, type BookingMail } from '../email/email-notifications.js';
+import { AttendeesRepository } from '../events/attendees.repository.js';
+import { EventsRepository } from '../events/events.repository.js';
+import { toWrite } from '../events/events.rows.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { BookingLinksRepository } from './booking-links.repository.js';
+import { BookingLinksService } from './booking-links.service.js';
+import { BookingSlots, type Host } from './booking-slots.js';
+import { BookingsRepository, IdempotencyKeyUsed } from './bookings.repository.js';
+import type { Booking, BookingLink } from './bookings.rows.js';
+import type { BookingResponseDto, CreateBookingDto, CreatedBookingDto, ListBookingsQueryDto, ManagedBookingDto } from './dto/booking.dto.js';
+
+/** Why a start cannot be booked, as the booker hears it. */
+const rejections: Record<SlotRejection, 'BOOKING_SLOT_TAKEN' | 'BOOKING_LIMIT_REACHED' | 'SLOT_NOT_OFFERED'> = {
+  BUSY: 'BOOKING_SLOT_TAKEN',
+  DAY_LIMIT: 'BOOKING_LIMIT_REACHED',
+  WEEK_LIMIT: 'BOOKING_LIMIT_REACHED',
+  OUTSIDE_HOURS: 'SLOT_NOT_OFFERED',
+  NOT_ON_GRID: 'SLOT_NOT_OFFERED',
+  NOTICE: 'SLOT_NOT_OFFERED',
+  WINDOW: 'SLOT_NOT_OFFERED',
+};
+
+const reasonText: Record<SlotRejection, string> = {
+  BUSY: 'the host is busy then',
+  DAY_LIMIT: 'the day is fully booked',
+  WEEK_LIMIT: 'the week is fully booked',
+  OUTSIDE_HOURS: "it is outside the host's hours",
+  NOT_ON_GRID: 'it is not one of the offered start times',
+  NOTICE: 'it is too soon',
+  WINDOW: 'it is too far ahead',
+};
+
+export interface CreateResult {
+  booking: CreatedBookingDto;
+  replayed: boolean;
+}
+
+/**
+ * Bookings: created from a public link, managed by the booker with a secret token, or by the host.
+ * Every write re-checks the slot inside one transaction that holds a per-host advisory lock (so buffers
+ * and day/week limits hold under concurrency), and PostgreSQL's exclusion constraint makes overlapping
+ * confirmed bookings impossible whatever happens. The host's event and the emails commit with it.
+ */
+@Injectable()
+export class BookingsService implements OnModuleInit {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Database) private readonly db: Database,
+    @Inject(BookingsRepository) private readonly bookings: BookingsRepository,
+    @Inject(BookingLinksRepository) private readonly links: BookingLinksRepository,
+    @Inject(BookingLinksService) private readonly linkService: BookingLinksService,
+    @Inject(BookingSlots) private readonly slots: BookingSlots,
+    @Inject(BusySources) private readonly busySources: BusySources,
+    @Inject(EventsRepository) private readonly events: EventsRepository,
+    @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(EmailNotifications) private readonly mail: EmailNotifications,
+  ) {}
+
+  onModuleInit(): void {
+    // Confirmed bookings are busy time even if their calendar event was deleted by hand.
+    this.busySources.register({
+      name: 'booking',
+      busy: async (userId, window) =>
+        (await this.bookings.confirmedForHost(userId, window.from, window.to)).map((booking) => ({
+          start: booking.start,
+          end: booking.end,
+          source: 'booking',
+          id: booking.id,
+        })),
+    });
+  }
+
+  async create(dto: CreateBookingDto, idempotencyKey: string | null): Promise<CreateResult> {
+    const { link, host } = await this.linkService.resolve(dto.slug);
+    const fingerprint = idempotencyKey ? fingerprintOf(dto) : null;
+    if (idempotencyKey) {
+      const previous = await this.bookings.findByIdempotencyKey(link.id, idempotencyKey);
+      if (previous) return this.replay(previous, link, host, fingerprint);
+    }
+    const start = parseInstant(dto.start);
+    const end = new Date(start.getTime() + link.durationMinutes * 60_000);
+    const id = randomUUID();
+    try {
+      const booking = await this.db.tx(async () => {
+        await this.lockHost(host.id);
+        await this.ensureBookable(link, host, start, null);
+        const eventId = await this.createHostEvent(link, host, dto, start, end);
+        const created = await this.bookings.insert({
+          id,
+          hostId: host.id,
+          bookingLinkId: link.id,
+          linkTitle: link.title,
+          eventId,
+          startTime: start,
+          endTime: end,
+          bookerName: dto.name,
+          bookerEmail: dto.email,
+          bookerPhone: dto.phone ?? null,
+          bookerTimezone: dto.timezone,
+          notes: dto.notes ?? null,
+          manageTokenHash: hashToken(this.manageToken(id)),
+          idempotencyKey,
+          idempotencyFingerprint: fingerprint,
+        });
+        await this.mail.bookingConfirmation(this.mailOf(created, link, host));
+        return created;
+      });
+      return { booking: this.created(booking, link, host), replayed: false };
+    } catch (error) {
+      // The same key raced us and won: answer with its booking.
+      if (error instanceof IdempotencyKeyUsed && idempotencyKey) {
+        const winner = await this.bookings.findByIdempotencyKey(link.id, idempotencyKey);
+        if (winner) return this.replay(winner, link, host, fingerprint);
+      }
+      throw error;
+    }
+  }
+
+  async getManaged(token: string): Promise<ManagedBookingDto> {
+    const booking = await this.byToken(token);
+    return this.managed(booking, await this.contextOf(booking));
+  }
+
+  async cancelManaged(token: string, reason: string | null): Promise<ManagedBookingDto> {
+    const booking = await this.byToken(token);
+    return this.managed(await this.cancel(booking, 'booker', reason), await this.contextOf(booking));
+  }
+
+  async rescheduleManaged(token: string, start: string): Promise<ManagedBookingDto> {
+    const booking = await this.byToken(token);
+    return this.managed(await this.reschedule(booking, parseInstant(start)), await this.contextOf(booking));
+  }
+
+  async listForHost(user: AuthUser, query: ListBookingsQueryDto): Promise<Page<BookingResponseDto>> {
+    const { page, limit, offset } = pageOf(query);
+    const { items, total } = await this.bookings.listForHost(
+      user.id,
+      { status: query.status, from: query.from ? parseInstant(query.from) : undefined, to: query.to ? parseInstant(query.to) : undefined },
+      limit,
+      offset,
+    );
+    return { data: items.map(hostView), meta: { page, limit, total } };
+  }
+
+  async getForHost(user: AuthUser, id: string): Promise<BookingResponseDto> {
+    return hostView(await this.bookings.getForHost(user.id, id));
+  }
+
+  async cancelForHost(user: AuthUser, id: string, reason: string | null): Promise<BookingResponseDto> {
+    return hostView(await this.cancel(await this.bookings.getForHost(user.id, id), 'host', reason));
+  }
+
+  async rescheduleForHost(user: AuthUser, id: string, start: string): Promise<BookingResponseDto> {
+    return hostView(await this.reschedule(await this.bookings.getForHost(user.id, id), parseInstant(start)));
+  }
+
+  /** The booker's secret: derived from the booking id with the server key, so a replay can repeat it. */
+  manageToken(bookingId: string): string {
+    return createHmac('sha256', this.config.jwtSecret).update(`booking-manage:${bookingId}`).digest('base64url');
+  }
+
+  private async cancel(booking: Booking, by: 'host' | 'booker', reason: string | null): Promise<Booking> {
+    if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+    const { link, host } = await this.contextOf(booking);
+    return this.db.tx(async () => {
+      const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
+      if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+      const cancelled = await this.bookings.cancel(booking.id, by, reason);
+      if (current.eventId) {
+        const event = await this.events.find(booking.hostId, current.eventId);
+        if (event) await this.events.update(booking.hostId, event.id, { ...toWrite(event), status: 'cancelled' });
+      }
+      await this.mail.bookingCancellation(this.mailOf(cancelled, link, host), by, reason);
+      return cancelled;
+    });
+  }
+
+  private async reschedule(booking: Booking, start: Date): Promise<Booking> {
+    if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+    const { link, host } = await this.contextOf(booking);
+    if (!link) throw new DomainError('BOOKING_LINK_GONE');
+    const end = new Date(start.getTime() + (booking.endTime.getTime() - booking.startTime.getTime()));
+    return this.db.tx(async () => {
+      await this.lockHost(host.id);
+      const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
+      if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId });
+      // Updating the row in place frees the old slot in the same transaction.
+      const moved = await this.bookings.reschedule(current.id, start, end);
+      if (current.eventId) {
+        const event = await this.events.find(booking.hostId, current.eventId);
+        if (event) await this.events.update(booking.hostId, event.id, { ...toWrite(event), startTime: start, endTime: end });
+      }
+      await this.mail.bookingReschedule(this.mailOf(moved, link, host), { start: current.startTime, end: current.endTime });
+      return moved;
+    });
+  }
+
+  /** Serializes booking writes per host (buffers and limits are checked against committed data). */
+  private async lockHost(hostId: string): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`booking-host:${hostId}`]);
+  }
+
+  private async ensureBookable(link: BookingLink, host: Host, start: Date, exclude: { bookingId: string; eventId: string | null } | null) {
+    const end = new Date(start.getTime() + link.durationMinutes * 60_000);
+    const query = await this.slots.query(link, host, { from: start, to: end }, new Date(), exclude);
+    const verdict = isSlotBookable(query, start);
+    if (!verdict.ok) {
+      const code = rejections[verdict.reason];
+      throw new DomainError(code, { reason: reasonText[verdict.reason] }, code === 'SLOT_NOT_OFFERED' ? [{ field: 'start', message: `is not bookable: ${reasonText[verdict.reason]}` }] : []);
+    }
+  }
+
+  private async createHostEvent(link: BookingLink, host: Host, dto: CreateBookingDto, start: Date, end: Date): Promise<string> {
+    const details = [`Booked by ${dto.name} <${dto.email}>`, dto.phone ? `Phone: ${dto.phone}` : null, dto.notes ? `Notes: ${dto.notes}` : null];
+    const event = await this.events.insert(host.id, {
+      title: `${link.title}: ${dto.name}`,
+      description: details.filter(Boolean).join('\n'),
+      location: link.location ?? link.meetingUrl,
+      startTime: start,
+      endTime: end,
+      timezone: host.timezone,
+      isAllDay: false,
+      startDate: null,
+      endDate: null,
+      status: 'confirmed',
+      transparency: 'busy',
+      color: null,
+      visibility: 'default',
+      reminders: [],
+      attachments: link.meetingUrl ? [{ url: link.meetingUrl, title: 'Meeting link', mimeType: 'text/html' }] : [],
+      recurrenceRule: null,
+      exdates: [],
+      localStart: null,
+      recurrenceEnd: null,
+      seriesId: null,
+      originalStart: null,
+      icalUid: null,
+    });
+    await this.attendees.replace(event.id, [{ email: dto.email, name: dto.name }]);
+    return event.id;
+  }
+
+  private async replay(previous: Booking, link: BookingLink, host: Host, fingerprint: string | null): Promise<CreateResult> {
+    if (previous.idempotencyFingerprint !== fingerprint) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+    return { booking: this.created(previous, link, host), replayed: true };
+  }
+
+  private async byToken(token: string): Promise<Booking> {
+    const booking = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await this.bookings.findByManageToken(hashToken(token)) : null;
+    if (!booking) throw new NotFoundError('booking');
+    return booking;
+  }
+
+  private async contextOf(booking: Booking): Promise<{ link: BookingLink | null; host: Host }> {
+    const user = await this.users.findById(booking.hostId);
+    if (!user) throw new NotFoundError('booking');
+    const link = booking.bookingLinkId ? await this.links.find(booking.hostId, booking.bookingLinkId) : null;
+    return { link, host: { id: user.id, name: user.name, email: user.email, timezone: user.timezone } };
+  }
+
+  private mailOf(booking: Booking, link: BookingLink | null, host: Host): BookingMail {
+    return {
+      id: booking.id,
+      sequence: booking.sequence,
+      title: booking.linkTitle,
+      start: booking.startTime,
+      end: booking.endTime,
+      location: link?.location ?? link?.meetingUrl ?? null,
+      notes: booking.notes,
+      host: { userId: host.id, email: host.email, name: host.name, timezone: host.timezone },
+      booker: { email: booking.bookerEmail, name: booking.bookerName, timezone: booking.bookerTimezone },
+      manageUrl: this.manageUrl(booking.id),
+    };
+  }
+
+  private manageUrl(bookingId: string): string {
+    return `${this.config.appBaseUrl}/book/manage/${this.manageToken(bookingId)}`;
+  }
+
+  private managed(booking: Booking, context: { link: BookingLink | null; host: Host }): ManagedBookingDto {
+    return {
+      status: booking.status,
+      startTime: booking.startTime,
+      endTime: booking.endTime,
+      title: booking.linkTitle,
+      slug: context.link?.isActive ? context.link.slug : null,
+      hostName: context.host.name,
+      bookerName: booking.bookerName,
+      bookerEmail: booking.bookerEmail,
+      bookerTimezone: booking.bookerTimezone,
+      location: context.link?.location ?? null,
+      meetingUrl: context.link?.meetingUrl ?? null,
+      cancelledAt: booking.cancelledAt,
+    };
+  }
+
+  private created(booking: Booking, link: BookingLink, host: Host): CreatedBookingDto {
+    const token = this.manageToken(booking.id);
+    return {
+      id: booking.id,
+      ...this.managed(booking, { link, host }),
+      manageToken: token,
+      manageUrl: `${this.config.appBaseUrl}/book/manage/${token}`,
+    };
+  }
+}
+
+function hostView(booking: Booking): BookingResponseDto {
+  return {
+    id: booking.id,
+    status: booking.status,
+    startTime: booking.startTime,
+    endTime: booking.endTime,
+    title: booking.linkTitle,
+    bookingLinkId: booking.bookingLinkId,
+    eventId: booking.eventId,
+    bookerName: booking.bookerName,
+    bookerEmail: booking.bookerEmail,
+    bookerPhone: booking.bookerPhone,
+    bookerTimezone: booking.bookerTimezone,
+    notes: booking.notes,
+    cancelledAt: booking.cancelledAt,
+    cancelledBy: booking.cancelledBy,
+    cancelReason: booking.cancelReason,
+    rescheduledAt: booking.rescheduledAt,
+    createdAt: booking.createdAt,
+  };
+}
+
+/** Same key, same request: the fingerprint of what the booker sent. */
+function fingerprintOf(dto: CreateBookingDto): string {
+  const fields = [dto.slug.toLowerCase(), parseInstant(dto.start).toISOString(), dto.name, dto.email, dto.phone ?? '', dto.notes ?? '', dto.timezone];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}

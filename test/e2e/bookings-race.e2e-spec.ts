@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect } from '@jest/globals';
+import { DateTime } from 'luxon';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { announcePgOnly, PG_ONLY, pgOnly, usingPostgres } from '../setup/pg-only.js';
+import { registerUser } from '../factories/users.js';
+
+/**
+ * No double booking under real concurrency. Under PGlite every statement is serialized through one
+ * session, so this proves nothing there: it runs on real PostgreSQL (CI runs the suite on both).
+ */
+announcePgOnly('The 200-way booking races');
+
+let t: TestApp;
+
+beforeAll(async () => {
+  if (!usingPostgres) return;
+  t = await createTestApp({ RATE_LIMIT_PUBLIC_PER_IP: '1000000', DATABASE_POOL_SIZE: '20' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function hostWithLink(link: object) {
+  const zone = 'America/New_York';
+  const host = await registerUser(t.http, { timezone: zone });
+  const rules = [1, 2, 3, 4, 5].map((dayOfWeek) => ({ dayOfWeek, startTime: '09:00', endTime: '17:00' }));
+  await request(t.http).put('/api/v1/availability/schedule').set(host.auth).send({ timezone: zone, rules }).expect(200);
+  const slug = `race-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+  await request(t.http).post('/api/v1/booking-links').set(host.auth).send({ slug, title: 'Race', durationMinutes: 30, ...link }).expect(201);
+  const now = DateTime.now().setZone(zone).startOf('day');
+  const monday = now.plus({ days: 14 + ((8 - now.weekday) % 7) });
+  return { host, slug, monday };
+}
+
+const iso = (d: DateTime) => d.toUTC().toISO({ suppressMilliseconds: true }) as string;
+
+describe('booking races', () => {
+  pgOnly(`200 concurrent bookings of one slot: exactly one 201, the rest 409, no 5xx ${PG_ONLY}`, async () => {
+    const { host, slug, monday } = await hostWithLink({});
+    const start = iso(monday.set({ hour: 10 }));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        request(t.http)
+          .post('/api/v1/bookings')
+          .send({ slug, start, name: `Booker ${i}`, email: `booker${i}@example.com`, timezone: 'UTC' }),
+      ),
+    );
+    const statuses = responses.map((res) => res.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(199);
+    expect(responses.filter((res) => res.status === 409).every((res) => res.body.code === 'BOOKING_SLOT_TAKEN')).toBe(true);
+    const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bookings WHERE host_id = $1 AND status = 'confirmed'", [host.id]);
+    expect(rows[0].n).toBe(1);
+  }, 120_000);
+
+  pgOnly(`200 concurrent bookings of different slots against a per-day limit of 3 ${PG_ONLY}`, async () => {
+    const { host, slug, monday } = await hostWithLink({ maxBookingsPerDay: 3, durationMinutes: 15, slotIntervalMinutes: 15 });
+    // 09:00 to 16:45: 32 distinct slots, each asked for about six times.
+    const starts = Array.from({ length: 200 }, (_, i) => iso(monday.set({ hour: 9 }).plus({ minutes: 15 * (i % 32) })));
+    const responses = await Promise.all(
+      starts.map((start, i) =>
+        request(t.http).post('/api/v1/bookings').send({ slug, start, name: `B ${i}`, email: `b${i}@example.com`, timezone: 'UTC' }),
+      ),
+    );
+    const statuses = responses.map((res) => res.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(197);
+    const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bookings WHERE host_id = $1 AND status = 'confirmed'", [host.id]);
+    expect(rows[0].n).toBe(3);
+  }, 120_000);
+});
