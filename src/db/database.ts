@@ -43,6 +43,7 @@ interface TxState {
  */
 export class Database implements Queryable {
   private readonly current = new AsyncLocalStorage<TxState>();
+  private readonly chains = new WeakMap<SessionClient, Promise<unknown>>();
 
   constructor(
     private readonly pool: SqlPool,
@@ -59,20 +60,35 @@ export class Database implements Queryable {
     sql: string,
     params: readonly unknown[] = [],
   ): Promise<QueryResult<T>> {
-    const runner = this.current.getStore()?.client ?? this.pool;
-    try {
-      const result =
-        this.preparedStatements && params.length > 0
-          ? await (runner as unknown as NamedStatementClient).query<T>({
-              name: statementName(sql),
-              text: sql,
-              values: params as unknown[],
-            })
-          : await runner.query<T>(sql, params as unknown[]);
-      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-    } catch (error) {
-      throw translatePgError(error);
-    }
+    const client = this.current.getStore()?.client;
+    const run = async (): Promise<QueryResult<T>> => {
+      const runner = client ?? this.pool;
+      try {
+        const result =
+          this.preparedStatements && params.length > 0
+            ? await (runner as unknown as NamedStatementClient).query<T>({
+                name: statementName(sql),
+                text: sql,
+                values: params as unknown[],
+              })
+            : await runner.query<T>(sql, params as unknown[]);
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        throw translatePgError(error);
+      }
+    };
+    return client ? this.onClient(client, run) : run();
+  }
+
+  /**
+   * Statements on a transaction's one connection run one after the other, even when callers issue them
+   * concurrently (Promise.all over several repositories): a connection executes one query at a time.
+   */
+  private onClient<T>(client: SessionClient, run: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(client) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    this.chains.set(client, next.catch(() => undefined));
+    return next;
   }
 
   /** Runs fn in a transaction; a nested call becomes a savepoint of the outer one. */
@@ -114,13 +130,13 @@ export class Database implements Queryable {
 
   private async savepoint<T>(state: TxState, fn: (q: Queryable) => Promise<T>): Promise<T> {
     const name = `sp_${state.depth + 1}`;
-    await state.client.query(`SAVEPOINT ${name}`);
+    await this.onClient(state.client, () => state.client.query(`SAVEPOINT ${name}`));
     try {
       const result = await this.current.run({ client: state.client, depth: state.depth + 1 }, () => fn(this));
-      await state.client.query(`RELEASE SAVEPOINT ${name}`);
+      await this.onClient(state.client, () => state.client.query(`RELEASE SAVEPOINT ${name}`));
       return result;
     } catch (error) {
-      await state.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      await this.onClient(state.client, () => state.client.query(`ROLLBACK TO SAVEPOINT ${name}`)).catch(() => undefined);
       throw translatePgError(error);
     }
   }

@@ -30,8 +30,9 @@ const constraintKinds: Record<string, DbConstraintError['kind']> = {
 };
 
 // 22P02 bad text representation, 22003 out of range, 22007/22008 bad datetime, 22023 bad parameter,
-// 22021 a byte sequence PostgreSQL refuses (NUL in text), 22001 value too long.
-const invalidInputCodes = new Set(['22P02', '22003', '22007', '22008', '22023', '22021', '22001']);
+// 22021 a byte sequence PostgreSQL refuses (NUL in text), 22001 value too long, 22009 bad time zone
+// displacement.
+const invalidInputCodes = new Set(['22P02', '22003', '22007', '22008', '22009', '22023', '22021', '22001']);
 
 export function translatePgError(error: unknown): unknown {
   if (error instanceof DbConstraintError || error instanceof DbInvalidInputError) return error;

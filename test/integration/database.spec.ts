@@ -74,6 +74,15 @@ describe('Database.tx', () => {
     expect(badUuid).toBeInstanceOf(DbInvalidInputError);
   });
 
+  it('runs concurrent statements issued inside one transaction one after the other', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => 300 + i);
+    const counts = await db.tx(async () => {
+      await Promise.all(ids.map((id) => db.query('INSERT INTO tx_probe VALUES ($1, $2)', [id, 'parallel'])));
+      return Promise.all(ids.map(() => db.query<{ n: number }>("SELECT count(*)::int AS n FROM tx_probe WHERE note = 'parallel'")));
+    });
+    expect(counts.map((c) => c.rows[0].n)).toEqual(ids.map(() => 20));
+  });
+
   it('runs concurrent transactions without losing writes', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => db.tx(async () => db.query('INSERT INTO tx_probe VALUES ($1, $2)', [100 + i, 'c']))),

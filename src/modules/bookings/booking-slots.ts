@@ -41,11 +41,10 @@ export class BookingSlots {
       from: DateTime.fromJSDate(window.from, { zone: host.timezone }).startOf('week').toJSDate(),
       to: DateTime.fromJSDate(window.to, { zone: host.timezone }).endOf('week').toJSDate(),
     };
-    const [schedule, busy, existing] = await Promise.all([
-      this.availability.scheduleOf(host.id),
-      this.busySources.busy(host.id, busyWindow),
-      limited ? this.bookings.confirmedForLink(link.id, weeks.from, weeks.to, exclude?.bookingId ?? null) : Promise.resolve([]),
-    ]);
+    // One after the other: inside the booking transaction they share one connection.
+    const schedule = await this.availability.scheduleOf(host.id);
+    const busy = await this.busySources.busy(host.id, busyWindow);
+    const existing = limited ? await this.bookings.confirmedForLink(link.id, weeks.from, weeks.to, exclude?.bookingId ?? null) : [];
     return {
       window: { start: window.from, end: window.to },
       now,
