@@ -87,7 +87,7 @@ describe('Database.tx', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => db.tx(async () => db.query('INSERT INTO tx_probe VALUES ($1, $2)', [100 + i, 'c']))),
     );
-    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM tx_probe WHERE id >= 100')).rows[0].n).toBe(20);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM tx_probe WHERE id BETWEEN 100 AND 199')).rows[0].n).toBe(20);
   });
 });
 
