@@ -11,6 +11,7 @@ import { RecurrenceModule } from './modules/recurrence/recurrence.module.js';
 import { IcsModule } from './modules/ics/ics.module.js';
 import { AvailabilityModule } from './modules/availability/availability.module.js';
 import { BookingsModule } from './modules/bookings/bookings.module.js';
+import { BookingPageModule } from './modules/booking-page/booking-page.module.js';
 import { jobModules } from './worker.module.js';
 
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         IcsModule,
         AvailabilityModule,
         BookingsModule,
+        BookingPageModule,
         HealthModule,
       ],
     };

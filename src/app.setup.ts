@@ -92,6 +92,11 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      // The public booking pages (web pages, not API) and their two static files.
+      { path: 'book/assets/booking.js', method: RequestMethod.GET },
+      { path: 'book/assets/booking.css', method: RequestMethod.GET },
+      { path: 'book/manage/:token', method: RequestMethod.GET },
+      { path: 'book/:slug', method: RequestMethod.GET },
     ],
   });
   app.useGlobalPipes(createValidationPipe());

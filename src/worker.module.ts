@@ -4,12 +4,13 @@ import { ConfigModule } from './config/config.module.js';
 import { DbModule } from './db/db.module.js';
 import { EmailModule } from './modules/email/email.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
+import { SchedulerModule } from './modules/scheduler/scheduler.module.js';
 
 /**
  * The queue and every module that registers a job handler. The API (AppModule) and the worker-only
  * process (src/cli/worker.ts) both load this list, so a handler added here runs in either.
  */
-export const jobModules = [JobsModule, EmailModule];
+export const jobModules = [JobsModule, EmailModule, SchedulerModule];
 
 /** `npm run worker`: configuration, database and job handlers; no HTTP. */
 @Module({})

@@ -82,7 +82,7 @@ describe('event invitations', () => {
     expect(attachmentCount).toBe(2); // the text/calendar alternative and an invite.ics attachment
     expect(invite).toMatchObject({
       method: 'REQUEST',
-      uid: `event-${meeting.id}@calento`,
+      uid: `${meeting.id}@calento`,
       sequence: 0,
       status: 'CONFIRMED',
       summary: meeting.title,
@@ -119,7 +119,7 @@ describe('event invitations', () => {
     expect(mail.parsed.subject).toBe('Updated: Board <b>meeting</b> & "review" @ Tue 10 Mar 2026, 11:00 (Europe/Berlin)');
     expect(mail.parsed.text).toContain('Ada Lovelace changed this event:');
     const { invite } = inviteOf(mail);
-    expect(invite).toMatchObject({ method: 'REQUEST', uid: `event-${meeting.id}@calento`, sequence: 3 });
+    expect(invite).toMatchObject({ method: 'REQUEST', uid: `${meeting.id}@calento`, sequence: 3 });
     expect(invite.rrule).toMatch(/FREQ=WEEKLY/);
     expect(invite.rrule).toMatch(/BYDAY=TU/);
   });
@@ -133,7 +133,7 @@ describe('event invitations', () => {
     expect(mail.parsed.html).toContain('<s>Tue 3 Mar 2026, 03:00–04:00 (America/New_York)</s>');
     const { contentType, invite } = inviteOf(mail);
     expect(contentType).toBe('text/calendar; method=CANCEL');
-    expect(invite).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', uid: `event-${meeting.id}@calento`, sequence: 4 });
+    expect(invite).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', uid: `${meeting.id}@calento`, sequence: 4 });
   });
 });
 

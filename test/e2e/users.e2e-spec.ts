@@ -25,6 +25,7 @@ describe('GET /users/me', () => {
       name: 'Grace',
       timezone: 'America/New_York',
       locale: 'en',
+      dailySummary: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -65,11 +65,6 @@ export const errorCatalogue = {
     detail: 'The "ics" field must hold iCalendar (RFC 5545) text beginning with BEGIN:VCALENDAR.',
   },
   SLUG_TAKEN: { status: 409, title: 'Slug taken', detail: 'The booking link slug "{slug}" is taken.' },
-  INVALID_SLOT_WINDOW: {
-    status: 400,
-    title: 'Invalid window',
-    detail: '"from" must be before "to", and the window at most {days} days.',
-  },
   BOOKING_SLOT_TAKEN: { status: 409, title: 'Slot taken', detail: 'This time was just booked by someone else; pick another slot.' },
   BOOKING_LIMIT_REACHED: { status: 409, title: 'Fully booked', detail: 'No more bookings are taken then: {reason}.' },
   SLOT_NOT_OFFERED: { status: 400, title: 'Slot not offered', detail: 'This start cannot be booked: {reason}.' },
@@ -79,7 +74,11 @@ export const errorCatalogue = {
     detail: 'This Idempotency-Key was already used with a different request.',
   },
   BOOKING_CANCELLED: { status: 409, title: 'Booking cancelled', detail: 'The booking is cancelled already.' },
-  BOOKING_LINK_GONE: { status: 409, title: 'Booking link gone', detail: 'The booking link was deleted; the booking cannot be moved.' },
+  BOOKING_LINK_GONE: {
+    status: 409,
+    title: 'Booking link closed',
+    detail: 'The booking link was deleted or deactivated; the booking cannot be moved (it can still be cancelled).',
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',

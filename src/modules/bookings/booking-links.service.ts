@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
-import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { NotFoundError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
-import { parseInstant } from '../../common/time/instants.js';
+import { windowOf } from '../availability/availability.service.js';
 import { computeSlots } from '../availability/slots.engine.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
@@ -18,9 +18,6 @@ import type {
   SlotsResponseDto,
   UpdateBookingLinkDto,
 } from './dto/booking-link.dto.js';
-
-/** A booker may look at most this far at once (a month view plus its edges). */
-const MAX_SLOT_WINDOW_DAYS = 62;
 
 @Injectable()
 export class BookingLinksService {
@@ -74,11 +71,7 @@ export class BookingLinksService {
 
   /** Free slots of a link in a window, with each start also shown in the booker's zone. */
   async slots(slug: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
-    const from = parseInstant(query.from);
-    const to = parseInstant(query.to);
-    if (from >= to || to.getTime() - from.getTime() > MAX_SLOT_WINDOW_DAYS * 86_400_000) {
-      throw new DomainError('INVALID_SLOT_WINDOW', { days: MAX_SLOT_WINDOW_DAYS });
-    }
+    const { from, to } = windowOf(query.from, query.to, 'from', 'to');
     const { link, host } = await this.resolve(slug);
     const zone = query.timezone ?? host.timezone;
     const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, new Date()));

@@ -191,7 +191,8 @@ export class BookingsService implements OnModuleInit {
   private async reschedule(booking: Booking, start: Date): Promise<Booking> {
     if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
     const { link, host } = await this.contextOf(booking);
-    if (!link) throw new DomainError('BOOKING_LINK_GONE');
+    // A deleted or deactivated link takes no new times, moved bookings included (cancelling still works).
+    if (!link || !link.isActive) throw new DomainError('BOOKING_LINK_GONE');
     const end = new Date(start.getTime() + (booking.endTime.getTime() - booking.startTime.getTime()));
     return this.db.tx(async () => {
       await this.lockHost(host.id);
@@ -275,6 +276,7 @@ export class BookingsService implements OnModuleInit {
   private mailOf(booking: Booking, link: BookingLink | null, host: Host): BookingMail {
     return {
       id: booking.id,
+      eventId: booking.eventId,
       sequence: booking.sequence,
       title: booking.linkTitle,
       start: booking.startTime,

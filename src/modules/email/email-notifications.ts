@@ -7,8 +7,8 @@ import type { IcsEvent } from './ics.js';
 /**
  * The messages Calento sends, as plain-object calls: each picks its template, recipients, ICS and
  * dedupe key, and queues through EmailService.enqueue — so each is safe inside the caller's `db.tx`.
- * Welcome and password reset are wired (auth); the event, booking, reminder and daily-summary helpers
- * wait for the events, bookings and scheduling modules to call them.
+ * Welcome and password reset are wired in auth, bookings in bookings; invitations, updates and
+ * cancellations in events (EventNotifier), reminders and daily summaries in the scheduler module.
  */
 
 export interface MailUser {
@@ -24,6 +24,8 @@ export interface MailPerson extends EmailAddress {
 
 export interface EventMail {
   id: string;
+  /** The event's own UID when it came from an import. */
+  icalUid?: string | null;
   /** The event owner: the email rows belong to them. */
   ownerUserId: string;
   /** Incremented on every change that is mailed (ICS SEQUENCE). */
@@ -36,12 +38,29 @@ export interface EventMail {
   /** The event's IANA zone. */
   timezone: string;
   rrule?: string | null;
+  /** A series' cancelled occurrences (occurrence ids). */
+  exdates?: string[];
+  /** All-day events: their dates (end exclusive). */
+  dates?: { start: string; end: string } | null;
+  /** A message about one occurrence of the series `id`: its occurrence id. */
+  recurrenceId?: string | null;
   organizer: MailPerson;
   attendees: MailPerson[];
 }
 
+/** A reminder email waiting in the queue, read back from its dedupe key. */
+export interface QueuedReminder {
+  key: string;
+  eventId: string;
+  start: Date;
+  minutesBefore: number;
+  recipient: string;
+}
+
 export interface BookingMail {
   id: string;
+  /** The host's calendar event: its UID is the invitation's, as in the host's ICS feed. */
+  eventId?: string | null;
   sequence: number;
   title: string;
   start: Date;
@@ -61,7 +80,11 @@ export interface SummaryEvent {
   location?: string | null;
 }
 
-const uidOf = (kind: 'event' | 'booking', id: string) => `${kind}-${id}@calento`;
+/**
+ * The iCalendar UID of what a message is about: the same one the ICS feed and export use (an imported
+ * event keeps its own), so a calendar app that receives both sees one event, not two.
+ */
+const eventUid = (event: { id: string; icalUid?: string | null }) => event.icalUid ?? `${event.id}@calento`;
 
 @Injectable()
 export class EmailNotifications {
@@ -140,6 +163,15 @@ export class EmailNotifications {
 
   cancelEventReminder(eventId: string, start: Date, minutesBefore: number, recipientEmail: string): Promise<number> {
     return this.emails.cancel(reminderKey(eventId, start, minutesBefore, recipientEmail));
+  }
+
+  /**
+   * The reminders still queued (not sending yet) of one event, or of every event when `eventId` is
+   * null; only those to be sent before `sendBefore` when given.
+   */
+  async queuedEventReminders(eventId: string | null, sendBefore: Date | null = null): Promise<QueuedReminder[]> {
+    const keys = await this.emails.queuedKeys(eventId ? `reminder:${eventId}:` : 'reminder:', sendBefore);
+    return keys.map(parseReminderKey).filter((reminder): reminder is QueuedReminder => reminder !== null);
   }
 
   /** Confirmation with the invitation to the booker and to the host. */
@@ -285,7 +317,7 @@ export class EmailNotifications {
 
   private eventIcs(event: EventMail): IcsEvent {
     return {
-      uid: uidOf('event', event.id),
+      uid: eventUid(event),
       sequence: event.sequence,
       start: event.start,
       end: event.end,
@@ -293,6 +325,10 @@ export class EmailNotifications {
       description: event.description ?? null,
       location: event.location ?? null,
       rrule: event.rrule ?? null,
+      exdates: event.exdates ?? [],
+      dates: event.dates ?? null,
+      recurrenceId: event.recurrenceId ?? null,
+      timezone: event.timezone,
       organizer: event.organizer,
       attendees: event.attendees,
     };
@@ -300,7 +336,7 @@ export class EmailNotifications {
 
   private bookingIcs(booking: BookingMail): IcsEvent {
     return {
-      uid: uidOf('booking', booking.id),
+      uid: booking.eventId ? eventUid({ id: booking.eventId }) : `booking-${booking.id}@calento`,
       sequence: booking.sequence,
       start: booking.start,
       end: booking.end,
@@ -317,8 +353,14 @@ function nameOf(person: EmailAddress): string {
   return person.name?.trim() || person.email;
 }
 
-function reminderKey(eventId: string, start: Date, minutesBefore: number, email: string): string {
+export function reminderKey(eventId: string, start: Date, minutesBefore: number, email: string): string {
   return `reminder:${eventId}:${start.toISOString()}:${minutesBefore}:${email.toLowerCase()}`;
+}
+
+function parseReminderKey(key: string): QueuedReminder | null {
+  const match = /^reminder:([^:]+):(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z):(\d+):(.+)$/.exec(key);
+  if (!match) return null;
+  return { key, eventId: match[1], start: new Date(match[2]), minutesBefore: Number(match[3]), recipient: match[4] };
 }
 
 function compact<T>(values: (T | null)[]): T[] {

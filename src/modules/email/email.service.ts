@@ -94,6 +94,15 @@ export class EmailService {
     return this.jobs.cancel(emailDedupeKey(dedupeKey));
   }
 
+  /**
+   * Dedupe keys (as given to enqueue) of the emails not yet sending whose key starts with `prefix`, only
+   * those to be sent before `sendBefore` when given.
+   */
+  async queuedKeys(prefix: string, sendBefore: Date | null = null): Promise<string[]> {
+    const keys = await this.jobs.queuedDedupeKeys(emailDedupeKey(prefix), sendBefore);
+    return keys.map((key) => key.slice(emailDedupeKey('').length));
+  }
+
   async listForUser(userId: string, query: PageQueryDto & { status?: EmailStatus }): Promise<Page<EmailNotification>> {
     const { page, limit, offset } = pageOf(query);
     const status = query.status ?? null;

@@ -1,4 +1,7 @@
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ICAL from 'ical.js';
+import { dateProperty, timeProperty } from '../ics/ics-export.js';
+import { vtimezone } from '../ics/vtimezone.js';
 import type { IcsMethod } from './email.rows.js';
 
 export interface IcsPerson {
@@ -6,7 +9,7 @@ export interface IcsPerson {
   name?: string | null;
 }
 
-/** One calendar event as an iTIP message sees it. Times are instants and are written in UTC. */
+/** One calendar event as an iTIP message sees it. Times are instants, written in the event's zone. */
 export interface IcsEvent {
   /** Stable across every message about this event, so calendar apps update instead of duplicating. */
   uid: string;
@@ -22,6 +25,14 @@ export interface IcsEvent {
   attendees: IcsPerson[];
   /** An RRULE value ("FREQ=WEEKLY;BYDAY=MO") for a recurring series. */
   rrule?: string | null;
+  /** All-day: the dates (end exclusive), written as VALUE=DATE instead of start/end. */
+  dates?: { start: string; end: string } | null;
+  /** Cancelled occurrences of the series, as occurrence ids ('YYYY-MM-DDTHH:mm:ssZ' or 'YYYY-MM-DD'). */
+  exdates?: string[];
+  /** The message is about one occurrence of the series `uid` names: its occurrence id (RECURRENCE-ID). */
+  recurrenceId?: string | null;
+  /** IANA zone: timed times are written as its wall clock (TZID + VTIMEZONE); absent or UTC: Z times. */
+  timezone?: string | null;
 }
 
 /**
@@ -37,8 +48,10 @@ export function buildIcs(method: IcsMethod, event: IcsEvent, stamp: Date = new D
     id: event.uid,
     sequence: event.sequence,
     stamp,
-    start: event.start,
-    end: event.end,
+    // ical-generator writes an all-day Date with its UTC date.
+    start: event.dates ? new Date(`${event.dates.start}T00:00:00Z`) : event.start,
+    end: event.dates ? new Date(`${event.dates.end}T00:00:00Z`) : event.end,
+    allDay: Boolean(event.dates),
     summary: event.summary,
     description: event.description ?? null,
     location: event.location ?? null,
@@ -54,5 +67,32 @@ export function buildIcs(method: IcsMethod, event: IcsEvent, stamp: Date = new D
       rsvp: method === 'REQUEST',
     })),
   });
+  return withZoneAndOccurrences(calendar.toString(), event);
+}
+
+/**
+ * What ical-generator cannot write, added with ical.js: timed start and end as wall clocks of the
+ * event's zone with TZID and a VTIMEZONE (so a 09:00 series stays at 09:00 in the attendees' calendar
+ * apps across DST, as it does in Calento), and EXDATE / RECURRENCE-ID from occurrence ids.
+ */
+function withZoneAndOccurrences(text: string, event: IcsEvent): string {
+  const zone = !event.dates && event.timezone && event.timezone !== 'UTC' ? event.timezone : null;
+  if (!zone && !event.exdates?.length && !event.recurrenceId) return text;
+  const calendar = new ICAL.Component(ICAL.parse(text));
+  const vevent = calendar.getFirstSubcomponent('vevent') as ICAL.Component;
+  if (zone) {
+    for (const [name, instant] of [['dtstart', event.start], ['dtend', event.end]] as const) {
+      vevent.removeAllProperties(name);
+      vevent.addProperty(timeProperty(name, instant, zone));
+    }
+    // VTIMEZONE before the VEVENT that uses it.
+    calendar.removeSubcomponent(vevent);
+    calendar.addSubcomponent(vtimezone(zone, event.start.getUTCFullYear()));
+    calendar.addSubcomponent(vevent);
+  }
+  const occurrence = (name: string, id: string) =>
+    id.length === 10 ? dateProperty(name, id) : timeProperty(name, new Date(id), zone ?? 'UTC');
+  for (const id of event.exdates ?? []) vevent.addProperty(occurrence('exdate', id));
+  if (event.recurrenceId) vevent.addProperty(occurrence('recurrence-id', event.recurrenceId));
   return calendar.toString();
 }

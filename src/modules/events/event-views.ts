@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { addDays } from '../../common/time/wall-clock.js';
-import { expandSeries } from '../recurrence/recurrence.engine.js';
+import { expandSeries, type Occurrence, type SeriesDefinition } from '../recurrence/recurrence.engine.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { seriesOf, withRecurrenceErrors } from './event-timing.js';
 import type { EventRecord, ResponseStatus, Tag } from './events.rows.js';
@@ -32,14 +32,15 @@ export function itemOf(visible: VisibleEvent): CalendarItem {
 }
 
 /**
- * The calendar view of a window: single events and overrides as they are, each series expanded into its
- * occurrences, minus the ones its overrides replace (wherever those overrides were moved).
+ * Single events and overrides as they are, and each series as its occurrences (produced by
+ * `occurrencesOf`: a window expansion, or the next N), minus the occurrences its overrides replace
+ * (wherever those overrides were moved). More than `cap` items is refused, never cut.
  */
-export function expandWindow(
+export function calendarItems(
   visible: VisibleEvent[],
   overrides: EventRecord[],
-  window: { from: Date; to: Date },
-  cap: number,
+  occurrencesOf: (series: SeriesDefinition) => Occurrence[],
+  cap = Number.POSITIVE_INFINITY,
 ): CalendarItem[] {
   const replaced = new Set(overrides.map((override) => `${override.seriesId}|${override.originalStart}`));
   const items: CalendarItem[] = [];
@@ -47,11 +48,7 @@ export function expandWindow(
     if (!entry.event.recurrenceRule) {
       items.push(itemOf(entry));
     } else {
-      const occurrences = withRecurrenceErrors(
-        () => expandSeries(seriesOf(entry.event), window, { maxOccurrences: cap }),
-        cap,
-      );
-      for (const occurrence of occurrences) {
+      for (const occurrence of withRecurrenceErrors(() => occurrencesOf(seriesOf(entry.event)), cap)) {
         if (replaced.has(`${entry.event.id}|${occurrence.occurrenceId}`)) continue;
         items.push({
           event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
@@ -68,6 +65,16 @@ export function expandWindow(
     if (items.length > cap) throw new DomainError('EXPANSION_TOO_LARGE', { cap });
   }
   return items.sort((a, b) => a.event.startTime.getTime() - b.event.startTime.getTime() || a.event.id.localeCompare(b.event.id));
+}
+
+/** The calendar view of a window. */
+export function expandWindow(
+  visible: VisibleEvent[],
+  overrides: EventRecord[],
+  window: { from: Date; to: Date },
+  cap: number,
+): CalendarItem[] {
+  return calendarItems(visible, overrides, (series) => expandSeries(series, window, { maxOccurrences: cap }), cap);
 }
 
 /** A series' record as one occurrence: same fields, that occurrence's times. */

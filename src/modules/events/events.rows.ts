@@ -110,30 +110,7 @@ export function toEvent(row: EventRow): EventRecord {
 }
 
 /** The columns a write sets; the repository turns this into one INSERT or UPDATE. */
-export interface EventWrite {
-  title: string;
-  description: string | null;
-  location: string | null;
-  startTime: Date;
-  endTime: Date;
-  timezone: string;
-  isAllDay: boolean;
-  startDate: string | null;
-  endDate: string | null;
-  status: EventStatus;
-  transparency: Transparency;
-  color: string | null;
-  visibility: Visibility;
-  reminders: Reminder[];
-  attachments: Attachment[];
-  recurrenceRule: string | null;
-  exdates: string[];
-  localStart: string | null;
-  recurrenceEnd: Date | null;
-  seriesId: string | null;
-  originalStart: string | null;
-  icalUid: string | null;
-}
+export type EventWrite = Omit<EventRecord, 'id' | 'userId' | 'createdAt' | 'updatedAt'>;
 
 export function toWrite(event: EventRecord): EventWrite {
   const { id: _id, userId: _user, createdAt: _c, updatedAt: _u, ...write } = event;

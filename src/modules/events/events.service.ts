@@ -9,7 +9,8 @@ import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../recurrence/recurrence.engine.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
-import { EventViews, expandWindow, itemOf, occurrenceEvent, type CalendarItem } from './event-views.js';
+import { EventNotifier } from './event-notifier.js';
+import { calendarItems, EventViews, expandWindow, itemOf, type CalendarItem } from './event-views.js';
 import { EventsRepository, type VisibleEvent } from './events.repository.js';
 import { toWrite, type EventRecord, type EventWrite } from './events.rows.js';
 import { rekeySeries } from './series-rekey.js';
@@ -28,6 +29,7 @@ export class EventsService {
     @Inject(TagsRepository) private readonly tags: TagsRepository,
     @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
     @Inject(EventViews) private readonly views: EventViews,
+    @Inject(EventNotifier) private readonly notifier: EventNotifier,
   ) {}
 
   async create(user: AuthUser, dto: CreateEventDto): Promise<EventResponseDto> {
@@ -36,6 +38,7 @@ export class EventsService {
       const created = await this.events.insert(user.id, write);
       if (dto.tagIds?.length) await this.tags.setForEvent(user.id, created.id, dto.tagIds);
       if (dto.attendees?.length) await this.attendees.replace(created.id, dedupeAttendees(dto.attendees));
+      await this.notifier.created(created);
       return created;
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
@@ -97,32 +100,16 @@ export class EventsService {
     const visible = await this.events.findUpcoming(user.id, user.email, now, limit);
     const series = visible.filter((entry) => entry.event.recurrenceRule);
     const overrides = await this.events.findOverrides(series.map((entry) => entry.event.id));
-    const replaced = new Set(overrides.map((override) => `${override.seriesId}|${override.originalStart}`));
-    const items: CalendarItem[] = visible.filter((entry) => !entry.event.recurrenceRule).map(itemOf);
-    for (const entry of series) {
-      // Asking for `limit` more than the overrides can replace is enough to fill the list.
-      const wanted = limit + overrides.filter((override) => override.seriesId === entry.event.id).length;
-      const occurrences = withRecurrenceErrors(() => nextOccurrences(seriesOf(entry.event), now, wanted));
-      for (const occurrence of occurrences) {
-        if (replaced.has(`${entry.event.id}|${occurrence.occurrenceId}`)) continue;
-        items.push({
-          event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
-          role: entry.role,
-          myResponse: entry.myResponse,
-          tags: entry.tags,
-          attendees: entry.attendees,
-          seriesId: entry.event.id,
-          occurrenceId: occurrence.occurrenceId,
-          isOverride: false,
-        });
-      }
-    }
+    // `limit` more than the overrides can replace is always enough occurrences to fill the list.
+    const wanted = limit + overrides.length;
+    const items = calendarItems(visible, overrides, (def) => nextOccurrences(def, now, wanted));
     return this.views.many(sortItems(items, 'startTime', 'asc').slice(0, limit));
   }
 
   async update(user: AuthUser, id: string, dto: UpdateEventDto): Promise<EventResponseDto> {
     const event = await this.db.tx(async () => {
       const current = await this.ownedForUpdate(user, id);
+      const before = await this.notifier.snapshot(current);
       const write = this.mergedWrite(current, dto);
       if (current.recurrenceRule && TIME_FIELDS.some((field) => dto[field] !== undefined)) {
         const overrides = await this.events.findOverrides([current.id]);
@@ -145,15 +132,18 @@ export class EventsService {
       if (current.recurrenceRule) await this.copyToOverrides(user, current.id, dto);
       if (dto.tagIds) await this.tags.setForEvent(user.id, id, dto.tagIds);
       if (dto.attendees) await this.attendees.replace(id, dedupeAttendees(dto.attendees));
+      await this.notifier.changed(before, updated);
       return updated;
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
-    await this.ownedForUpdate(user, id);
-    // Overrides go with their series (ON DELETE CASCADE).
-    await this.events.remove(user.id, id);
+    await this.db.tx(async () => {
+      const before = await this.notifier.snapshot(await this.ownedForUpdate(user, id));
+      // Overrides go with their series (ON DELETE CASCADE).
+      await this.notifier.deleting(before, () => this.events.remove(user.id, id));
+    });
   }
 
   /**
@@ -200,6 +190,7 @@ export class EventsService {
     const copy = await this.db.tx(async () => {
       const created = await this.events.insert(user.id, write);
       await this.tags.copy(source.seriesId ?? source.id, created.id);
+      await this.notifier.created(created);
       return created;
     });
     return this.views.one(itemOf({ event: copy, role: 'owner', myResponse: null }));
@@ -236,7 +227,10 @@ export class EventsService {
   async ownedForUpdate(user: AuthUser, id: string): Promise<EventRecord> {
     const visible = await this.visible(user, id);
     if (visible.role !== 'owner') throw new DomainError('EVENT_READ_ONLY');
-    return this.db.inTransaction ? this.events.getForUpdate(user.id, id) : visible.event;
+    if (!this.db.inTransaction) return visible.event;
+    // An override's series is locked first, the order every series change takes (no deadlock).
+    if (visible.event.seriesId) await this.events.getForUpdate(user.id, visible.event.seriesId);
+    return this.events.getForUpdate(user.id, id);
   }
 
   /** The stored columns for a new event from API input (create, duplicate, import). */

@@ -104,14 +104,15 @@ function occurrenceProperty(name: string, occurrenceId: string, series: EventRec
   return series.isAllDay ? dateProperty(name, occurrenceId) : timeProperty(name, new Date(occurrenceId), series.timezone);
 }
 
-function dateProperty(name: string, date: string): ICAL.Property {
+export function dateProperty(name: string, date: string): ICAL.Property {
   const property = new ICAL.Property(name);
   property.resetType('date');
   property.setValue(ICAL.Time.fromDateString(date));
   return property;
 }
 
-function timeProperty(name: string, instant: Date, zone: string): ICAL.Property {
+/** A date-time as the wall clock of its zone with TZID (UTC as a Z time), so recurrence follows local time. */
+export function timeProperty(name: string, instant: Date, zone: string): ICAL.Property {
   const property = new ICAL.Property(name);
   if (zone === 'UTC') {
     property.setValue(ICAL.Time.fromJSDate(instant, true));

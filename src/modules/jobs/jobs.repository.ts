@@ -139,6 +139,21 @@ export class JobsRepository {
     return rows;
   }
 
+  /**
+   * Dedupe keys of queued jobs that start with `prefix` (a scheduler's view of what it queued), only
+   * those due before `dueBefore` when given.
+   */
+  async findQueuedDedupeKeys(prefix: string, dueBefore: Date | null): Promise<string[]> {
+    const { rows } = await this.db.query<{ dedupe_key: string }>(
+      `SELECT dedupe_key FROM jobs
+       WHERE status = 'queued' AND dedupe_key IS NOT NULL AND dedupe_key LIKE $1 ESCAPE '\\'
+         AND ($2::timestamptz IS NULL OR run_at < $2)
+       ORDER BY dedupe_key`,
+      [`${prefix.replace(/[\\%_]/g, '\\$&')}%`, dueBefore],
+    );
+    return rows.map((row) => row.dedupe_key);
+  }
+
   /** A failed job gets a fresh set of attempts, due now. */
   async requeueFailed(id: string): Promise<CancelledJobRow | null> {
     const { rows } = await this.db.query<CancelledJobRow>(

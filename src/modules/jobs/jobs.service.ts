@@ -64,6 +64,11 @@ export class JobsService {
     });
   }
 
+  /** Dedupe keys of the queued (not yet running) jobs whose key starts with `prefix`, optionally due before a time. */
+  queuedDedupeKeys(prefix: string, dueBefore: Date | null = null): Promise<string[]> {
+    return this.jobs.findQueuedDedupeKeys(prefix, dueBefore);
+  }
+
   /** Gives a failed job a fresh set of attempts (redelivery). False when the job is not failed. */
   async retry(jobId: string): Promise<boolean> {
     const requeued = await this.db.tx(async () => {

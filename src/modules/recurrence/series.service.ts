@@ -8,6 +8,7 @@ import { parseInstant, startOfDateIn } from '../../common/time/instants.js';
 import { addDays, instantToWallClock } from '../../common/time/wall-clock.js';
 import { AttendeesRepository } from '../events/attendees.repository.js';
 import { checkSeries, durationMinutesOf, seriesOf, withRecurrenceErrors } from '../events/event-timing.js';
+import { EventNotifier } from '../events/event-notifier.js';
 import { EventViews, expandWindow, itemOf, occurrenceEvent, type CalendarItem } from '../events/event-views.js';
 import { EventsRepository } from '../events/events.repository.js';
 import { toWrite, type EventRecord, type EventWrite } from '../events/events.rows.js';
@@ -42,6 +43,7 @@ export class SeriesService {
     @Inject(TagsRepository) private readonly tags: TagsRepository,
     @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
     @Inject(EventViews) private readonly views: EventViews,
+    @Inject(EventNotifier) private readonly notifier: EventNotifier,
   ) {}
 
   /** Occurrences of one series in a window (overrides in place of the occurrences they replace). */
@@ -76,14 +78,17 @@ export class SeriesService {
         // Keep the current EXDATEs that are still occurrences of the new rule.
         exdates = current.exdates.filter((x) => occurrenceExists({ ...next, exdates: [] }, x));
       }
+      const before = await this.notifier.snapshot(current);
       await this.dropOrphanOverrides(current.id, { ...next, exdates });
-      return this.events.update(user.id, id, {
+      const updated = await this.events.update(user.id, id, {
         ...toWrite(current),
         recurrenceRule: checked.rule,
         exdates,
         localStart: next.localStart,
         recurrenceEnd: lastOccurrenceEnd({ ...next, exdates }),
       });
+      await this.notifier.changed(before, updated);
+      return updated;
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
@@ -93,14 +98,17 @@ export class SeriesService {
     const event = await this.db.tx(async () => {
       const current = await this.eventsService.ownedForUpdate(user, id);
       if (!current.recurrenceRule) throw new DomainError('NOT_A_SERIES');
+      const before = await this.notifier.snapshot(current);
       await this.events.deleteOverrides(current.id, 'all');
-      return this.events.update(user.id, id, {
+      const updated = await this.events.update(user.id, id, {
         ...toWrite(current),
         recurrenceRule: null,
         exdates: [],
         localStart: null,
         recurrenceEnd: null,
       });
+      await this.notifier.changed(before, updated);
+      return updated;
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
@@ -128,6 +136,7 @@ export class SeriesService {
         icalUid: null,
       };
       const saved = override ? await this.events.update(user.id, override.id, write) : await this.events.insert(user.id, write);
+      await this.notifier.occurrenceChanged(master, occurrenceId, base, saved);
       return saved.id;
     });
     return this.eventsService.get(user, result);
@@ -135,22 +144,25 @@ export class SeriesService {
 
   async cancelOccurrence(user: AuthUser, id: string, rawOccurrenceId: string, scope: Scope): Promise<void> {
     await this.db.tx(async () => {
-      const { master, occurrenceId } = await this.locate(user, id, rawOccurrenceId, { allowExcluded: true });
+      const { master, occurrenceId, override } = await this.locate(user, id, rawOccurrenceId, { allowExcluded: true });
       const def = seriesOf(master);
+      const before = await this.notifier.snapshot(master);
       if (scope === 'following') {
         if (isFirst(master, occurrenceId)) {
-          await this.events.remove(user.id, master.id);
+          await this.notifier.deleting(before, () => this.events.remove(user.id, master.id));
           return;
         }
         const { head } = withRecurrenceErrors(() => splitSeriesAt(def, occurrenceId));
         await this.deleteOverridesFrom(master.id, occurrenceId);
-        await this.events.update(user.id, master.id, this.seriesWrite(master, head));
+        await this.notifier.changed(before, await this.events.update(user.id, master.id, this.seriesWrite(master, head)));
         return;
       }
       await this.events.deleteOverrides(master.id, [occurrenceId]);
       if (!master.exdates.includes(occurrenceId)) {
         const exdates = [...master.exdates, occurrenceId].sort();
-        await this.events.update(user.id, master.id, { ...toWrite(master), exdates });
+        const updated = await this.events.update(user.id, master.id, { ...toWrite(master), exdates });
+        const occurrence = override ?? occurrenceEvent(master, occurrenceId, ...occurrenceTimes(master, occurrenceId));
+        await this.notifier.occurrenceChanged(updated, occurrenceId, occurrence, null);
       }
     });
   }
@@ -172,7 +184,8 @@ export class SeriesService {
     const rekeyed = withRecurrenceErrors(() =>
       rekeySeries(seriesOf(tailRecord), seriesOf({ ...tailRecord, ...write }), movedOverrides.map((o) => o.originalStart as string)),
     );
-    await this.events.update(user.id, master.id, this.seriesWrite(master, head));
+    const before = await this.notifier.snapshot(master);
+    const cut = await this.events.update(user.id, master.id, this.seriesWrite(master, head));
     const created = await this.events.insert(user.id, {
       ...write,
       exdates: rekeyed.exdates,
@@ -189,6 +202,9 @@ export class SeriesService {
     await this.tags.copy(master.id, created.id);
     const guests = (await this.attendees.forEvents([master.id])).get(master.id) ?? [];
     if (guests.length) await this.attendees.replace(created.id, guests.map((g) => ({ email: g.email, name: g.name ?? undefined })));
+    // Attendees get the cut series as an update and the new one as an invitation.
+    await this.notifier.changed(before, cut);
+    await this.notifier.created(created);
     return created.id;
   }
 

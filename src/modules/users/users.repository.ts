@@ -4,7 +4,7 @@ import { isConstraint } from '../../db/pg-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toUser, type PublicBookingLinkRow, type User, type UserRow, type UserWithPasswordRow } from './users.rows.js';
 
-const userColumns = 'id, email, name, timezone, locale, session_version, created_at, updated_at';
+const userColumns = 'id, email, name, timezone, locale, session_version, daily_summary, created_at, updated_at';
 
 export interface NewUser {
   email: string;
@@ -18,6 +18,7 @@ export interface ProfileChanges {
   name?: string;
   timezone?: string;
   locale?: string;
+  dailySummary?: boolean;
 }
 
 @Injectable()
@@ -72,9 +73,10 @@ export class UsersRepository {
          name = COALESCE($2, name),
          timezone = COALESCE($3, timezone),
          locale = COALESCE($4, locale),
+         daily_summary = COALESCE($5, daily_summary),
          updated_at = now()
        WHERE id = $1 RETURNING ${userColumns}`,
-      [id, changes.name ?? null, changes.timezone ?? null, changes.locale ?? null],
+      [id, changes.name ?? null, changes.timezone ?? null, changes.locale ?? null, changes.dailySummary ?? null],
     );
     return toUser(rows[0]);
   }

@@ -6,6 +6,7 @@ export interface UserRow {
   timezone: string;
   locale: string;
   session_version: number;
+  daily_summary: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -21,6 +22,8 @@ export interface User {
   timezone: string;
   locale: string;
   sessionVersion: number;
+  /** Opted in to the daily summary email (07:00 in their zone). */
+  dailySummary: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +36,7 @@ export function toUser(row: UserRow): User {
     timezone: row.timezone,
     locale: row.locale,
     sessionVersion: row.session_version,
+    dailySummary: row.daily_summary,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

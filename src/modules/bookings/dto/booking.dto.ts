@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../../common/http/pagination.js';
+import { WindowQueryDto } from '../../../common/http/window-query.dto.js';
 import { IsIanaZone, IsIsoInstant } from '../../../common/validation/validators.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -62,21 +62,11 @@ export class CancelBookingDto {
   reason?: string;
 }
 
-export class ListBookingsQueryDto extends PageQueryDto {
+export class ListBookingsQueryDto extends WindowQueryDto {
   @ApiProperty({ required: false, enum: ['confirmed', 'cancelled'] })
   @IsOptional()
   @IsIn(['confirmed', 'cancelled'])
   status?: 'confirmed' | 'cancelled';
-
-  @ApiProperty({ required: false, example: '2026-03-01T00:00:00Z' })
-  @IsOptional()
-  @IsIsoInstant()
-  from?: string;
-
-  @ApiProperty({ required: false, example: '2026-04-01T00:00:00Z' })
-  @IsOptional()
-  @IsIsoInstant()
-  to?: string;
 }
 
 export class BookingResponseDto {

@@ -2,25 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.js';
-import { IsIsoInstant } from '../../../common/validation/validators.js';
+import { WindowQueryDto } from '../../../common/http/window-query.dto.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export const eventSortFields = ['startTime', 'endTime', 'title', 'createdAt'] as const;
-
-export class WindowQueryDto extends PageQueryDto {
-  /** Window start (ISO 8601 with offset); events ending after it are included. */
-  @ApiProperty({ required: false, example: '2026-03-01T00:00:00Z' })
-  @IsOptional()
-  @IsIsoInstant()
-  from?: string;
-
-  /** Window end (ISO 8601 with offset); events starting before it are included. */
-  @ApiProperty({ required: false, example: '2026-04-01T00:00:00Z' })
-  @IsOptional()
-  @IsIsoInstant()
-  to?: string;
-}
 
 export class ListEventsQueryDto extends WindowQueryDto {
   /** Words to look for in title, location and description (prefix match). */

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsIanaZone, IsStrongPassword } from '../../../common/validation/validators.js';
 import type { User } from '../users.rows.js';
 
@@ -22,6 +22,10 @@ export class UserResponseDto {
   @ApiProperty({ example: 'en' })
   locale: string;
 
+  /** Opted in to the daily summary email at 07:00 in your zone. */
+  @ApiProperty({ example: false })
+  dailySummary: boolean;
+
   @ApiProperty()
   createdAt: Date;
 
@@ -35,6 +39,7 @@ export class UserResponseDto {
       name: user.name,
       timezone: user.timezone,
       locale: user.locale,
+      dailySummary: user.dailySummary,
       createdAt: user.createdAt,
       updatedAt: user.updatedAt,
     };
@@ -60,6 +65,12 @@ export class UpdateMeDto {
   @IsOptional()
   @IsIn(supportedLocales)
   locale?: string;
+
+  /** true: an email at 07:00 in your zone listing that day's events (series occurrences included). */
+  @ApiProperty({ required: false, example: true })
+  @IsOptional()
+  @IsBoolean()
+  dailySummary?: boolean;
 
   /** Required when newPassword is given. */
   @ApiProperty({ required: false })
