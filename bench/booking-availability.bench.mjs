@@ -87,7 +87,8 @@ await withBenchDatabase(async (databaseEnv) => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ slug, start: slot, name: `Racer ${i}`, email: `racer${i}@example.com`, timezone: 'UTC' }),
         });
-        await res.arrayBuffer();
+        const body = await res.text();
+        if (res.status !== 201 && res.status !== 409 && i === 0) console.error(body.slice(0, 300));
         return { status: res.status, ms: performance.now() - t0 };
       }),
     );
@@ -101,6 +102,7 @@ await withBenchDatabase(async (databaseEnv) => {
         created: count(201),
         conflicts: count(409),
         other: results.length - count(201) - count(409),
+        otherStatuses: [...new Set(results.map((r) => r.status).filter((s) => s !== 201 && s !== 409))],
         wallMs: Math.round(total),
         p50: +latencies[100].toFixed(1),
         p99: +latencies[197].toFixed(1),

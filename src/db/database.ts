@@ -123,6 +123,12 @@ export class Database implements Queryable {
     return this.current.getStore() !== undefined;
   }
 
+  /** After DDL (migrations): lets the driver learn new types. */
+  async schemaChanged(): Promise<void> {
+    const pool = this.pool as SqlPool & { refreshTypes?: () => Promise<void> };
+    await pool.refreshTypes?.();
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
     await this.onClose();

@@ -41,7 +41,12 @@ export function readMigrations(dir = migrationsDir): MigrationFile[] {
  * session, the lock is always granted, which is fine: there is one process).
  */
 export async function migrate(db: Database, dir = migrationsDir): Promise<string[]> {
-  const files = readMigrations(dir);
+  const applied = await applyPending(db, readMigrations(dir));
+  if (applied.length) await db.schemaChanged();
+  return applied;
+}
+
+async function applyPending(db: Database, files: MigrationFile[]): Promise<string[]> {
   return db.withSession(async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {

@@ -50,6 +50,20 @@ export class PglitePool implements SqlPool {
     };
   }
 
+  /**
+   * PGlite learns the array types (citext[] and the like) when it opens; types created later, by a
+   * migration on a new database, are unknown to it until this refresh: their array parameters would be
+   * sent as plain text.
+   */
+  async refreshTypes(): Promise<void> {
+    const release = await this.acquire();
+    try {
+      await this.pglite.refreshArrayTypes();
+    } finally {
+      release();
+    }
+  }
+
   async end(): Promise<void> {
     this.ended = true;
     await this.tail;

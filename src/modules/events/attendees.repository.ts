@@ -25,13 +25,13 @@ export class AttendeesRepository {
    */
   async replace(eventId: string, list: Array<{ email: string; name?: string }>): Promise<void> {
     const emails = list.map((attendee) => attendee.email);
-    await this.db.query('DELETE FROM event_attendees WHERE event_id = $1 AND NOT (email = ANY($2::citext[]))', [
+    await this.db.query('DELETE FROM event_attendees WHERE event_id = $1 AND NOT (email = ANY($2::text[]::citext[]))', [
       eventId,
       emails,
     ]);
     await this.db.query(
       `INSERT INTO event_attendees (event_id, email, name)
-       SELECT $1, email, name FROM unnest($2::citext[], $3::text[]) AS input(email, name)
+       SELECT $1, email, name FROM unnest($2::text[]::citext[], $3::text[]) AS input(email, name)
        ON CONFLICT (event_id, email) DO UPDATE SET name = COALESCE(EXCLUDED.name, event_attendees.name)`,
       [eventId, emails, list.map((attendee) => attendee.name ?? null)],
     );
