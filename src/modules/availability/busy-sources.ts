@@ -73,7 +73,7 @@ export class EventsBusySource implements BusySource {
   async busy(userId: string, window: { from: Date; to: Date }): Promise<BusyInterval[]> {
     const user = await this.users.findById(userId);
     if (!user) return [];
-    const items = await this.events.window({ id: user.id, email: user.email, timezone: user.timezone }, window);
+    const items = await this.events.window({ id: user.id, email: user.email, timezone: user.timezone }, window, 'startTime', 'asc', false);
     return items.filter(blocksTime).map((item) => ({
       start: item.event.startTime,
       end: item.event.endTime,

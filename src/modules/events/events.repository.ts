@@ -17,8 +17,8 @@ export interface VisibleEvent {
 interface VisibleRow extends EventRow {
   role: Role;
   my_response: ResponseStatus | null;
-  tags: Array<{ id: string; name: string; color: string }>;
-  attendees: Array<Omit<Attendee, 'respondedAt'> & { respondedAt: string | null }>;
+  tags?: Array<{ id: string; name: string; color: string }>;
+  attendees?: Array<Omit<Attendee, 'respondedAt'> & { respondedAt: string | null }>;
 }
 
 export interface EventFilters {
@@ -54,8 +54,11 @@ const visibleEvents = `(
   WHERE a.email = $2 AND e.user_id <> $1
 ) v`;
 
+/** Enough to place events in time (busy time, schedules): no tags or attendees. */
+const leanVisibleColumns = `${eventColumns}, role, my_response`;
+
 // Tags and attendees come with each row (those of the series, for an override): one round trip per list.
-const visibleColumns = `${eventColumns}, role, my_response,
+const visibleColumns = `${leanVisibleColumns},
   (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color) ORDER BY t.name), '[]')
    FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = coalesce(v.series_id, v.id)) AS tags,
   (SELECT coalesce(json_agg(json_build_object('email', a.email, 'name', a.name, 'responseStatus', a.response_status,
@@ -93,7 +96,7 @@ function toVisible(row: VisibleRow): VisibleEvent {
     role: row.role,
     myResponse: row.my_response,
     tags: row.tags,
-    attendees: row.attendees.map((a) => ({ ...a, respondedAt: a.respondedAt ? new Date(a.respondedAt) : null })),
+    attendees: row.attendees?.map((a) => ({ ...a, respondedAt: a.respondedAt ? new Date(a.respondedAt) : null })),
   };
 }
 
@@ -197,10 +200,15 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
    * Everything needed to draw a window: single events and overrides overlapping it, and series whose
    * span overlaps it (the caller expands those and drops the occurrences their overrides replace).
    */
-  async findForWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<VisibleEvent[]> {
+  async findForWindow(
+    userId: string,
+    email: string,
+    filters: EventFilters & { from: Date; to: Date },
+    details = true,
+  ): Promise<VisibleEvent[]> {
     const where = filterSql(filters, 3);
     const { rows } = await this.db.query<VisibleRow>(
-      `SELECT ${visibleColumns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
+      `SELECT ${details ? visibleColumns : leanVisibleColumns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
       [userId, email, ...where.params],
     );
     return rows.map(toVisible);

@@ -80,8 +80,10 @@ export class EventsService {
     filters: { from: Date; to: Date; q?: string; tagId?: string; status?: string },
     sort: 'startTime' | 'endTime' | 'title' | 'createdAt' = 'startTime',
     order: 'asc' | 'desc' = 'asc',
+    /** false: times only (busy time), without loading tags and attendees. */
+    details = true,
   ): Promise<CalendarItem[]> {
-    const visible = await this.events.findForWindow(user.id, user.email, filters);
+    const visible = await this.events.findForWindow(user.id, user.email, filters, details);
     const seriesIds = visible.filter((entry) => entry.event.recurrenceRule).map((entry) => entry.event.id);
     const overrides = await this.events.findOverrides(seriesIds);
     const items = expandWindow(visible, overrides, filters, this.config.expansionMaxOccurrences);
