@@ -57,11 +57,7 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** `@Param('id', UuidParam)` — a malformed id is a 400 naming the parameter, never a database error. */
-export const UuidParam = new ParseUUIDPipe({
-  exceptionFactory: () => new DomainError('INVALID_ID', { field: 'id' }),
-});
-
+/** `@Param('id', uuidParam('id'))`: a malformed id is a 400 naming the parameter, never a database error. */
 export function uuidParam(field: string): ParseUUIDPipe {
   return new ParseUUIDPipe({ exceptionFactory: () => new DomainError('INVALID_ID', { field }) });
 }

@@ -1,8 +1,6 @@
 /** Row shapes of the jobs table, as PostgreSQL returns them, and their mapping. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-export const jobStatuses: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-
 export interface JobRow {
   id: string;
   kind: string;

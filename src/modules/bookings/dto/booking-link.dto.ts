@@ -1,7 +1,6 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../../common/http/pagination.js';
 import { IsIanaZone, IsIsoInstant } from '../../../common/validation/validators.js';
 
 
@@ -174,4 +173,3 @@ export class SlotsResponseDto {
   @ApiProperty({ type: [SlotDto] }) slots: SlotDto[];
 }
 
-export class BookingLinkListQueryDto extends PageQueryDto {}
