@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DbModule } from './db/db.module.js';
+import { CryptoModule } from './common/crypto/crypto.module.js';
 import { EmailModule } from './modules/email/email.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { SchedulerModule } from './modules/scheduler/scheduler.module.js';
@@ -16,6 +17,6 @@ export const jobModules = [JobsModule, EmailModule, SchedulerModule];
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), DbModule, ...jobModules] };
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), DbModule, CryptoModule, ...jobModules] };
   }
 }

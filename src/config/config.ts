@@ -13,11 +13,15 @@ export interface AppConfig {
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   appBaseUrl: string;
+  /** Where the browser app lives: links in emails (password reset, verification) and OAuth outcomes go there. */
+  frontendUrl: string;
   databaseUrl: string | null;
   databasePoolSize: number;
   pgliteDataDir: string;
   migrateOnBoot: boolean;
   jwtSecret: KeyObject;
+  /** AES-256-GCM keys for secrets at rest (tokens, client and webhook secrets); the first one seals. */
+  encryptionKeys: EncryptionKey[];
   jwtAccessTtlSeconds: number;
   refreshTokenTtlDays: number;
   passwordResetTtlMinutes: number;
@@ -55,6 +59,12 @@ export interface JobsConfig {
   shutdownGraceMs: number;
   /** Succeeded and cancelled jobs are deleted after this many days (failed ones are kept). */
   retentionDays: number;
+}
+
+/** One AES-256 key and the id stored beside everything it seals, so keys can rotate. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
 }
 
 type Env = Record<string, string | undefined>;
@@ -133,6 +143,41 @@ function jwtSecret(env: Env, nodeEnv: AppConfig['nodeEnv'], dataDir: string): Ke
   return createSecretKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'));
 }
 
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * ENCRYPTION_KEYS is `id:base64key[,id:base64key…]` with the active key first; older keys stay listed
+ * until everything they sealed has been re-sealed. Without it, development keeps one generated key in the
+ * data folder (like the JWT secret); production refuses to start.
+ */
+function encryptionKeys(env: Env, nodeEnv: AppConfig['nodeEnv'], dataDir: string): EncryptionKey[] {
+  let raw = optional(env, 'ENCRYPTION_KEYS');
+  if (raw === null) {
+    if (nodeEnv === 'production') throw new ConfigError('ENCRYPTION_KEYS', 'is required in production');
+    const file = resolve(dataDir, 'encryption-key');
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `dev1:${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+    }
+    raw = readFileSync(file, 'utf8').trim();
+  }
+  const keys = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      const id = colon > 0 ? entry.slice(0, colon) : '';
+      const key = Buffer.from(entry.slice(colon + 1), 'base64');
+      if (!KEY_ID.test(id)) throw new ConfigError('ENCRYPTION_KEYS', 'must list keys as id:base64key (id: letters, digits, - or _)');
+      if (key.length !== 32) throw new ConfigError('ENCRYPTION_KEYS', `key "${id}" must decode to 32 bytes, got ${key.length}`);
+      return { id, key };
+    });
+  if (keys.length === 0) throw new ConfigError('ENCRYPTION_KEYS', 'must list at least one key');
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError('ENCRYPTION_KEYS', 'has a key id twice');
+  return keys;
+}
+
 export function loadConfig(env: Env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test'] as const);
   const dataDir = resolve(str(env, 'DATA_DIR', './.data'));
@@ -147,11 +192,13 @@ export function loadConfig(env: Env): AppConfig {
       'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
     ] as const),
     appBaseUrl: appBaseUrl.replace(/\/+$/, ''),
+    frontendUrl: (url(env, 'FRONTEND_URL', ['http:', 'https:']) ?? `${appBaseUrl.replace(/\/+$/, '')}/app`).replace(/\/+$/, ''),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     pgliteDataDir: resolve(str(env, 'PGLITE_DATA_DIR', resolve(dataDir, 'pglite'))),
     migrateOnBoot: bool(env, 'MIGRATE_ON_BOOT', true),
     jwtSecret: jwtSecret(env, nodeEnv, dataDir),
+    encryptionKeys: encryptionKeys(env, nodeEnv, dataDir),
     jwtAccessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 30, 86400),
     refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 1440),
