@@ -11,6 +11,7 @@ import type { AppConfig } from './config/config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
 import { createLogger, PinoNestLogger } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation/validation.js';
+import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -99,6 +100,8 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
       { path: 'book/:slug', method: RequestMethod.GET },
     ],
   });
+  // socket.io shares this HTTP server at /api/v1/realtime (docs/realtime.md).
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(config));
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {

@@ -7,13 +7,14 @@ import { EmailModule } from './modules/email/email.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { ChangesModule } from './modules/changes/changes.module.js';
 import { SchedulerModule } from './modules/scheduler/scheduler.module.js';
+import { RealtimeFeedModule } from './modules/realtime/realtime-feed.module.js';
 
 /**
  * The queue, the change feed, and every module with a job handler or a change subscriber. The API
  * (AppModule) and the worker-only process (src/cli/worker.ts) both load this list, so a handler or
  * subscriber added here runs in either — and every dispatching process knows every subscriber.
  */
-export const jobModules = [JobsModule, ChangesModule, EmailModule, SchedulerModule];
+export const jobModules = [JobsModule, ChangesModule, EmailModule, SchedulerModule, RealtimeFeedModule];
 
 /** `npm run worker`: configuration, database and job handlers; no HTTP. */
 @Module({})

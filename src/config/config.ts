@@ -34,10 +34,21 @@ export interface AppConfig {
   smtpUrl: string | null;
   mailFrom: string;
   redisUrl: string | null;
+  /** Prefix of the Redis channels and keys this deployment uses (several deployments can share a Redis). */
+  redisPrefix: string;
   workers: boolean;
   /** Most occurrences one request may expand (windows, feeds); more is a 400, never a silent cut. */
   expansionMaxOccurrences: number;
   jobs: JobsConfig;
+  realtime: RealtimeConfig;
+}
+
+/** The socket.io endpoint (src/modules/realtime). */
+export interface RealtimeConfig {
+  /** How long a client can be away and still resume with `since` (older: it is told to resync). */
+  resumeHours: number;
+  /** How often each API process re-checks the sessions of its sockets (also woken by a password change). */
+  sessionCheckSeconds: number;
 }
 
 /** The durable job queue (src/modules/jobs): how workers claim, retry and let go of jobs. */
@@ -221,10 +232,23 @@ export function loadConfig(env: Env): AppConfig {
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM', 'Calento <no-reply@calento.local>'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: redisPrefix(env),
     workers: bool(env, 'WORKERS', true, ['on', 'off']),
     expansionMaxOccurrences: int(env, 'EXPANSION_MAX_OCCURRENCES', 5000, 10, 100_000),
     jobs: jobsConfig(env),
+    realtime: {
+      resumeHours: int(env, 'REALTIME_RESUME_HOURS', 24, 1, 720),
+      sessionCheckSeconds: int(env, 'REALTIME_SESSION_CHECK_SECONDS', 60, 1, 3600),
+    },
   };
+}
+
+function redisPrefix(env: Env): string {
+  const prefix = str(env, 'REDIS_PREFIX', 'calento');
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+    throw new ConfigError('REDIS_PREFIX', 'must be 1-64 letters, digits, ".", ":", "_" or "-"');
+  }
+  return prefix;
 }
 
 function jobsConfig(env: Env): JobsConfig {

@@ -3,15 +3,10 @@ import { Reflector } from '@nestjs/core';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { UsersRepository } from '../../modules/users/users.repository.js';
+import { AccessTokenVerifier, type AccessClaims } from '../../modules/auth/access-token.verifier.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { AuthUser } from './current-user.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
-
-interface AccessClaims {
-  sub?: unknown;
-  ver?: unknown;
-}
 
 /**
  * Global guard: every route needs a valid bearer token unless it is marked @Public().
@@ -23,7 +18,8 @@ interface AccessClaims {
  *
  * The JWT is HS256 only (`alg: none` and algorithm swaps fail) with the secret as a KeyObject — a
  * string secret costs ~0.5 ms per request in jsonwebtoken. The user must still exist and the token must
- * carry the user's current session version (a password reset or change bumps it).
+ * carry the user's current session version (a password reset or change bumps it): that half is
+ * AccessTokenVerifier's, which the socket handshake uses too.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -32,7 +28,7 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier,
   ) {
     this.authenticator.use(
       'jwt',
@@ -43,7 +39,7 @@ export class JwtAuthGuard implements CanActivate {
           algorithms: ['HS256'],
         },
         (claims: AccessClaims, done: (error: unknown, user?: AuthUser | false) => void) => {
-          this.resolveUser(claims).then((user) => done(null, user), done);
+          this.verifier.userFromClaims(claims).then((user) => done(null, user ?? false), done);
         },
       ),
     );
@@ -62,12 +58,5 @@ export class JwtAuthGuard implements CanActivate {
     if (!user) throw new DomainError('UNAUTHENTICATED');
     request.user = user;
     return true;
-  }
-
-  private async resolveUser(claims: AccessClaims): Promise<AuthUser | false> {
-    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) return false;
-    const user = await this.users.findById(claims.sub);
-    if (!user || claims.ver !== user.sessionVersion) return false;
-    return { id: user.id, email: user.email, timezone: user.timezone };
   }
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { JwtAuthGuard } from '../../common/auth/jwt-auth.guard.js';
 import { EmailModule } from '../email/email.module.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { AccessTokenVerifier } from './access-token.verifier.js';
 import { AuthController } from './auth.controller.js';
 import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
@@ -29,8 +30,9 @@ import { PasswordService } from './password.service.js';
     AuthRepository,
     PasswordService,
     UsersRepository,
+    AccessTokenVerifier,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AuthService, AuthRepository, PasswordService, UsersRepository],
+  exports: [AuthService, AuthRepository, PasswordService, UsersRepository, AccessTokenVerifier],
 })
 export class AuthModule {}

@@ -9,6 +9,7 @@ import { EmailNotifications } from '../email/email-notifications.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { User } from '../users/users.rows.js';
 import { UserResponseDto } from '../users/dto/user.dto.js';
+import { SESSIONS_WAKE_CHANNEL } from './access-token.verifier.js';
 import { AuthRepository } from './auth.repository.js';
 import { PasswordService } from './password.service.js';
 import type { AuthTokensDto, LoginDto, RegisterDto } from './dto/auth.dto.js';
@@ -117,6 +118,7 @@ export class AuthService {
       await this.users.updatePassword(reset.user_id, passwordHash);
       await this.tokens.consumePasswordResets(reset.user_id);
       await this.tokens.revokeAllForUser(reset.user_id, 'password_reset');
+      await this.db.wake(SESSIONS_WAKE_CHANNEL);
       return true;
     });
     if (!ok) throw new DomainError('INVALID_RESET_TOKEN');

@@ -30,6 +30,11 @@ export class ChangeFeed {
     return this.changes.listForUser(userId, afterSeq, limit);
   }
 
+  /** These changes by sequence number, oldest first (realtime delivery reads what its outbox names). */
+  bySeqs(seqs: readonly number[]): Promise<Change[]> {
+    return seqs.length ? this.changes.listBySeqs(seqs) : Promise.resolve([]);
+  }
+
   backlog(): Promise<{ count: number; oldest: Date | null }> {
     return this.changes.oldestUndispatched();
   }

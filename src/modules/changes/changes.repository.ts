@@ -71,4 +71,13 @@ export class ChangesRepository {
     );
     return rows.map(toChange);
   }
+
+  /** These changes, oldest first; pruned ones are absent. */
+  async listBySeqs(seqs: readonly number[]): Promise<Change[]> {
+    const { rows } = await this.db.query<ChangeRow>(
+      `SELECT ${changeColumns} FROM changes WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+      [seqs],
+    );
+    return rows.map(toChange);
+  }
 }

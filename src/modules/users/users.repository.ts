@@ -90,6 +90,15 @@ export class UsersRepository {
     );
   }
 
+  /** Session versions of these users (a deleted user is absent): long-lived connections re-check with it. */
+  async findSessionVersions(ids: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<{ id: string; session_version: number }>(
+      'SELECT id, session_version FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.session_version]));
+  }
+
   async delete(id: string): Promise<boolean> {
     const { rowCount } = await this.db.query('DELETE FROM users WHERE id = $1', [id]);
     return rowCount > 0;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { SESSIONS_WAKE_CHANNEL } from '../auth/access-token.verifier.js';
 import { AuthRepository } from '../auth/auth.repository.js';
 import { PasswordService } from '../auth/password.service.js';
 import { UsersRepository } from './users.repository.js';
@@ -29,6 +30,7 @@ export class UsersService {
       if (newHash) {
         await this.users.updatePassword(userId, newHash);
         await this.tokens.revokeAllForUser(userId, 'password_changed');
+        await this.db.wake(SESSIONS_WAKE_CHANNEL);
       }
       return updated;
     });
@@ -40,6 +42,7 @@ export class UsersService {
     if (!(await this.passwords.verify(password, hash))) throw new DomainError('WRONG_PASSWORD');
     // Every user-owned table references users with ON DELETE CASCADE.
     await this.users.delete(userId);
+    await this.db.wake(SESSIONS_WAKE_CHANNEL);
   }
 
   async publicProfile(userId: string): Promise<PublicProfileDto> {

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { BookingChangeData, BookingPayload } from '../../src/modules/bookings/booking-changes.js';
+import type { ChangeInput } from '../../src/modules/changes/changes.rows.js';
+import type { EventChangeData, EventPayload } from '../../src/modules/events/event-changes.js';
+
+/**
+ * Changes shaped by the events and bookings contracts, for tests that drive subscribers by appending to
+ * the feed directly (ChangeFeed.append inside db.tx), not through the writers.
+ */
+export function eventPayload(title: string, overrides: Partial<EventPayload> = {}): EventPayload {
+  return {
+    id: randomUUID(),
+    seriesId: null,
+    occurrenceId: null,
+    title,
+    description: null,
+    location: null,
+    startTime: '2030-01-07T09:00:00.000Z',
+    endTime: '2030-01-07T10:00:00.000Z',
+    timezone: 'UTC',
+    isAllDay: false,
+    startDate: null,
+    endDate: null,
+    status: 'confirmed',
+    transparency: 'busy',
+    color: null,
+    visibility: 'default',
+    recurrence: null,
+    reminders: [],
+    attachments: [],
+    attendees: [],
+    sequence: 0,
+    updatedAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function eventChange(
+  userId: string,
+  kind: 'event.created' | 'event.updated' | 'event.deleted',
+  title: string,
+  origin = 'api',
+): ChangeInput<EventChangeData> {
+  const item = eventPayload(title);
+  const data: EventChangeData = {
+    before: kind === 'event.created' ? null : { ...item, title: `${title} (before)` },
+    after: kind === 'event.deleted' ? null : item,
+  };
+  return { kind, userId, origin, eventId: item.id, fields: kind === 'event.updated' ? ['title'] : [], data };
+}
+
+export function bookingChange(
+  userId: string,
+  kind: 'booking.created' | 'booking.cancelled' | 'booking.rescheduled',
+  bookerName: string,
+): ChangeInput<BookingChangeData> {
+  const booking: BookingPayload = {
+    id: randomUUID(),
+    status: kind === 'booking.cancelled' ? 'cancelled' : 'confirmed',
+    startTime: '2030-01-08T14:00:00.000Z',
+    endTime: '2030-01-08T14:30:00.000Z',
+    title: `Meeting with ${bookerName}`,
+    bookingLinkId: null,
+    eventId: null,
+    bookerName,
+    bookerEmail: 'booker@example.com',
+    bookerTimezone: 'Europe/Paris',
+    notes: null,
+    cancelledBy: kind === 'booking.cancelled' ? 'booker' : null,
+    cancelReason: null,
+    createdAt: '2030-01-01T00:00:00.000Z',
+  };
+  const data: BookingChangeData =
+    kind === 'booking.rescheduled' ? { booking, previous: { startTime: '2030-01-08T13:00:00.000Z', endTime: '2030-01-08T13:30:00.000Z' } } : { booking };
+  return { kind, userId, origin: 'booking', bookingId: booking.id, data };
+}
