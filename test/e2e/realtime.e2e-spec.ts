@@ -9,6 +9,8 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { bookingChange, eventChange } from '../factories/changes.js';
 import { RealtimeTestClient } from '../setup/realtime-client.js';
 import { eventually, sleep } from '../setup/wait.js';
+import { freePort } from '../setup/worker-process.js';
+import { RealtimeRedis } from '../../src/modules/realtime/realtime-redis.js';
 
 /**
  * The socket.io endpoint on one API process: the handshake (tokens checked as the HTTP guard checks
@@ -43,10 +45,10 @@ async function connect(options: Parameters<typeof RealtimeTestClient.connect>[1]
   return client;
 }
 
-function append<D extends object>(...changes: ChangeInput<D>[]): Promise<Change[]> {
+function append(...changes: Array<ChangeInput<object>>): Promise<Change[]> {
   return t.db.tx(async () => {
     const made: Change[] = [];
-    for (const change of changes) made.push(await feed.append(change));
+    for (const change of changes) made.push((await feed.append(change)) as Change);
     return made;
   });
 }
@@ -360,5 +362,27 @@ describe('origins', () => {
     client.close();
     // Closing over long-polling is one more request: let it finish before the server goes.
     await sleep(300);
+  });
+});
+
+describe('with REDIS_URL set and Redis unreachable', () => {
+  let lonely: TestApp;
+  let lonelyBase: string;
+  beforeAll(async () => {
+    lonely = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    await lonely.app.listen(0, '127.0.0.1');
+    lonelyBase = await lonely.app.getUrl();
+  });
+  afterAll(async () => lonely?.close());
+
+  it('serves HTTP and realtime on its own, knowing Redis is down', async () => {
+    await eventually(() => lonely.app.get(RealtimeRedis).state === 'down', 10_000, 'the Redis state');
+    await request(lonely.http).get('/health/ready').expect(200);
+    const user = await registerUser(lonely.http);
+    const client = await RealtimeTestClient.connect(lonelyBase, { token: user.accessToken });
+    const made = await lonely.db.tx(async () => lonely.app.get(ChangeFeed).append(eventChange(user.id, 'event.created', 'Alone')));
+    await client.waitForChanges(1);
+    expect(client.seqs).toEqual([made.seq]);
+    client.close();
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -53,6 +54,14 @@ export class SharedDatabase {
     return worker;
   }
 
+  /** The API (`npm start`, src/main.ts) as a child process on a free port; resolves once it is ready. */
+  async spawnApi(overrides: Record<string, string> = {}): Promise<ApiProcess> {
+    const port = await freePort();
+    const api = new ApiProcess(port, this.env({ LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...overrides }));
+    await api.ready();
+    return api;
+  }
+
   async drop(): Promise<void> {
     await this.database.drop();
     rmSync(this.scratch, { recursive: true, force: true });
@@ -72,8 +81,8 @@ export class WorkerProcess {
   readonly exited: Promise<number | null>;
   private output = '';
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--import', './scripts/ts-register.mjs', 'src/cli/worker.ts'], {
+  constructor(env: Record<string, string>, entry = 'src/cli/worker.ts') {
+    this.child = spawn(process.execPath, ['--import', './scripts/ts-register.mjs', entry], {
       cwd: root,
       // Only what the worker needs: no DATABASE_URL of the test server leaks in from this process.
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -116,5 +125,36 @@ export class WorkerProcess {
     if (this.child.exitCode !== null) return this.child.exitCode;
     this.child.kill('SIGTERM');
     return this.exited;
+  }
+}
+
+/** A port nobody listens on right now (the OS hands out a fresh one). */
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export class ApiProcess extends WorkerProcess {
+  readonly base: string;
+
+  constructor(port: number, env: Record<string, string>) {
+    super(env, 'src/main.ts');
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  override async ready(timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      async () => {
+        if (this.child.exitCode !== null) throw new Error(`the API exited with ${this.child.exitCode}:\n${this.log}`);
+        return (await fetch(`${this.base}/health/ready`).catch(() => null))?.ok === true;
+      },
+      timeoutMs,
+      'the API process to start',
+      100,
+    );
   }
 }

@@ -66,8 +66,11 @@ export class RealtimeClient {
 @Injectable()
 export class RealtimeClients {
   private readonly byUser = new Map<string, Set<RealtimeClient>>();
+  // Not on socket.data: the Redis adapter serializes that for other processes (fetchSockets).
+  private readonly bySocket = new WeakMap<Socket, RealtimeClient>();
 
   add(client: RealtimeClient): void {
+    this.bySocket.set(client.socket, client);
     let clients = this.byUser.get(client.userId);
     if (!clients) this.byUser.set(client.userId, (clients = new Set()));
     clients.add(client);
@@ -78,6 +81,10 @@ export class RealtimeClients {
     const clients = this.byUser.get(client.userId);
     clients?.delete(client);
     if (clients?.size === 0) this.byUser.delete(client.userId);
+  }
+
+  of(socket: Socket): RealtimeClient | undefined {
+    return this.bySocket.get(socket);
   }
 
   has(userId: string): boolean {

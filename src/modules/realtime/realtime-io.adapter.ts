@@ -29,4 +29,14 @@ export class RealtimeIoAdapter extends IoAdapter {
     };
     return super.createIOServer(port, settings as ServerOptions);
   }
+
+  /**
+   * socket.io's own close() closes the HTTP server too, which is Fastify's to close once in-flight
+   * requests are done. Only the transports go here: clients see a transport close and reconnect
+   * (to another replica, or to this one when it is back) with their `since`.
+   */
+  override async close(server: Server): Promise<void> {
+    server.engine.close();
+    await Promise.resolve(server.sockets.adapter.close()).catch(() => undefined);
+  }
 }

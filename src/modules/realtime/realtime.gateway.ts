@@ -46,6 +46,7 @@ class HandshakeRefused extends Error {
 @WebSocketGateway({})
 export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
   private readonly logger = new Logger('Realtime');
+  private readonly admissions = new WeakMap<Socket, Admission>();
   @WebSocketServer() server!: Server;
 
   constructor(
@@ -62,7 +63,7 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     server.use((socket, next) => {
       this.admit(socket).then(
         (admission) => {
-          socket.data.admission = admission;
+          this.admissions.set(socket, admission);
           next();
         },
         (error: unknown) => next(this.refusal(error)),
@@ -71,10 +72,11 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   }
 
   async handleConnection(socket: Socket): Promise<void> {
-    const { access, since } = socket.data.admission as Admission;
-    delete socket.data.admission;
+    const { access, since } = this.admissions.get(socket) as Admission;
+    this.admissions.delete(socket);
     const client = new RealtimeClient(socket, access.user.id, access.sessionVersion, access.expiresAt);
-    socket.data.client = client;
+    // socket.data travels to other processes (the Redis adapter's fetchSockets): plain values only.
+    socket.data = { userId: client.userId };
     this.clients.add(client);
     await socket.join(userRoom(client.userId));
     client.armExpiry(() => this.clients.end(client, 'token_expired'));
@@ -89,7 +91,8 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   }
 
   handleDisconnect(socket: Socket): void {
-    const client = socket.data.client as RealtimeClient | undefined;
+    this.admissions.delete(socket);
+    const client = this.clients.of(socket);
     if (client) this.clients.remove(client);
   }
 
