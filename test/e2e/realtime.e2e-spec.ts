@@ -7,7 +7,9 @@ import type { Change, ChangeInput } from '../../src/modules/changes/changes.rows
 import { createTestApp, testEnv, type TestApp } from '../setup/test-app.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { bookingChange, eventChange } from '../factories/changes.js';
+import { io } from 'socket.io-client';
 import { RealtimeTestClient } from '../setup/realtime-client.js';
+import { REALTIME_PATH, type RealtimeChange, type RealtimeReady } from '../../src/modules/realtime/realtime.contract.js';
 import { eventually, sleep } from '../setup/wait.js';
 import { freePort } from '../setup/worker-process.js';
 import { RealtimeRedis } from '../../src/modules/realtime/realtime-redis.js';
@@ -319,6 +321,76 @@ describe('sessions', () => {
     await eventually(() => client.disconnectReason !== null, 5000, 'the expiry');
     expect(client.ended).toEqual({ reason: 'token_expired' });
   });
+});
+
+describe('the client of docs/realtime.md', () => {
+  it('renews its token when the session ends and misses nothing, twice over', async () => {
+    const henry = await registerUser(t.http);
+    // The first token expires in 2 s; later ones come from the refresh endpoint, as in the app.
+    let token = sign({ sub: henry.id, ver: 0, exp: inSeconds(2) });
+    let refreshToken = henry.refreshToken;
+    let password = henry.password;
+    // The app's renewal: the refresh token, or — once a password change revoked it — signing in again.
+    const refreshAccessToken = async () => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const refreshed = await request(t.http).post('/api/v1/auth/refresh-token').send({ refreshToken });
+        const renewed = refreshed.ok ? refreshed : await request(t.http).post('/api/v1/auth/login').send({ email: henry.email, password });
+        if (renewed.ok) {
+          ({ accessToken: token, refreshToken } = renewed.body);
+          return;
+        }
+        await sleep(100);
+      }
+    };
+    const applied: number[] = [];
+    let resyncs = 0;
+    let lastSeq: number | undefined;
+    const socket = io(base, {
+      path: REALTIME_PATH,
+      transports: ['websocket'],
+      auth: (send) => send({ token, since: lastSeq }),
+    });
+    socket.on('ready', ({ seq, resync }: RealtimeReady) => {
+      lastSeq = seq;
+      if (resync) resyncs += 1;
+    });
+    socket.onAny((kind: string, change: RealtimeChange) => {
+      if (/^(event|booking)\./.test(kind)) {
+        lastSeq = change.seq;
+        applied.push(change.seq);
+      }
+    });
+    const ended: string[] = [];
+    socket.on('session.ended', ({ reason }: { reason: string }) => ended.push(reason));
+    socket.on('disconnect', (why) => why === 'io server disconnect' && void refreshAccessToken().then(() => socket.connect()));
+    try {
+      await eventually(() => lastSeq !== undefined, 5000, 'ready');
+      const made: Change[] = [];
+      made.push(...(await append(eventChange(henry.id, 'event.created', 'Before expiry'))));
+      await eventually(() => applied.length === 1, 5000, 'the first change');
+      // While the token runs out and the client renews it, changes keep coming.
+      for (let i = 0; i < 6; i++) {
+        made.push(...(await append(eventChange(henry.id, 'event.updated', `Around expiry ${i}`))));
+        await sleep(500);
+      }
+      await eventually(() => applied.length === made.length, 10_000, 'every change');
+      // And once more through a password change from another device.
+      await request(t.http)
+        .patch('/api/v1/users/me')
+        .set({ Authorization: `Bearer ${token}` })
+        .send({ currentPassword: henry.password, newPassword: 'another-horse-46' })
+        .expect(200);
+      password = 'another-horse-46';
+      made.push(...(await append(bookingChange(henry.id, 'booking.created', 'After the password change'))));
+      await eventually(() => applied.length === made.length, 10_000, 'the last change');
+      await sleep(200);
+      expect(applied).toEqual(made.map((change) => change.seq));
+      expect(resyncs).toBe(0);
+      expect(ended).toEqual(['token_expired', 'session_revoked']);
+    } finally {
+      socket.close();
+    }
+  }, 30_000);
 });
 
 describe('origins', () => {
