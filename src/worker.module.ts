@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DbModule } from './db/db.module.js';
-import { CryptoModule } from './common/crypto/crypto.module.js';
+import { CommonModule } from './common/common.module.js';
 import { EmailModule } from './modules/email/email.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { ChangesModule } from './modules/changes/changes.module.js';
@@ -20,6 +20,6 @@ export const jobModules = [JobsModule, ChangesModule, EmailModule, SchedulerModu
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), DbModule, CryptoModule, ...jobModules] };
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), DbModule, CommonModule, ...jobModules] };
   }
 }

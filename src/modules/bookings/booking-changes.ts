@@ -1,3 +1,5 @@
+import type { Booking, BookingLink } from './bookings.rows.js';
+
 /**
  * The contract of `booking.*` changes in the feed: `booking.created`, `booking.cancelled`,
  * `booking.rescheduled`, appended by the bookings module in the transaction of the change (the host's
@@ -19,8 +21,13 @@ export interface BookingPayload {
   bookerEmail: string;
   bookerTimezone: string;
   notes: string | null;
+  /** Where it happens, as the booking link said when this change was made. */
+  location: string | null;
+  meetingUrl: string | null;
   cancelledBy: 'host' | 'booker' | null;
   cancelReason: string | null;
+  /** iTIP SEQUENCE of the booking's messages. */
+  sequence: number;
   createdAt: string;
 }
 
@@ -28,4 +35,26 @@ export interface BookingChangeData {
   booking: BookingPayload;
   /** `booking.rescheduled`: where it was. */
   previous?: { startTime: string; endTime: string };
+}
+
+export function bookingPayload(booking: Booking, link: BookingLink | null): BookingPayload {
+  return {
+    id: booking.id,
+    status: booking.status,
+    startTime: booking.startTime.toISOString(),
+    endTime: booking.endTime.toISOString(),
+    title: booking.linkTitle,
+    bookingLinkId: booking.bookingLinkId,
+    eventId: booking.eventId,
+    bookerName: booking.bookerName,
+    bookerEmail: booking.bookerEmail,
+    bookerTimezone: booking.bookerTimezone,
+    notes: booking.notes,
+    location: link?.location ?? null,
+    meetingUrl: link?.meetingUrl ?? null,
+    cancelledBy: booking.cancelledBy,
+    cancelReason: booking.cancelReason,
+    sequence: booking.sequence,
+    createdAt: booking.createdAt.toISOString(),
+  };
 }

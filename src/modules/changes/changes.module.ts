@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { Clock } from '../../common/time/clock.js';
 import { ChangeDispatcher } from './change-dispatcher.js';
 import { ChangeFeed } from './change-feed.service.js';
 import { ChangesRepository } from './changes.repository.js';
@@ -13,7 +12,7 @@ import { ChangesRepository } from './changes.repository.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ChangesRepository, ChangeFeed, ChangeDispatcher, Clock],
+  providers: [ChangesRepository, ChangeFeed, ChangeDispatcher],
   exports: [ChangeFeed, ChangeDispatcher],
 })
 export class ChangesModule {}

@@ -1,4 +1,4 @@
-import type { Attachment, Reminder } from './events.rows.js';
+import type { Attachment, Attendee, EventRecord, Reminder } from './events.rows.js';
 
 /**
  * The contract of `event.*` changes in the feed (src/modules/changes). One change per committed change of
@@ -43,6 +43,10 @@ export interface EventPayload {
   attendees: Array<{ email: string; name: string | null; responseStatus: string }>;
   /** iTIP SEQUENCE of the item (a series counts for its occurrences). */
   sequence: number;
+  /** What created it: api, series, ics, booking, google:<calendar>. */
+  source: string;
+  /** The UID it came with from an iCalendar file (or Google), if any; else it is published as `<id>@calento`. */
+  icalUid: string | null;
   updatedAt: string;
 }
 
@@ -53,4 +57,43 @@ export interface EventChangeData {
   after: EventPayload | null;
   /** For a change of one occurrence: its series as it is after the change. */
   series?: EventPayload | null;
+}
+
+/**
+ * An event row (or a virtual occurrence built from its series) as the feed carries it. `occurrenceId`
+ * marks one occurrence of `seriesId`: an override's own, or the one a virtual occurrence stands for.
+ */
+export function eventPayload(
+  event: EventRecord,
+  attendees: Attendee[],
+  occurrence: { seriesId: string; occurrenceId: string } | null = event.seriesId && event.originalStart
+    ? { seriesId: event.seriesId, occurrenceId: event.originalStart }
+    : null,
+): EventPayload {
+  return {
+    id: event.id,
+    seriesId: occurrence?.seriesId ?? null,
+    occurrenceId: occurrence?.occurrenceId ?? null,
+    title: event.title,
+    description: event.description,
+    location: event.location,
+    startTime: event.startTime.toISOString(),
+    endTime: event.endTime.toISOString(),
+    timezone: event.timezone,
+    isAllDay: event.isAllDay,
+    startDate: event.startDate,
+    endDate: event.endDate,
+    status: event.status,
+    transparency: event.transparency,
+    color: event.color,
+    visibility: event.visibility,
+    recurrence: event.recurrenceRule && !occurrence ? { rule: event.recurrenceRule, exdates: event.exdates } : null,
+    reminders: event.reminders,
+    attachments: event.attachments,
+    attendees: attendees.map((attendee) => ({ email: attendee.email, name: attendee.name, responseStatus: attendee.responseStatus })),
+    sequence: event.sequence,
+    source: event.source,
+    icalUid: event.icalUid,
+    updatedAt: event.updatedAt.toISOString(),
+  };
 }
