@@ -99,6 +99,21 @@ describePgOnly(`realtime across API processes ${PG_ONLY}`, () => {
     );
   }, 60_000);
 
+  it("pushes an event made through process A's REST API to its owner's socket on process B only", async () => {
+    const ivy = await registerUser(a.http);
+    const ivyOnB = await connect(b.base, ivy);
+    const bobOnB = await connect(b.base, bob);
+    const created = await request(a.http)
+      .post('/api/v1/events')
+      .set(ivy.auth)
+      .send({ title: 'Made on A', startTime: '2031-05-05T10:00:00Z', endTime: '2031-05-05T11:00:00Z' })
+      .expect(201);
+    const [change] = await ivyOnB.waitForChanges(1);
+    expect(change).toMatchObject({ kind: 'event.created', origin: 'api', data: { before: null, after: { id: created.body.id, title: 'Made on A' } } });
+    await sleep(300);
+    expect(bobOnB.changes).toEqual([]);
+  });
+
   it("joins the processes' rooms through the Redis adapter", async () => {
     const carol = await registerUser(a.http);
     await connect(b.base, carol);

@@ -195,6 +195,48 @@ describe('delivery', () => {
   });
 });
 
+describe('through the API', () => {
+  it('pushes the changes of events made through the REST API to their owner only', async () => {
+    const ivy = await registerUser(t.http);
+    const ivyClient = await connect({ token: ivy.accessToken });
+    const bobClient = await connect({ token: bob.accessToken });
+    const created = await request(t.http)
+      .post('/api/v1/events')
+      .set(ivy.auth)
+      .send({ title: 'Review', startTime: '2031-05-05T10:00:00Z', endTime: '2031-05-05T11:00:00Z' })
+      .expect(201);
+    await request(t.http).patch(`/api/v1/events/${created.body.id}`).set(ivy.auth).send({ title: 'Review 2' }).expect(200);
+    await request(t.http).delete(`/api/v1/events/${created.body.id}`).set(ivy.auth).expect(204);
+    const [made, updated, deleted] = await ivyClient.waitForChanges(3);
+    expect(ivyClient.changes.map((change) => `${change.kind} ${change.origin}`)).toEqual(['event.created api', 'event.updated api', 'event.deleted api']);
+    expect(made.data).toMatchObject({ before: null, after: { id: created.body.id, title: 'Review', startTime: '2031-05-05T10:00:00.000Z' } });
+    expect(updated.data).toMatchObject({ before: { title: 'Review' }, after: { title: 'Review 2' } });
+    expect(deleted.data).toMatchObject({ before: { id: created.body.id, title: 'Review 2' }, after: null });
+    expect(ivyClient.seqs).toEqual([...ivyClient.seqs].sort((a, b) => a - b));
+    await sleep(300);
+    expect(bobClient.changes).toEqual([]);
+  });
+
+  it("pushes a public booking to the host: the booking and the host's new event", async () => {
+    const host = await registerUser(t.http, { timezone: 'Europe/Berlin' });
+    const rules = [1, 2, 3, 4, 5].map((dayOfWeek) => ({ dayOfWeek, startTime: '09:00', endTime: '17:00' }));
+    await request(t.http).put('/api/v1/availability/schedule').set(host.auth).send({ timezone: 'Europe/Berlin', rules }).expect(200);
+    const slug = `rt-${Date.now().toString(36)}`;
+    await request(t.http).post('/api/v1/booking-links').set(host.auth).send({ slug, title: 'Intro call', durationMinutes: 30 }).expect(201);
+    const today = new Date();
+    const monday = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 14 + ((8 - (today.getUTCDay() || 7)) % 7), 12));
+    const hostClient = await connect({ token: host.accessToken });
+    const booked = await request(t.http)
+      .post('/api/v1/bookings')
+      .send({ slug, name: 'Grace Hopper', email: 'grace@example.com', timezone: 'Europe/London', start: monday.toISOString() })
+      .expect(201);
+    const changes = await hostClient.waitForChanges(2);
+    expect(changes.map((change) => `${change.kind} ${change.origin}`).sort()).toEqual(['booking.created booking', 'event.created booking']);
+    const booking = changes.find((change) => change.kind === 'booking.created');
+    expect(booking?.data).toMatchObject({ booking: { id: booked.body.id, bookerName: 'Grace Hopper', status: 'confirmed' } });
+  });
+});
+
 describe('resume with since', () => {
   it('sends the changes missed since a seq, in order, before ready, then continues live', async () => {
     const first = await connect({ token: alice.accessToken });

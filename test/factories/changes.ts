@@ -30,6 +30,8 @@ export function eventPayload(title: string, overrides: Partial<EventPayload> = {
     attachments: [],
     attendees: [],
     sequence: 0,
+    source: 'api',
+    icalUid: null,
     updatedAt: '2030-01-01T00:00:00.000Z',
     ...overrides,
   };
@@ -66,8 +68,11 @@ export function bookingChange(
     bookerEmail: 'booker@example.com',
     bookerTimezone: 'Europe/Paris',
     notes: null,
+    location: null,
+    meetingUrl: null,
     cancelledBy: kind === 'booking.cancelled' ? 'booker' : null,
     cancelReason: null,
+    sequence: 0,
     createdAt: '2030-01-01T00:00:00.000Z',
   };
   const data: BookingChangeData =
