@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ChangeFeed } from '../../src/modules/changes/change-feed.service.js';
 import type { Change, ChangeInput } from '../../src/modules/changes/changes.rows.js';
 import { RealtimeRedis } from '../../src/modules/realtime/realtime-redis.js';
 import { RealtimeGateway } from '../../src/modules/realtime/realtime.gateway.js';
 import { userRoom } from '../../src/modules/realtime/realtime.contract.js';
-import { bookingChange, eventChange } from '../factories/changes.js';
+import { appendChanges, bookingChange, eventChange } from '../factories/changes.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { announcePgOnly, describePgOnly, PG_ONLY } from '../setup/pg-only.js';
 import { RealtimeTestClient } from '../setup/realtime-client.js';
@@ -64,8 +63,8 @@ describePgOnly(`realtime across API processes ${PG_ONLY}`, () => {
   }
 
   /** A change committed through process A's own feed writer (as the events and bookings writers do). */
-  function throughA(change: ChangeInput<object>): Promise<Change> {
-    return a.db.tx(async () => (await a.app.get(ChangeFeed).append(change)) as Change);
+  async function throughA(change: ChangeInput<object>): Promise<Change> {
+    return (await appendChanges(a.app, change))[0];
   }
 
   it('delivers a change made through process A to a client connected to process B, once, in order; user B never gets user A\'s', async () => {

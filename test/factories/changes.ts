@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Database } from '../../src/db/database.js';
+import { ChangeFeed } from '../../src/modules/changes/change-feed.service.js';
 import type { BookingChangeData, BookingPayload } from '../../src/modules/bookings/booking-changes.js';
-import type { ChangeInput } from '../../src/modules/changes/changes.rows.js';
+import type { Change, ChangeInput } from '../../src/modules/changes/changes.rows.js';
 import type { EventChangeData, EventPayload } from '../../src/modules/events/event-changes.js';
 
 /**
@@ -78,4 +81,15 @@ export function bookingChange(
   const data: BookingChangeData =
     kind === 'booking.rescheduled' ? { booking, previous: { startTime: '2030-01-08T13:00:00.000Z', endTime: '2030-01-08T13:30:00.000Z' } } : { booking };
   return { kind, userId, origin: 'booking', bookingId: booking.id, data };
+}
+
+/** Appends changes through the app's own feed writer in one transaction, as a writing module does. */
+export function appendChanges(app: INestApplicationContext, ...changes: Array<ChangeInput<object>>): Promise<Change[]> {
+  const db = app.get(Database);
+  const feed = app.get(ChangeFeed);
+  return db.tx(async () => {
+    const made: Change[] = [];
+    for (const change of changes) made.push((await feed.append(change)) as Change);
+    return made;
+  });
 }

@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import {
   READY_EVENT,
@@ -7,7 +8,16 @@ import {
   type RealtimeReady,
   type RealtimeSessionEnded,
 } from '../../src/modules/realtime/realtime.contract.js';
+import { testEnv } from './test-app.js';
 import { eventually } from './wait.js';
+
+/** Seconds since the epoch, `seconds` from now (a JWT `exp`). */
+export const inSeconds = (seconds: number): number => Math.floor(Date.now() / 1000) + seconds;
+
+/** An access token as AuthService signs one (HS256, sub + ver), with any expiry or secret. */
+export function signAccessToken(claims: { sub: string; ver: number; exp?: number }, secret = testEnv.JWT_SECRET): string {
+  return jwt.sign({ exp: inSeconds(900), ...claims }, secret, { algorithm: 'HS256' });
+}
 
 export interface RealtimeOptions {
   token?: string;
