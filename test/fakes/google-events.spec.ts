@@ -167,6 +167,27 @@ describe('all-day events and time windows', () => {
   });
 });
 
+describe('access roles', () => {
+  it('a freeBusyReader sees only times; a reader may read but not write', async () => {
+    fake.createAccount('owner@example.com');
+    const cal = fake.createCalendar('owner@example.com', { summary: 'Boss' }).id;
+    const [id] = fake.seedEvents(cal, [{ ...body('Secret meeting'), description: 'private' }]);
+    fake.shareCalendar(cal, EMAIL, 'freeBusyReader');
+    const { data } = await calendar.events.list({ calendarId: cal });
+    expect(data.accessRole).toBe('freeBusyReader');
+    expect(data.items).toEqual([{ kind: 'calendar#event', etag: expect.any(String), id, status: 'confirmed', start: { dateTime: '2030-02-01T15:00:00Z' }, end: { dateTime: '2030-02-01T16:00:00Z' } }]);
+    fake.setAccessRole(EMAIL, cal, 'reader');
+    expect((await calendar.events.get({ calendarId: cal, eventId: id })).data.summary).toBe('Secret meeting');
+    for (const call of [
+      calendar.events.patch({ calendarId: cal, eventId: id, requestBody: { summary: 'mine now' } }),
+      calendar.events.delete({ calendarId: cal, eventId: id }),
+    ]) {
+      const err = await fail(call);
+      expect([err.status, errorOf(err).errors[0]]).toEqual([403, { domain: 'calendar', reason: 'requiredAccessLevel', message: 'You need to have writer access to this calendar.' }]);
+    }
+  });
+});
+
 describe('freeBusy', () => {
   it('merges busy intervals, skips transparent and cancelled events, and reports notFound per calendar', async () => {
     const cal = fake.createCalendar(EMAIL, { summary: 'Busy' }).id;

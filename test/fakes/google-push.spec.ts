@@ -98,6 +98,15 @@ describe('events.watch and deliveries', () => {
     expect(forChannel(channel.id!)).toHaveLength(1);
   });
 
+  it('calendarList.watch notifies when the account\'s list changes', async () => {
+    const { data } = await calendar.calendarList.watch({ requestBody: { id: 'list-chan', type: 'web_hook', address: receiver.url } });
+    expect(data.resourceUri).toContain('/calendar/v3/users/me/calendarList');
+    await eventually(() => forChannel('list-chan').length === 1, 5000, 'sync message');
+    fake.createCalendar(EMAIL, { summary: 'New in the list' });
+    await eventually(() => forChannel('list-chan').length === 2, 5000, 'exists message');
+    expect(forChannel('list-chan')[1].headers['x-goog-resource-state']).toBe('exists');
+  });
+
   it('an expired channel receives nothing (fake clock)', async () => {
     const cal = fake.createCalendar(EMAIL, { summary: 'Expiry' }).id;
     const channel = await watch(cal, { params: { ttl: '60' } });
