@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../../common/time/clock.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
 import { RealtimeClients } from './realtime-clients.js';
@@ -16,6 +15,6 @@ import { RealtimeRelay } from './realtime.relay.js';
  */
 @Module({
   imports: [AuthModule, ChangesModule, RealtimeFeedModule],
-  providers: [RealtimeGateway, RealtimeClients, RealtimeRelay, RealtimeSessions, RealtimeRedis, Clock],
+  providers: [RealtimeGateway, RealtimeClients, RealtimeRelay, RealtimeSessions, RealtimeRedis],
 })
 export class RealtimeModule {}
