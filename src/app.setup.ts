@@ -130,6 +130,10 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
       { path: 'book/assets/booking.css', method: RequestMethod.GET },
       { path: 'book/manage/:token', method: RequestMethod.GET },
       { path: 'book/:slug', method: RequestMethod.GET },
+      // The browser pages under /app (FRONTEND_URL's default) and their files.
+      { path: 'app/reset-password', method: RequestMethod.GET },
+      { path: 'app/assets/reset-password.js', method: RequestMethod.GET },
+      { path: 'app/assets/reset-password.css', method: RequestMethod.GET },
     ],
   });
   app.useGlobalPipes(createValidationPipe());
