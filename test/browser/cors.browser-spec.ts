@@ -70,7 +70,7 @@ describe('CORS from a real page in Chromium', () => {
       async ({ api, email, password, id }) => {
         const json = { 'content-type': 'application/json' };
         const login = await fetch(`${api}/api/v1/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
-        const { accessToken } = await login.json();
+        const { accessToken } = (await login.json()) as { accessToken: string };
         const auth = { authorization: `Bearer ${accessToken}` };
         // The headers a SPA sends beyond the CORS-safelisted ones, each of which forces a preflight.
         const patch = await fetch(`${api}/api/v1/events/${id}`, {
@@ -78,7 +78,7 @@ describe('CORS from a real page in Chromium', () => {
           headers: { ...auth, ...json, 'x-request-id': 'spa-edit-0001', 'idempotency-key': 'spa-edit-0001' },
           body: JSON.stringify({ title: 'Planning (moved by the SPA)' }),
         });
-        const patched = await patch.json();
+        const patched = (await patch.json()) as { title: string };
         const remove = await fetch(`${api}/api/v1/events/${id}`, { method: 'DELETE', headers: auth });
         const after = await fetch(`${api}/api/v1/events/${id}`, { headers: auth });
         return {
