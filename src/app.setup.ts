@@ -61,7 +61,7 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     trustProxy: config.trustProxy,
     genReqId: requestId,
     return503OnClosing: true,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: routerErrorResponder(securityHeaders, config.trustProxy),
     clientErrorHandler: clientErrorResponder(securityHeaders, logger),
   });
