@@ -44,7 +44,9 @@ const routerErrorCodes: Record<string, ErrorCode> = {
 /** Fastify's `frameworkErrors`: the router refused the URL before any hook ran. */
 export function routerErrorResponder(headers: SecurityHeaders, trustProxy: boolean) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    const code = routerErrorCodes[error.code] ?? 'MALFORMED_REQUEST';
+    // The other framework error (an async route constraint failing) is ours, not the client's.
+    const code = routerErrorCodes[error.code] ?? 'INTERNAL_ERROR';
+    if (code === 'INTERNAL_ERROR') request.log.error({ err: error, requestId: request.id }, 'Unhandled error');
     const path = request.raw.url?.split('?')[0] ?? '/';
     const { status, body } = problem(code, MAX_PARAM_LENGTH, request.id, path);
     reply.raw.writeHead(status, {
