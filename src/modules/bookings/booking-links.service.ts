@@ -4,7 +4,9 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
-import { windowOf } from '../availability/availability.service.js';
+import { requireWindow } from '../../common/http/window.js';
+import { Clock } from '../../common/time/clock.js';
+import { MAX_WINDOW_DAYS } from '../availability/availability.service.js';
 import { computeSlots } from '../../engines/slots/slots.engine.js';
 import { UserDirectory } from '../users/user-directory.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
@@ -26,6 +28,7 @@ export class BookingLinksService {
     @Inject(BookingLinksRepository) private readonly links: BookingLinksRepository,
     @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(BookingSlots) private readonly slotsQuery: BookingSlots,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async create(user: AuthUser, dto: CreateBookingLinkDto): Promise<BookingLinkResponseDto> {
@@ -71,10 +74,10 @@ export class BookingLinksService {
 
   /** Free slots of a link in a window, with each start also shown in the booker's zone. */
   async slots(slug: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
-    const { from, to } = windowOf(query.from, query.to, 'from', 'to');
+    const { from, to } = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const { link, host } = await this.resolve(slug);
     const zone = query.timezone ?? host.timezone;
-    const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, new Date()));
+    const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, this.clock.now()));
     return {
       timezone: zone,
       durationMinutes: link.durationMinutes,
