@@ -372,7 +372,8 @@ describe('edit all', () => {
     expectProblem(await api().put(`/api/v1/events/${id}/recurrence`).set(stranger.auth).send({ recurrenceRule: 'FREQ=DAILY' }), 404, 'NOT_FOUND');
     expectProblem(await api().delete(`/api/v1/events/${id}/recurrence`).set(stranger.auth), 404, 'NOT_FOUND');
     expectProblem(await api().get(`/api/v1/events/${id}/occurrences`).query({ from: '2026-06-01T00:00:00Z', to: '2026-06-02T00:00:00Z' }).set(stranger.auth), 404, 'NOT_FOUND');
-    expectProblem(await api().get(`/api/v1/events/${id}/occurrences`).query({ from: '2026-06-01' }).set(user.auth), 400, 'VALIDATION_FAILED', ['from', 'to']);
+    expectProblem(await api().get(`/api/v1/events/${id}/occurrences`).query({ from: '2026-06-01' }).set(user.auth), 400, 'VALIDATION_FAILED', ['from']);
+    expectProblem(await api().get(`/api/v1/events/${id}/occurrences`).query({ from: '2026-06-01T00:00:00Z' }).set(user.auth), 400, 'WINDOW_REQUIRED', ['to']);
   });
 });
 
