@@ -38,6 +38,19 @@ export interface AppConfig {
   /** Most occurrences one request may expand (windows, feeds); more is a 400, never a silent cut. */
   expansionMaxOccurrences: number;
   jobs: JobsConfig;
+  google: GoogleConfig;
+}
+
+/** Google OAuth2 and Calendar API: the deployment's own OAuth client and where Google lives. */
+export interface GoogleConfig {
+  /** The deployment's OAuth client, used by clients created with `useDefault: true` (both or neither). */
+  clientId: string | null;
+  clientSecret: string | null;
+  /**
+   * Unset: Google's real hosts. Set (an origin such as http://127.0.0.1:4010): consent, token, revoke,
+   * userinfo and the Calendar API are all served under it with Google's paths (the fake Google does this).
+   */
+  baseUrl: string | null;
 }
 
 /** The durable job queue (src/modules/jobs): how workers claim, retry and let go of jobs. */
@@ -224,7 +237,22 @@ export function loadConfig(env: Env): AppConfig {
     workers: bool(env, 'WORKERS', true, ['on', 'off']),
     expansionMaxOccurrences: int(env, 'EXPANSION_MAX_OCCURRENCES', 5000, 10, 100_000),
     jobs: jobsConfig(env),
+    google: googleConfig(env),
   };
+}
+
+function googleConfig(env: Env): GoogleConfig {
+  const clientId = optional(env, 'GOOGLE_CLIENT_ID');
+  const clientSecret = optional(env, 'GOOGLE_CLIENT_SECRET');
+  if ((clientId === null) !== (clientSecret === null)) {
+    throw new ConfigError(clientId === null ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET', 'must be set together with its pair');
+  }
+  const baseUrl = url(env, 'GOOGLE_BASE_URL', ['http:', 'https:']);
+  // googleapis resolves API paths against the root URL's origin and drops any path it has.
+  if (baseUrl !== null && new URL(baseUrl).pathname.replace(/\/+$/, '') !== '') {
+    throw new ConfigError('GOOGLE_BASE_URL', 'must be an origin without a path, e.g. http://127.0.0.1:4010');
+  }
+  return { clientId, clientSecret, baseUrl: baseUrl === null ? null : new URL(baseUrl).origin };
 }
 
 function jobsConfig(env: Env): JobsConfig {
