@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import helmet from '@fastify/helmet';
 import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
@@ -23,8 +24,11 @@ function requestId(req: IncomingMessage): string {
 }
 
 /** Builds the application exactly as production runs it; tests call this too. */
-export async function createApp(config: AppConfig, options: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
-  const logger = createLogger(config);
+export async function createApp(
+  config: AppConfig,
+  options: { preview?: boolean; logDestination?: DestinationStream } = {},
+): Promise<NestFastifyApplication> {
+  const logger = createLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
