@@ -38,7 +38,7 @@ export async function createApp(
     return503OnClosing: true,
     // Path parameters such as Google calendar ids ("c_<64 hex>@group.calendar.google.com") exceed
     // Fastify's default of 100 characters, which would answer 404.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -27,7 +27,7 @@ beforeAll(async () => {
   t = await createTestApp({ GOOGLE_CLIENT_ID: DEFAULT_ID, GOOGLE_CLIENT_SECRET: DEFAULT_SECRET }, { captureLogs: true });
   bare = await createTestApp({ RATE_LIMIT_PUBLIC_PER_IP: '3' });
   [ada, bob] = await Promise.all([registerUser(t.http), registerUser(t.http)]);
-});
+}, 120_000);
 afterAll(async () => {
   await t?.close();
   await bare?.close();
