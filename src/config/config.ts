@@ -47,10 +47,12 @@ export interface GoogleConfig {
   clientId: string | null;
   clientSecret: string | null;
   /**
-   * Unset: Google's real hosts. Set (an origin such as http://127.0.0.1:4010): consent, token, revoke,
-   * userinfo and the Calendar API are all served under it with Google's paths (the fake Google does this).
+   * Origin serving Google's OAuth paths (/o/oauth2/v2/auth, /token, /revoke, /tokeninfo,
+   * /oauth2/v3/userinfo); null: Google's real hosts. The fake Google serves them all.
    */
-  baseUrl: string | null;
+  oauthBaseUrl: string | null;
+  /** googleapis' rootUrl (origin + '/'; the API paths are /calendar/v3/...); null: www.googleapis.com. */
+  apiBaseUrl: string | null;
 }
 
 /** The durable job queue (src/modules/jobs): how workers claim, retry and let go of jobs. */
@@ -247,12 +249,18 @@ function googleConfig(env: Env): GoogleConfig {
   if ((clientId === null) !== (clientSecret === null)) {
     throw new ConfigError(clientId === null ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET', 'must be set together with its pair');
   }
-  const baseUrl = url(env, 'GOOGLE_BASE_URL', ['http:', 'https:']);
-  // googleapis resolves API paths against the root URL's origin and drops any path it has.
-  if (baseUrl !== null && new URL(baseUrl).pathname.replace(/\/+$/, '') !== '') {
-    throw new ConfigError('GOOGLE_BASE_URL', 'must be an origin without a path, e.g. http://127.0.0.1:4010');
+  return { clientId, clientSecret, oauthBaseUrl: origin(env, 'GOOGLE_OAUTH_BASE_URL'), apiBaseUrl: origin(env, 'GOOGLE_API_BASE_URL') };
+}
+
+/** An http(s) origin: googleapis resolves its absolute API paths against the origin and drops any path. */
+function origin(env: Env, name: string): string | null {
+  const raw = url(env, name, ['http:', 'https:']);
+  if (raw === null) return null;
+  const parsed = new URL(raw);
+  if (parsed.pathname.replace(/\/+$/, '') !== '' || parsed.search || parsed.hash) {
+    throw new ConfigError(name, 'must be an origin without a path, e.g. http://127.0.0.1:4010');
   }
-  return { clientId, clientSecret, baseUrl: baseUrl === null ? null : new URL(baseUrl).origin };
+  return parsed.origin;
 }
 
 function jobsConfig(env: Env): JobsConfig {

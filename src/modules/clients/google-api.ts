@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { google, type Auth, type calendar_v3 } from 'googleapis';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 
-/** Where Google lives: its real hosts, or one origin (GOOGLE_BASE_URL, the fake) serving Google's paths. */
+/** Where Google lives: its real hosts, or origins serving Google's paths (the fake Google). */
 // API_PREFIX of app.setup.ts plus the route; importing app.setup here would close a module cycle.
 export const OAUTH_CALLBACK_PATH = '/api/v1/oauth/callback';
 
@@ -16,25 +16,23 @@ export interface GoogleEndpoints {
   apiRootUrl: string;
 }
 
-export function googleEndpoints(baseUrl: string | null): GoogleEndpoints {
-  if (baseUrl === null) {
-    return {
-      authUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
-      tokenUrl: 'https://oauth2.googleapis.com/token',
-      revokeUrl: 'https://oauth2.googleapis.com/revoke',
-      tokenInfoUrl: 'https://oauth2.googleapis.com/tokeninfo',
-      userinfoUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
-      apiRootUrl: 'https://www.googleapis.com/',
-    };
-  }
-  return {
-    authUrl: `${baseUrl}/o/oauth2/v2/auth`,
-    tokenUrl: `${baseUrl}/token`,
-    revokeUrl: `${baseUrl}/revoke`,
-    tokenInfoUrl: `${baseUrl}/tokeninfo`,
-    userinfoUrl: `${baseUrl}/v1/userinfo`,
-    apiRootUrl: `${baseUrl}/`,
-  };
+export function googleEndpoints(oauthBaseUrl: string | null, apiBaseUrl: string | null): GoogleEndpoints {
+  const oauth = oauthBaseUrl
+    ? {
+        authUrl: `${oauthBaseUrl}/o/oauth2/v2/auth`,
+        tokenUrl: `${oauthBaseUrl}/token`,
+        revokeUrl: `${oauthBaseUrl}/revoke`,
+        tokenInfoUrl: `${oauthBaseUrl}/tokeninfo`,
+        userinfoUrl: `${oauthBaseUrl}/oauth2/v3/userinfo`,
+      }
+    : {
+        authUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+        tokenUrl: 'https://oauth2.googleapis.com/token',
+        revokeUrl: 'https://oauth2.googleapis.com/revoke',
+        tokenInfoUrl: 'https://oauth2.googleapis.com/tokeninfo',
+        userinfoUrl: 'https://www.googleapis.com/oauth2/v3/userinfo',
+      };
+  return { ...oauth, apiRootUrl: `${apiBaseUrl ?? 'https://www.googleapis.com'}/` };
 }
 
 /** The Google OAuth client a request is made as: a client's own, or the deployment's. */
@@ -59,7 +57,7 @@ export class GoogleApi {
   readonly redirectUri: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.endpoints = googleEndpoints(config.google.baseUrl);
+    this.endpoints = googleEndpoints(config.google.oauthBaseUrl, config.google.apiBaseUrl);
     this.redirectUri = `${config.appBaseUrl}${OAUTH_CALLBACK_PATH}`;
   }
 
