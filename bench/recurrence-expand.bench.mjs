@@ -1,7 +1,7 @@
 // Expansion time of a 10-year daily series (3,652 occurrences) in America/New_York: the pure engine,
 // and the same through HTTP (GET /events/:id/occurrences over the 10 years, paged 200 at a time).
 // Run (after `npm run build`): node bench/recurrence-expand.bench.mjs
-import { expandSeries } from '../dist/modules/recurrence/recurrence.engine.js';
+import { expandSeries } from '../dist/engines/recurrence/recurrence.engine.js';
 import { register, startServer } from './lib.mjs';
 
 const def = {

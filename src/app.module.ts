@@ -2,13 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DbModule } from './db/db.module.js';
-import { CryptoModule } from './common/crypto/crypto.module.js';
+import { CommonModule } from './common/common.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { EventsModule } from './modules/events/events.module.js';
-import { RecurrenceModule } from './modules/recurrence/recurrence.module.js';
 import { IcsModule } from './modules/ics/ics.module.js';
 import { AvailabilityModule } from './modules/availability/availability.module.js';
 import { BookingsModule } from './modules/bookings/bookings.module.js';
@@ -24,13 +23,12 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DbModule,
-        CryptoModule,
+        CommonModule,
         RateLimitModule,
         ...jobModules,
         AuthModule,
         UsersModule,
         EventsModule,
-        RecurrenceModule,
         IcsModule,
         AvailabilityModule,
         BookingsModule,

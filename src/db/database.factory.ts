@@ -6,6 +6,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Database } from './database.js';
+import { PgWakeListener } from './pg-listener.js';
 import { PglitePool, pgliteParsers } from './pglite-pool.js';
 
 // Every extension a migration creates must be listed here: PGlite loads extensions only when asked at
@@ -39,7 +40,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => undefined);
-    return new Database(pool, 'postgres', undefined, options.preparedStatements ?? true);
+    return new Database(pool, 'postgres', undefined, options.preparedStatements ?? true, new PgWakeListener(options.databaseUrl));
   }
   return openPglite(options.pgliteDataDir);
 }

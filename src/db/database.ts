@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { QueryResultRow } from 'pg';
 import { translatePgError } from './pg-errors.js';
 
@@ -32,6 +33,19 @@ export interface SqlPool extends SessionClient {
 interface TxState {
   client: SessionClient;
   depth: number;
+  /** Run once the outermost transaction commits (dropped on rollback). */
+  afterCommit: Array<() => void>;
+  /** Channels this transaction already rings at commit (one NOTIFY per channel is enough). */
+  woken: Set<string>;
+}
+
+/**
+ * Cross-process wake-ups (PostgreSQL LISTEN on a connection of its own); see `Database.onWake`.
+ * PGlite has none: it is one process, and the in-process path already covers it.
+ */
+export interface WakeListener {
+  listen(channel: string, onWake: () => void): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -44,6 +58,8 @@ interface TxState {
 export class Database implements Queryable {
   private readonly current = new AsyncLocalStorage<TxState>();
   private readonly chains = new WeakMap<SessionClient, Promise<unknown>>();
+  private readonly wakes = new EventEmitter().setMaxListeners(0);
+  private readonly listening = new Set<string>();
 
   constructor(
     private readonly pool: SqlPool,
@@ -54,6 +70,7 @@ export class Database implements Queryable {
      * every call. Turn off behind a transaction-mode pooler that cannot keep them.
      */
     private readonly preparedStatements = false,
+    private readonly listener: WakeListener | null = null,
   ) {}
 
   async query<T extends QueryResultRow = QueryResultRow>(
@@ -98,8 +115,10 @@ export class Database implements Queryable {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await this.current.run({ client, depth: 0 }, () => fn(this));
+      const state: TxState = { client, depth: 0, afterCommit: [], woken: new Set() };
+      const result = await this.current.run(state, () => fn(this));
       await client.query('COMMIT');
+      for (const callback of state.afterCommit) callback();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -123,6 +142,39 @@ export class Database implements Queryable {
     return this.current.getStore() !== undefined;
   }
 
+  /**
+   * Runs `callback` once the current transaction commits (not at all if it rolls back; at once outside
+   * a transaction). A savepoint that rolls back keeps its callbacks: the outer commit still decides.
+   */
+  afterCommit(callback: () => void): void {
+    const state = this.current.getStore();
+    if (state) state.afterCommit.push(callback);
+    else callback();
+  }
+
+  /**
+   * Wakes whoever waits on `channel` (job workers, the change dispatcher) when the current transaction
+   * commits: in this process at once, and on PostgreSQL in every process through NOTIFY, which the
+   * server delivers only on commit. Waiters must still poll now and then: a wake-up is a hint, not a
+   * guarantee (a listener can be reconnecting).
+   */
+  async wake(channel: string): Promise<void> {
+    const state = this.current.getStore();
+    if (state?.woken.has(channel)) return;
+    state?.woken.add(channel);
+    if (this.kind === 'postgres') await this.query('SELECT pg_notify($1, \'\')', [channel]);
+    this.afterCommit(() => this.wakes.emit(channel));
+  }
+
+  /** Calls `onWake` for every wake of `channel`; returns the unsubscribe function. */
+  async onWake(channel: string, onWake: () => void): Promise<() => void> {
+    this.wakes.on(channel, onWake);
+    if (this.listener && !this.listening.has(channel)) {
+      this.listening.add(channel);
+      await this.listener.listen(channel, () => this.wakes.emit(channel));
+    }
+    return () => this.wakes.off(channel, onWake);
+  }
   /** After DDL (migrations): lets the driver learn new types. */
   async schemaChanged(): Promise<void> {
     const pool = this.pool as SqlPool & { refreshTypes?: () => Promise<void> };
@@ -130,6 +182,7 @@ export class Database implements Queryable {
   }
 
   async close(): Promise<void> {
+    await this.listener?.close();
     await this.pool.end();
     await this.onClose();
   }
@@ -138,8 +191,12 @@ export class Database implements Queryable {
     const name = `sp_${state.depth + 1}`;
     await this.onClient(state.client, () => state.client.query(`SAVEPOINT ${name}`));
     try {
-      const result = await this.current.run({ client: state.client, depth: state.depth + 1 }, () => fn(this));
+      // A NOTIFY rolled back with the savepoint must be sent again by a later wake: the savepoint rings
+      // its own set, merged into the outer one only when it is released.
+      const inner: TxState = { ...state, depth: state.depth + 1, woken: new Set(state.woken) };
+      const result = await this.current.run(inner, () => fn(this));
       await this.onClient(state.client, () => state.client.query(`RELEASE SAVEPOINT ${name}`));
+      for (const channel of inner.woken) state.woken.add(channel);
       return result;
     } catch (error) {
       await this.onClient(state.client, () => state.client.query(`ROLLBACK TO SAVEPOINT ${name}`)).catch(() => undefined);

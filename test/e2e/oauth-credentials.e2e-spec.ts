@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { Clock } from '../../src/common/time/clock.js';
-import { ClientsModule } from '../../src/modules/clients/clients.module.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { expectProblem } from '../setup/problem.js';
 import { registerUser, type TestUser } from '../factories/users.js';
@@ -307,7 +306,7 @@ describe('GET /oauth/callback refusals (no Google involved)', () => {
 
   it('refuses a state older than 10 minutes', async () => {
     const { clientId, state } = await startConsent();
-    const clock = t.app.select(ClientsModule).get(Clock);
+    const clock = t.app.get(Clock);
     const realNow = clock.now;
     clock.now = () => new Date(Date.now() + 10 * 60_000 + 1000);
     try {

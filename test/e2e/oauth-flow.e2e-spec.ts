@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { Clock } from '../../src/common/time/clock.js';
-import { ClientsModule } from '../../src/modules/clients/clients.module.js';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { registerUser, type TestUser } from '../factories/users.js';
@@ -141,7 +140,7 @@ describe('authorize → consent → callback', () => {
   it('refuses an expired state without redeeming the code', async () => {
     const { clientId, credentialId } = await clientWithCredentials(t.http, ada, acme);
     const { callbackPath } = await consent(t.http, fake, ada, credentialId, { account: ACME });
-    const clock = t.app.select(ClientsModule).get(Clock);
+    const clock = t.app.get(Clock);
     const realNow = clock.now;
     clock.now = () => new Date(Date.now() + 11 * 60_000);
     fake.clearRequests();

@@ -184,3 +184,62 @@ describe('embedded PGlite data folder', () => {
     rmSync(join(dir, '..'), { recursive: true, force: true });
   }, 60_000);
 });
+
+describe('Database.afterCommit and wake-ups', () => {
+  it('runs after-commit callbacks only when the outermost transaction commits', async () => {
+    const ran: string[] = [];
+    await db.tx(async () => {
+      db.afterCommit(() => ran.push('outer'));
+      await db.tx(async () => db.afterCommit(() => ran.push('savepoint')));
+      expect(ran).toEqual([]);
+    });
+    expect(ran).toEqual(['outer', 'savepoint']);
+    await expect(
+      db.tx(async () => {
+        db.afterCommit(() => ran.push('rolled back'));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    db.afterCommit(() => ran.push('outside'));
+    expect(ran).toEqual(['outer', 'savepoint', 'outside']);
+  });
+
+  it('wakes listeners of this process on commit, not on rollback', async () => {
+    let wakes = 0;
+    const unlisten = await db.onWake('probe_channel', () => (wakes += 1));
+    await db.tx(async () => {
+      await db.wake('probe_channel');
+      await db.wake('probe_channel');
+    });
+    await expect(
+      db.tx(async () => {
+        await db.wake('probe_channel');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    unlisten();
+    // One wake for the committed transaction (in-process), plus its NOTIFY echo on PostgreSQL.
+    expect(wakes).toBe(usingPostgres ? 2 : 1);
+  });
+
+  (usingPostgres ? it : it.skip)('wakes another connection through NOTIFY, delivered at commit (needs real PostgreSQL; skipped on PGlite)', async () => {
+    const other = await openDatabase({ databaseUrl: clone.env.DATABASE_URL as string, pgliteDataDir: '', poolSize: 1 });
+    try {
+      let woken = 0;
+      await other.onWake('cross_process', () => (woken += 1));
+      let sawBeforeCommit = -1;
+      await db.tx(async () => {
+        await db.wake('cross_process');
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        sawBeforeCommit = woken;
+      });
+      const deadline = Date.now() + 5000;
+      while (woken === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sawBeforeCommit).toBe(0);
+      expect(woken).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -39,7 +39,7 @@ export function parseIcs(text: string): ParsedInvite {
   };
 }
 
-/** URI schemes are case-insensitive (ical-generator writes MAILTO: for attendees). */
+/** URI schemes are case-insensitive (some writers send MAILTO:). */
 const mailto = (uri: string) => uri.replace(/^mailto:/i, 'mailto:');
 
 /** The invitation of a received email: the text/calendar part must be there and say its method. */

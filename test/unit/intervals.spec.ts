@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { mergeIntervals, overlaps, subtractIntervals, type TimeInterval } from '../../src/modules/availability/intervals.js';
+import { mergeIntervals, overlaps, subtractIntervals, type TimeInterval } from '../../src/engines/slots/intervals.js';
 
 const iv = (start: string, end: string): TimeInterval => ({ start: new Date(start), end: new Date(end) });
 const show = (list: TimeInterval[]) => list.map((x) => `${x.start.toISOString()}/${x.end.toISOString()}`);

@@ -15,7 +15,7 @@ import {
   validateSeries,
   type Occurrence,
   type SeriesDefinition,
-} from '../../src/modules/recurrence/recurrence.engine.js';
+} from '../../src/engines/recurrence/recurrence.engine.js';
 
 // Expected values below are written out by hand (RFC 5545 lists, calendars), and actual instants are
 // read back with luxon directly, not through the code under test.

@@ -8,7 +8,7 @@ import {
   type TimeInterval,
   type WeeklyRule,
   workingIntervals,
-} from '../../src/modules/availability/slots.engine.js';
+} from '../../src/engines/slots/slots.engine.js';
 
 // Expected instants below are worked out by hand from the zone's UTC offset on that date.
 

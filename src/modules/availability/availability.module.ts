@@ -1,6 +1,5 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { Clock } from '../../common/time/clock.js';
-import { AuthModule } from '../auth/auth.module.js';
+import { UserDirectoryModule } from '../users/user-directory.js';
 import { EventsModule } from '../events/events.module.js';
 import { AvailabilityController } from './availability.controller.js';
 import { AvailabilityRepository } from './availability.repository.js';
@@ -11,14 +10,14 @@ import { ExceptionsRepository } from './exceptions.repository.js';
 
 /**
  * Weekly rules, date exceptions, free/busy, check and slots. Exports BusySources so other modules
- * (bookings, Google calendars) register their busy time in their onModuleInit. AuthModule provides
- * UsersRepository (the events source needs the user's email); it imports nothing of this module.
+ * (bookings, Google calendars) register their busy time in their onModuleInit. The events source reads
+ * the user's email through the UserDirectory.
  */
 @Module({
-  imports: [AuthModule, EventsModule],
+  imports: [EventsModule, UserDirectoryModule],
   controllers: [AvailabilityController, AvailabilityExceptionsController],
-  providers: [AvailabilityService, AvailabilityRepository, ExceptionsRepository, BusySources, EventsBusySource, Clock],
-  exports: [AvailabilityService, BusySources, Clock],
+  providers: [AvailabilityService, AvailabilityRepository, ExceptionsRepository, BusySources, EventsBusySource],
+  exports: [AvailabilityService, BusySources],
 })
 export class AvailabilityModule implements OnModuleInit {
   constructor(

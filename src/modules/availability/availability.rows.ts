@@ -1,5 +1,5 @@
 /** Row shapes of the availability tables and their camelCase records. Times travel as 'HH:mm'. */
-import type { DateException, WeeklyRule } from './slots.engine.js';
+import type { DateException, WeeklyRule } from '../../engines/slots/slots.engine.js';
 
 export interface AvailabilityRuleRow {
   id: string;

@@ -17,7 +17,7 @@ import {
 } from './availability.rows.js';
 import { BusySources, type BusyInterval } from './busy-sources.js';
 import { ExceptionsRepository } from './exceptions.repository.js';
-import { computeSlots, mergeIntervals, workingIntervals, type DateException, type TimeInterval, type WeeklyRule } from './slots.engine.js';
+import { computeSlots, mergeIntervals, workingIntervals, type DateException, type TimeInterval, type WeeklyRule } from '../../engines/slots/slots.engine.js';
 import type { CreateAvailabilityExceptionDto, ListAvailabilityExceptionsQueryDto, UpdateAvailabilityExceptionDto } from './dto/availability-exception.dto.js';
 import type {
   CheckAvailabilityDto,

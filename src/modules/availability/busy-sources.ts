@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventsService } from '../events/events.service.js';
 import type { CalendarItem } from '../events/event-views.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserDirectory } from '../users/user-directory.js';
 
 /** A time a user cannot be booked, from one source, with what it came from. */
 export interface BusyInterval {
@@ -67,7 +67,7 @@ export class EventsBusySource implements BusySource {
 
   constructor(
     @Inject(EventsService) private readonly events: EventsService,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(UserDirectory) private readonly users: UserDirectory,
   ) {}
 
   async busy(userId: string, window: { from: Date; to: Date }): Promise<BusyInterval[]> {

@@ -5,8 +5,8 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
 import { windowOf } from '../availability/availability.service.js';
-import { computeSlots } from '../availability/slots.engine.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { computeSlots } from '../../engines/slots/slots.engine.js';
+import { UserDirectory } from '../users/user-directory.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
 import { BookingSlots, type Host } from './booking-slots.js';
 import type { BookingLink, BookingLinkWrite } from './bookings.rows.js';
@@ -24,7 +24,7 @@ export class BookingLinksService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BookingLinksRepository) private readonly links: BookingLinksRepository,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(BookingSlots) private readonly slotsQuery: BookingSlots,
   ) {}
 

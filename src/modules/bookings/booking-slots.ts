@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { AvailabilityService } from '../availability/availability.service.js';
 import { BusySources } from '../availability/busy-sources.js';
-import type { SlotQuery } from '../availability/slots.engine.js';
+import type { SlotQuery } from '../../engines/slots/slots.engine.js';
 import { BookingsRepository } from './bookings.repository.js';
 import type { BookingLink } from './bookings.rows.js';
 

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
 import { AvailabilityModule } from '../availability/availability.module.js';
-import { EmailModule } from '../email/email.module.js';
+import { ChangesModule } from '../changes/changes.module.js';
 import { EventsModule } from '../events/events.module.js';
+import { UserDirectoryModule } from '../users/user-directory.js';
 import { BookingLinksController } from './booking-links.controller.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
 import { BookingLinksService } from './booking-links.service.js';
@@ -12,7 +12,7 @@ import { BookingsRepository } from './bookings.repository.js';
 import { BookingsService } from './bookings.service.js';
 
 @Module({
-  imports: [AuthModule, AvailabilityModule, EmailModule, EventsModule],
+  imports: [AvailabilityModule, ChangesModule, EventsModule, UserDirectoryModule],
   controllers: [BookingLinksController, BookingsController],
   providers: [BookingLinksRepository, BookingLinksService, BookingSlots, BookingsRepository, BookingsService],
   exports: [BookingsService, BookingLinksService],

@@ -7,13 +7,15 @@ import { DomainError, NotFoundError } from '../../common/errors/domain-error.js'
 import { hashToken } from '../../common/auth/tokens.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { parseInstant } from '../../common/time/instants.js';
+import { Clock } from '../../common/time/clock.js';
 import { BusySources } from '../availability/busy-sources.js';
-import { isSlotBookable, type SlotRejection } from '../availability/slots.engine.js';
-import { EmailNotifications, type BookingMail } from '../email/email-notifications.js';
-import { AttendeesRepository } from '../events/attendees.repository.js';
-import { EventsRepository } from '../events/events.repository.js';
+import { isSlotBookable, type SlotRejection } from '../../engines/slots/slots.engine.js';
+import { ChangeFeed } from '../changes/change-feed.service.js';
 import { toWrite } from '../events/events.rows.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { EventsService } from '../events/events.service.js';
+import { EventsWriter } from '../events/events.writer.js';
+import { UserDirectory } from '../users/user-directory.js';
+import { bookingPayload, type BookingChangeData, type BookingChangeKind } from './booking-changes.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
 import { BookingLinksService } from './booking-links.service.js';
 import { BookingSlots, type Host } from './booking-slots.js';
@@ -63,10 +65,11 @@ export class BookingsService implements OnModuleInit {
     @Inject(BookingLinksService) private readonly linkService: BookingLinksService,
     @Inject(BookingSlots) private readonly slots: BookingSlots,
     @Inject(BusySources) private readonly busySources: BusySources,
-    @Inject(EventsRepository) private readonly events: EventsRepository,
-    @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
-    @Inject(EmailNotifications) private readonly mail: EmailNotifications,
+    @Inject(EventsService) private readonly events: EventsService,
+    @Inject(EventsWriter) private readonly eventsWriter: EventsWriter,
+    @Inject(UserDirectory) private readonly users: UserDirectory,
+    @Inject(ChangeFeed) private readonly feed: ChangeFeed,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -115,7 +118,7 @@ export class BookingsService implements OnModuleInit {
           idempotencyKey,
           idempotencyFingerprint: fingerprint,
         });
-        await this.mail.bookingConfirmation(this.mailOf(created, link, host));
+        await this.appendChange('booking.created', created, link);
         return created;
       });
       return { booking: this.created(booking, link, host), replayed: false };
@@ -174,16 +177,16 @@ export class BookingsService implements OnModuleInit {
 
   private async cancel(booking: Booking, by: 'host' | 'booker', reason: string | null): Promise<Booking> {
     if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
-    const { link, host } = await this.contextOf(booking);
+    const { link } = await this.contextOf(booking);
     return this.db.tx(async () => {
       const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
       if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
       const cancelled = await this.bookings.cancel(booking.id, by, reason);
       if (current.eventId) {
-        const event = await this.events.find(booking.hostId, current.eventId);
-        if (event) await this.events.update(booking.hostId, event.id, { ...toWrite(event), status: 'cancelled' });
+        const event = await this.events.findOwned(booking.hostId, current.eventId);
+        if (event) await this.eventsWriter.update(booking.hostId, event, { ...toWrite(event), status: 'cancelled' }, { origin: 'booking' });
       }
-      await this.mail.bookingCancellation(this.mailOf(cancelled, link, host), by, reason);
+      await this.appendChange('booking.cancelled', cancelled, link);
       return cancelled;
     });
   }
@@ -202,10 +205,13 @@ export class BookingsService implements OnModuleInit {
       // Updating the row in place frees the old slot in the same transaction.
       const moved = await this.bookings.reschedule(current.id, start, end);
       if (current.eventId) {
-        const event = await this.events.find(booking.hostId, current.eventId);
-        if (event) await this.events.update(booking.hostId, event.id, { ...toWrite(event), startTime: start, endTime: end });
+        const event = await this.events.findOwned(booking.hostId, current.eventId);
+        if (event) await this.eventsWriter.update(booking.hostId, event, { ...toWrite(event), startTime: start, endTime: end }, { origin: 'booking' });
       }
-      await this.mail.bookingReschedule(this.mailOf(moved, link, host), { start: current.startTime, end: current.endTime });
+      await this.appendChange('booking.rescheduled', moved, link, {
+        startTime: current.startTime.toISOString(),
+        endTime: current.endTime.toISOString(),
+      });
       return moved;
     });
   }
@@ -217,7 +223,7 @@ export class BookingsService implements OnModuleInit {
 
   private async ensureBookable(link: BookingLink, host: Host, start: Date, exclude: { bookingId: string; eventId: string | null } | null) {
     const end = new Date(start.getTime() + link.durationMinutes * 60_000);
-    const query = await this.slots.query(link, host, { from: start, to: end }, new Date(), exclude);
+    const query = await this.slots.query(link, host, { from: start, to: end }, this.clock.now(), exclude);
     const verdict = isSlotBookable(query, start);
     if (!verdict.ok) {
       const code = rejections[verdict.reason];
@@ -227,32 +233,47 @@ export class BookingsService implements OnModuleInit {
 
   private async createHostEvent(link: BookingLink, host: Host, dto: CreateBookingDto, start: Date, end: Date): Promise<string> {
     const details = [`Booked by ${dto.name} <${dto.email}>`, dto.phone ? `Phone: ${dto.phone}` : null, dto.notes ? `Notes: ${dto.notes}` : null];
-    const event = await this.events.insert(host.id, {
-      title: `${link.title}: ${dto.name}`,
-      description: details.filter(Boolean).join('\n'),
-      location: link.location ?? link.meetingUrl,
-      startTime: start,
-      endTime: end,
-      timezone: host.timezone,
-      isAllDay: false,
-      startDate: null,
-      endDate: null,
-      status: 'confirmed',
-      transparency: 'busy',
-      color: null,
-      visibility: 'default',
-      reminders: [],
-      attachments: link.meetingUrl ? [{ url: link.meetingUrl, title: 'Meeting link', mimeType: 'text/html' }] : [],
-      recurrenceRule: null,
-      exdates: [],
-      localStart: null,
-      recurrenceEnd: null,
-      seriesId: null,
-      originalStart: null,
-      icalUid: null,
-    });
-    await this.attendees.replace(event.id, [{ email: dto.email, name: dto.name }]);
+    const event = await this.eventsWriter.create(
+      host.id,
+      {
+        title: `${link.title}: ${dto.name}`,
+        description: details.filter(Boolean).join('\n'),
+        location: link.location ?? link.meetingUrl,
+        startTime: start,
+        endTime: end,
+        timezone: host.timezone,
+        isAllDay: false,
+        startDate: null,
+        endDate: null,
+        status: 'confirmed',
+        transparency: 'busy',
+        color: null,
+        visibility: 'default',
+        reminders: [],
+        attachments: link.meetingUrl ? [{ url: link.meetingUrl, title: 'Meeting link', mimeType: 'text/html' }] : [],
+        recurrenceRule: null,
+        exdates: [],
+        localStart: null,
+        recurrenceEnd: null,
+        seriesId: null,
+        originalStart: null,
+        icalUid: null,
+      },
+      { origin: 'booking', attendees: [{ email: dto.email, name: dto.name }] },
+    );
     return event.id;
+  }
+
+  private async appendChange(kind: BookingChangeKind, booking: Booking, link: BookingLink | null, previous?: BookingChangeData['previous']) {
+    await this.feed.append<BookingChangeData>({
+      kind,
+      userId: booking.hostId,
+      origin: 'booking',
+      bookingId: booking.id,
+      eventId: booking.eventId,
+      fields: kind === 'booking.rescheduled' ? ['startTime', 'endTime'] : kind === 'booking.cancelled' ? ['status'] : [],
+      data: previous ? { booking: bookingPayload(booking, link), previous } : { booking: bookingPayload(booking, link) },
+    });
   }
 
   private async replay(previous: Booking, link: BookingLink, host: Host, fingerprint: string | null): Promise<CreateResult> {
@@ -273,23 +294,8 @@ export class BookingsService implements OnModuleInit {
     return { link, host: { id: user.id, name: user.name, email: user.email, timezone: user.timezone } };
   }
 
-  private mailOf(booking: Booking, link: BookingLink | null, host: Host): BookingMail {
-    return {
-      id: booking.id,
-      eventId: booking.eventId,
-      sequence: booking.sequence,
-      title: booking.linkTitle,
-      start: booking.startTime,
-      end: booking.endTime,
-      location: link?.location ?? link?.meetingUrl ?? null,
-      notes: booking.notes,
-      host: { userId: host.id, email: host.email, name: host.name, timezone: host.timezone },
-      booker: { email: booking.bookerEmail, name: booking.bookerName, timezone: booking.bookerTimezone },
-      manageUrl: this.manageUrl(booking.id),
-    };
-  }
-
-  private manageUrl(bookingId: string): string {
+  /** The booker's page to view, reschedule or cancel (holds their secret: never logged). */
+  manageUrl(bookingId: string): string {
     return `${this.config.appBaseUrl}/book/manage/${this.manageToken(bookingId)}`;
   }
 

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../../common/time/clock.js';
-import { AuthModule } from '../auth/auth.module.js';
 import { EmailModule } from '../email/email.module.js';
+import { UserDirectoryModule } from '../users/user-directory.js';
 import { ClientCalendarsRepository } from './client-calendars.repository.js';
 import { ClientCalendarsService } from './client-calendars.service.js';
 import { ClientConnections } from './client-connections.js';
@@ -24,13 +23,13 @@ import { OAuthStatesRepository } from './oauth-states.repository.js';
  * of clients, oauth_credentials, google_accounts, oauth_states and client_calendars. For the Google
  * sync it exports GoogleTokensService (authorized googleapis clients), ClientCalendarsService (calendars
  * and their settings), ClientsService and ClientEvents (connected / needs_reauth / disconnected /
- * calendars_removed / deleting hooks). AuthModule provides UsersRepository (the reauth email's recipient).
+ * calendars_removed / deleting hooks).
+ * UserDirectory gives the reauth email its recipient.
  */
 @Module({
-  imports: [AuthModule, EmailModule],
+  imports: [EmailModule, UserDirectoryModule],
   controllers: [ClientsController, OAuthController],
   providers: [
-    Clock,
     GoogleApi,
     CredentialKeys,
     ClientEvents,

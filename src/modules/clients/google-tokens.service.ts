@@ -5,7 +5,7 @@ import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
 import { EmailService } from '../email/email.service.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserDirectory } from '../users/user-directory.js';
 import { ClientEvents } from './client-events.js';
 import type { Account, Client, Credential } from './clients.rows.js';
 import { ClientsRepository } from './clients.repository.js';
@@ -65,7 +65,7 @@ export class GoogleTokensService {
     @Inject(GoogleAccountsRepository) private readonly accounts: GoogleAccountsRepository,
     @Inject(ClientEvents) private readonly events: ClientEvents,
     @Inject(EmailService) private readonly emails: EmailService,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(UserDirectory) private readonly users: UserDirectory,
   ) {}
 
   /**

@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { JobRegistry, PermanentJobError, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { JobHandlerProvider, PermanentJobError, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { EmailRepository } from './email.repository.js';
 import { isPermanentSmtpError, MailTransport } from './mail-transport.js';
 
@@ -14,19 +14,15 @@ export interface EmailSendPayload {
  * skipped, and every attempt reuses one Message-ID. The row's status, attempts and error follow the
  * job's outcome in the same transaction.
  */
+@JobHandlerProvider()
 @Injectable()
-export class EmailSendHandler implements JobHandler<EmailSendPayload>, OnModuleInit {
+export class EmailSendHandler implements JobHandler<EmailSendPayload> {
   readonly kind = EMAIL_SEND_JOB;
 
   constructor(
-    @Inject(JobRegistry) private readonly registry: JobRegistry,
     @Inject(EmailRepository) private readonly emails: EmailRepository,
     @Inject(MailTransport) private readonly transport: MailTransport,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async run(payload: EmailSendPayload, context: JobContext): Promise<void> {
     const email = await this.emails.findOutgoing(payload.emailId);

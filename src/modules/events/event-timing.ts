@@ -8,7 +8,7 @@ import {
   RecurrenceError,
   validateSeries,
   type SeriesDefinition,
-} from '../recurrence/recurrence.engine.js';
+} from '../../engines/recurrence/recurrence.engine.js';
 import type { EventRecord } from './events.rows.js';
 
 export interface TimingInput {

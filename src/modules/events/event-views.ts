@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { startOfDateIn } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
-import { expandSeries, type Occurrence, type SeriesDefinition } from '../recurrence/recurrence.engine.js';
+import { expandSeries, type Occurrence, type SeriesDefinition } from '../../engines/recurrence/recurrence.engine.js';
 import { AttendeesRepository } from './attendees.repository.js';
-import { seriesOf, withRecurrenceErrors } from './event-timing.js';
+import { durationMinutesOf, seriesOf, withRecurrenceErrors } from './event-timing.js';
 import type { EventRecord, ResponseStatus, Tag } from './events.rows.js';
 import type { Role, VisibleEvent } from './events.repository.js';
 import { TagsRepository } from './tags.repository.js';
@@ -89,6 +90,18 @@ export function occurrenceEvent(master: EventRecord, occurrenceId: string, start
     startDate: master.isAllDay ? occurrenceId : null,
     endDate: master.isAllDay ? addDays(occurrenceId, days) : null,
   };
+}
+
+/** The occurrence `occurrenceId` of a series as the series has it (no override applied). */
+export function seriesOccurrence(master: EventRecord, occurrenceId: string): EventRecord {
+  const minutes = durationMinutesOf(master);
+  if (master.isAllDay) {
+    const start = startOfDateIn(occurrenceId, master.timezone);
+    const end = startOfDateIn(addDays(occurrenceId, minutes / 1440), master.timezone);
+    return occurrenceEvent(master, occurrenceId, start, end);
+  }
+  const start = new Date(occurrenceId);
+  return occurrenceEvent(master, occurrenceId, start, new Date(start.getTime() + minutes * 60_000));
 }
 
 @Injectable()

@@ -1,31 +1,25 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../../common/time/clock.js';
-import { EmailModule } from '../email/email.module.js';
+import { ChangesModule } from '../changes/changes.module.js';
 import { TagsController } from '../tags/tags.controller.js';
 import { AttendeesRepository } from './attendees.repository.js';
-import { EventNotifier } from './event-notifier.js';
-import { EventReminders } from './event-reminders.js';
 import { EventViews } from './event-views.js';
 import { EventsController } from './events.controller.js';
 import { EventsRepository } from './events.repository.js';
 import { EventsService } from './events.service.js';
-import { EventNotificationsRepository } from './notifications.repository.js';
+import { EventsWriter } from './events.writer.js';
+import { RecurringController, SeriesController } from './series.controller.js';
+import { SeriesService } from './series.service.js';
 import { TagsRepository } from './tags.repository.js';
 
+/**
+ * Events, series (with their one-occurrence and this-and-following edits), tags and attendees. The
+ * EventsWriter is the one writer of these tables and appends every change to the feed; other modules
+ * read through EventsService and write through EventsWriter, never through the repositories.
+ */
 @Module({
-  imports: [EmailModule],
-  controllers: [EventsController, TagsController],
-  providers: [
-    EventsService,
-    EventsRepository,
-    TagsRepository,
-    AttendeesRepository,
-    EventViews,
-    EventNotifier,
-    EventReminders,
-    EventNotificationsRepository,
-    Clock,
-  ],
-  exports: [EventsService, EventsRepository, TagsRepository, AttendeesRepository, EventViews, EventNotifier, EventReminders],
+  imports: [ChangesModule],
+  controllers: [EventsController, SeriesController, RecurringController, TagsController],
+  providers: [EventsService, SeriesService, EventsWriter, EventsRepository, TagsRepository, AttendeesRepository, EventViews],
+  exports: [EventsService, SeriesService, EventsWriter, EventViews],
 })
 export class EventsModule {}

@@ -36,7 +36,7 @@ const tableColumns = [
   'id', 'user_id', 'title', 'description', 'location', 'start_time', 'end_time', 'timezone', 'is_all_day', 'start_date',
   'end_date', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments', 'recurrence_rule',
   'recurrence_exdates', 'local_start', 'recurrence_end', 'series_id', 'original_start', 'ical_uid', 'span', 'search',
-  'created_at', 'updated_at',
+  'sequence', 'source', 'created_at', 'updated_at',
 ];
 const branchColumns = tableColumns.map((column) => `e.${column}`).join(', ');
 
@@ -127,25 +127,84 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
     return toEvent(row);
   }
 
-  async insert(userId: string, write: EventWrite): Promise<EventRecord> {
+  async insert(userId: string, write: EventWrite, source: string): Promise<EventRecord> {
     const { rows } = await this.db.query<EventRow>(
-      `INSERT INTO events (user_id, ${writeColumns})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+      `INSERT INTO events (user_id, source, ${writeColumns})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
        RETURNING ${eventColumns}`,
-      [userId, ...writeParams(write)],
+      [userId, source, ...writeParams(write)],
     );
     return toEvent(rows[0]);
   }
 
-  async update(userId: string, id: string, write: EventWrite): Promise<EventRecord> {
+  /** `bumpSequence`: the change is one attendees see (a new iTIP SEQUENCE). */
+  async update(userId: string, id: string, write: EventWrite, bumpSequence = false): Promise<EventRecord> {
     const { rows } = await this.db.query<EventRow>(
-      `UPDATE events SET (${writeColumns}, updated_at) =
-         ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, now())
+      `UPDATE events SET (${writeColumns}, sequence, updated_at) =
+         ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
+          sequence + CASE WHEN $3 THEN 1 ELSE 0 END, now())
        WHERE id = $1 AND user_id = $2 RETURNING ${eventColumns}`,
-      [id, userId, ...writeParams(write)],
+      [id, userId, bumpSequence, ...writeParams(write)],
     );
     if (!rows[0]) throw this.notFound();
     return toEvent(rows[0]);
+  }
+
+  /** A single event or series by id, whoever owns it (an invitee answering). */
+  async findRoot(id: string): Promise<EventRecord | null> {
+    const { rows } = await this.db.query<EventRow>(`SELECT ${eventColumns} FROM events WHERE id = $1 AND series_id IS NULL`, [id]);
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  async bumpSequence(id: string): Promise<void> {
+    await this.db.query('UPDATE events SET sequence = sequence + 1 WHERE id = $1', [id]);
+  }
+
+  /**
+   * A series master or single event share-locked until the transaction ends: the reminder planner takes
+   * it, so a request changing the event (FOR UPDATE) and the planner wait for each other's commit and
+   * neither works from a stale copy.
+   */
+  async findRootShared(id: string): Promise<EventRecord | null> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE id = $1 AND series_id IS NULL FOR SHARE`,
+      [id],
+    );
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  /**
+   * The user's own single events and series (not overrides) that can still be seen after `since`:
+   * single events ending after it, series whose last occurrence ends after it or that never end.
+   */
+  async ownRootsSince(userId: string, since: Date): Promise<EventRecord[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events
+       WHERE user_id = $1 AND series_id IS NULL
+         AND CASE WHEN recurrence_rule IS NULL THEN end_time > $2 ELSE recurrence_end IS NULL OR recurrence_end > $2 END
+       ORDER BY start_time, id`,
+      [userId, since],
+    );
+    return rows.map(toEvent);
+  }
+
+  /**
+   * Single events and series (ids of series for their overrides) that may have an email reminder due
+   * before `horizonEnd`: not cancelled, overlapping [from, to) — `to` is the horizon plus the longest
+   * lead time — and, for a single event or an override, starting before the horizon plus its own
+   * longest email lead. The literal jsonb matches the partial index events_email_reminders_idx.
+   */
+  async findRootsWithEmailReminders(from: Date, to: Date, horizonEnd: Date): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT DISTINCT coalesce(series_id, id) AS id FROM events
+       WHERE reminders @> '[{"method": "email"}]' AND status <> 'cancelled'
+         AND span && tstzrange($1, $2)
+         AND (recurrence_rule IS NOT NULL OR start_time < $3::timestamptz + make_interval(mins => (
+           SELECT max((r->>'minutesBefore')::int) FROM jsonb_array_elements(reminders) r WHERE r->>'method' = 'email')))
+       ORDER BY id`,
+      [from, to, horizonEnd],
+    );
+    return rows.map((row) => row.id);
   }
 
   /** Locks an owned event for a read-modify-write (series edits). */

@@ -40,6 +40,8 @@ export interface EventRow {
   series_id: string | null;
   original_start: string | null;
   ical_uid: string | null;
+  sequence: number;
+  source: string;
   created_at: Date;
   updated_at: Date;
 }
@@ -69,6 +71,10 @@ export interface EventRecord {
   seriesId: string | null;
   originalStart: string | null;
   icalUid: string | null;
+  /** iTIP SEQUENCE, bumped by the events writer on every change attendees see (a series' covers its occurrences). */
+  sequence: number;
+  /** The origin that created the event (api, series, ics, booking, google:<calendar>). */
+  source: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -76,7 +82,7 @@ export interface EventRecord {
 export const eventColumns = `id, user_id, title, description, location, start_time, end_time, timezone, is_all_day,
   start_date::text AS start_date, end_date::text AS end_date, status, transparency, color, visibility, reminders,
   attachments, recurrence_rule, recurrence_exdates, local_start, recurrence_end, series_id, original_start, ical_uid,
-  created_at, updated_at`;
+  sequence, source, created_at, updated_at`;
 
 export function toEvent(row: EventRow): EventRecord {
   return {
@@ -104,16 +110,18 @@ export function toEvent(row: EventRow): EventRecord {
     seriesId: row.series_id,
     originalStart: row.original_start,
     icalUid: row.ical_uid,
+    sequence: row.sequence,
+    source: row.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
 /** The columns a write sets; the repository turns this into one INSERT or UPDATE. */
-export type EventWrite = Omit<EventRecord, 'id' | 'userId' | 'createdAt' | 'updatedAt'>;
+export type EventWrite = Omit<EventRecord, 'id' | 'userId' | 'createdAt' | 'updatedAt' | 'sequence' | 'source'>;
 
 export function toWrite(event: EventRecord): EventWrite {
-  const { id: _id, userId: _user, createdAt: _c, updatedAt: _u, ...write } = event;
+  const { id: _id, userId: _user, createdAt: _c, updatedAt: _u, sequence: _s, source: _o, ...write } = event;
   return write;
 }
 

@@ -3,15 +3,15 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
+import { Clock } from '../../common/time/clock.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { isIsoDate, isIsoInstant, parseInstant } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
-import { nextOccurrences } from '../recurrence/recurrence.engine.js';
-import { AttendeesRepository } from './attendees.repository.js';
+import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
 import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
-import { EventNotifier } from './event-notifier.js';
 import { calendarItems, EventViews, expandWindow, itemOf, type CalendarItem } from './event-views.js';
 import { EventsRepository, type VisibleEvent } from './events.repository.js';
+import { EventsWriter, type EventOrigin } from './events.writer.js';
 import { toWrite, type EventRecord, type EventWrite } from './events.rows.js';
 import { rekeySeries } from './series-rekey.js';
 import { TagsRepository } from './tags.repository.js';
@@ -27,20 +27,14 @@ export class EventsService {
     @Inject(Database) private readonly db: Database,
     @Inject(EventsRepository) private readonly events: EventsRepository,
     @Inject(TagsRepository) private readonly tags: TagsRepository,
-    @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
     @Inject(EventViews) private readonly views: EventViews,
-    @Inject(EventNotifier) private readonly notifier: EventNotifier,
+    @Inject(EventsWriter) private readonly writer: EventsWriter,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async create(user: AuthUser, dto: CreateEventDto): Promise<EventResponseDto> {
     const write = this.writeFromInput(dto, user.timezone);
-    const event = await this.db.tx(async () => {
-      const created = await this.events.insert(user.id, write);
-      if (dto.tagIds?.length) await this.tags.setForEvent(user.id, created.id, dto.tagIds);
-      if (dto.attendees?.length) await this.attendees.replace(created.id, dedupeAttendees(dto.attendees));
-      await this.notifier.created(created);
-      return created;
-    });
+    const event = await this.writer.create(user.id, write, { origin: 'api', tagIds: dto.tagIds, attendees: dto.attendees });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
 
@@ -98,7 +92,7 @@ export class EventsService {
 
   /** The next `limit` things on the caller's calendar, series occurrences included. */
   async upcoming(user: AuthUser, limit: number): Promise<EventResponseDto[]> {
-    const now = new Date();
+    const now = this.clock.now();
     const visible = await this.events.findUpcoming(user.id, user.email, now, limit);
     const series = visible.filter((entry) => entry.event.recurrenceRule);
     const overrides = await this.events.findOverrides(series.map((entry) => entry.event.id));
@@ -108,12 +102,12 @@ export class EventsService {
     return this.views.many(sortItems(items, 'startTime', 'asc').slice(0, limit));
   }
 
-  async update(user: AuthUser, id: string, dto: UpdateEventDto): Promise<EventResponseDto> {
+  async update(user: AuthUser, id: string, dto: UpdateEventDto, origin: EventOrigin = 'api'): Promise<EventResponseDto> {
     const event = await this.db.tx(async () => {
       const current = await this.ownedForUpdate(user, id);
-      const before = await this.notifier.snapshot(current);
       const write = this.mergedWrite(current, dto);
       if (current.recurrenceRule && TIME_FIELDS.some((field) => dto[field] !== undefined)) {
+        // The series moves: its exceptions move with it by the same wall-clock shift, or go.
         const overrides = await this.events.findOverrides([current.id]);
         const rekeyed = withRecurrenceErrors(() =>
           rekeySeries(
@@ -126,26 +120,18 @@ export class EventsService {
         write.recurrenceEnd = rekeyed.recurrenceEnd;
         for (const override of overrides) {
           const next = rekeyed.map.get(override.originalStart as string);
-          if (next) await this.events.moveOverride(override.id, current.id, next);
-          else await this.events.deleteOverrides(current.id, [override.originalStart as string]);
+          if (next) await this.writer.moveOverrideQuietly(override.id, current.id, next);
+          else await this.writer.deleteOverridesQuietly(current.id, [override.originalStart as string]);
         }
       }
-      const updated = await this.events.update(user.id, id, write);
       if (current.recurrenceRule) await this.copyToOverrides(user, current.id, dto);
-      if (dto.tagIds) await this.tags.setForEvent(user.id, id, dto.tagIds);
-      if (dto.attendees) await this.attendees.replace(id, dedupeAttendees(dto.attendees));
-      await this.notifier.changed(before, updated);
-      return updated;
+      return this.writer.update(user.id, current, write, { origin, tagIds: dto.tagIds, attendees: dto.attendees });
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
 
-  async remove(user: AuthUser, id: string): Promise<void> {
-    await this.db.tx(async () => {
-      const before = await this.notifier.snapshot(await this.ownedForUpdate(user, id));
-      // Overrides go with their series (ON DELETE CASCADE).
-      await this.notifier.deleting(before, () => this.events.remove(user.id, id));
-    });
+  async remove(user: AuthUser, id: string, origin: EventOrigin = 'api'): Promise<void> {
+    await this.db.tx(async () => this.writer.remove(user.id, await this.ownedForUpdate(user, id), { origin }));
   }
 
   /**
@@ -189,33 +175,57 @@ export class EventsService {
       },
       source.timezone,
     );
-    const copy = await this.db.tx(async () => {
-      const created = await this.events.insert(user.id, write);
-      await this.tags.copy(source.seriesId ?? source.id, created.id);
-      await this.notifier.created(created);
-      return created;
-    });
+    const copy = await this.writer.create(user.id, write, { origin: 'api', copyTagsFrom: source.seriesId ?? source.id });
     return this.views.one(itemOf({ event: copy, role: 'owner', myResponse: null }));
   }
 
   async rsvp(user: AuthUser, id: string, response: 'accepted' | 'declined' | 'tentative'): Promise<EventResponseDto> {
     const visible = await this.visible(user, id);
-    const target = visible.event.seriesId ?? visible.event.id;
-    if (!(await this.attendees.respond(target, user.email, response))) throw new DomainError('NOT_AN_ATTENDEE');
+    const root = visible.event.seriesId ? (await this.events.findRoot(visible.event.seriesId)) ?? visible.event : visible.event;
+    if (!(await this.writer.respond(root, user.email, response))) throw new DomainError('NOT_AN_ATTENDEE');
     return this.get(user, id);
   }
 
   async attachTag(user: AuthUser, id: string, tagId: string): Promise<EventResponseDto> {
-    await this.ownedForUpdate(user, id);
+    const event = await this.ownedForUpdate(user, id);
     await this.tagOf(user, tagId);
-    await this.tags.attach(id, tagId);
+    await this.writer.attachTag(user.id, event, tagId);
     return this.get(user, id);
   }
 
   async detachTag(user: AuthUser, id: string, tagId: string): Promise<void> {
-    await this.ownedForUpdate(user, id);
+    const event = await this.ownedForUpdate(user, id);
     await this.tagOf(user, tagId);
-    if (!(await this.tags.detach(id, tagId))) throw new NotFoundError('tag on this event');
+    if (!(await this.writer.detachTag(user.id, event, tagId))) throw new NotFoundError('tag on this event');
+  }
+
+  /** Reads for other modules (ICS, bookings, reminders): they never touch the events tables themselves. */
+  findOwned(userId: string, id: string): Promise<EventRecord | null> {
+    return this.events.find(userId, id);
+  }
+
+  findByIcalUid(userId: string, uid: string): Promise<EventRecord | null> {
+    return this.events.findByIcalUid(userId, uid);
+  }
+
+  overridesOf(seriesIds: string[]): Promise<EventRecord[]> {
+    return this.events.findOverrides(seriesIds);
+  }
+
+  /** A single event or series, share-locked until the transaction ends (see EventsRepository.findRootShared). */
+  rootForReminders(id: string): Promise<EventRecord | null> {
+    return this.events.findRootShared(id);
+  }
+
+  rootsWithEmailReminders(from: Date, to: Date, horizonEnd: Date): Promise<string[]> {
+    return this.events.findRootsWithEmailReminders(from, to, horizonEnd);
+  }
+
+  /** The user's own single events and series still visible after `since`, with the overrides of those series. */
+  async ownSince(userId: string, since: Date): Promise<EventRecord[]> {
+    const roots = await this.events.ownRootsSince(userId, since);
+    const overrides = await this.events.findOverrides(roots.filter((event) => event.recurrenceRule).map((event) => event.id));
+    return [...roots, ...overrides];
   }
 
   /** Loads an event the caller can see; another user's event is a 404, like one that does not exist. */
@@ -321,17 +331,13 @@ export class EventsService {
     for (const override of await this.events.findOverrides([seriesId])) {
       const write = toWrite(override);
       for (const field of fields) (write as unknown as Record<string, unknown>)[field] = dto[field];
-      await this.events.update(user.id, override.id, write);
+      await this.writer.rewriteOverrideQuietly(user.id, override, write);
     }
   }
 
   private async tagOf(user: AuthUser, tagId: string) {
     return this.tags.get(user.id, tagId);
   }
-}
-
-function dedupeAttendees(list: Array<{ email: string; name?: string }>) {
-  return [...new Map(list.map((attendee) => [attendee.email.toLowerCase(), attendee])).values()];
 }
 
 function sortItems(items: CalendarItem[], sort: 'startTime' | 'endTime' | 'title' | 'createdAt', order: 'asc' | 'desc') {

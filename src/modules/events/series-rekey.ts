@@ -1,6 +1,6 @@
 import { rruleDateToWallClock, instantToWallClock, wallClockToInstant, wallClockToRruleDate } from '../../common/time/wall-clock.js';
-import { lastOccurrenceEnd, occurrenceExists, validateSeries, type SeriesDefinition } from '../recurrence/recurrence.engine.js';
-import { formatInstantId } from '../recurrence/recurrence.rule.js';
+import { lastOccurrenceEnd, occurrenceExists, validateSeries, type SeriesDefinition } from '../../engines/recurrence/recurrence.engine.js';
+import { formatInstantId } from '../../engines/recurrence/recurrence.rule.js';
 
 export interface Rekeyed {
   /** Old occurrence id → the id the same occurrence has in the new series (absent: it no longer exists). */

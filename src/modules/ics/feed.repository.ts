@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
-import { eventColumns, toEvent, type EventRecord, type EventRow } from '../events/events.rows.js';
 import { toFeed, toFeedOwner, type Feed, type FeedOwner, type FeedOwnerRow, type FeedRow } from './ics.rows.js';
 
-/** The secret feed of each user (only the token's SHA-256 is stored) and what the feed publishes. */
+/** The secret feed of each user (only the token's SHA-256 is stored). */
 @Injectable()
 export class FeedRepository {
   constructor(@Inject(Database) private readonly db: Database) {}
@@ -39,20 +38,5 @@ export class FeedRepository {
       [tokenHash],
     );
     return rows[0] ? toFeedOwner(rows[0]) : null;
-  }
-
-  /**
-   * The user's own single events and series (not overrides) that can still be seen after `since`:
-   * single events ending after it, series whose last occurrence ends after it or that never end.
-   */
-  async ownEventsSince(userId: string, since: Date): Promise<EventRecord[]> {
-    const { rows } = await this.db.query<EventRow>(
-      `SELECT ${eventColumns} FROM events
-       WHERE user_id = $1 AND series_id IS NULL
-         AND CASE WHEN recurrence_rule IS NULL THEN end_time > $2 ELSE recurrence_end IS NULL OR recurrence_end > $2 END
-       ORDER BY start_time, id`,
-      [userId, since],
-    );
-    return rows.map(toEvent);
   }
 }

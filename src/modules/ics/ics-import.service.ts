@@ -8,13 +8,14 @@ import { DomainError, validationError } from '../../common/errors/domain-error.j
 import { wallClockToInstant } from '../../common/time/wall-clock.js';
 import { flattenValidationErrors } from '../../common/validation/validation.js';
 import { durationMinutesOf, seriesOf } from '../events/event-timing.js';
-import { EventsRepository } from '../events/events.repository.js';
+import { seriesOccurrence } from '../events/event-views.js';
 import { toWrite, type EventRecord, type EventWrite } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
+import { EventsWriter } from '../events/events.writer.js';
 import { CreateEventDto } from '../events/dto/event.dto.js';
-import { occurrenceExists, type SeriesDefinition } from '../recurrence/recurrence.engine.js';
-import { formatInstantId } from '../recurrence/recurrence.rule.js';
-import { parseCalendar, type EventInput, type IcsEvent, type IcsTime, type SkippedEvent } from './ics-import.js';
+import { occurrenceExists, type SeriesDefinition } from '../../engines/recurrence/recurrence.engine.js';
+import { formatInstantId } from '../../engines/recurrence/recurrence.rule.js';
+import { parseCalendar, type EventInput, type IcsEvent, type IcsTime, type SkippedEvent } from '../../engines/ical/calendar-reader.js';
 import type { ImportSummaryDto } from './dto/ics.dto.js';
 
 type Outcome = 'created' | 'updated' | 'unchanged';
@@ -58,8 +59,8 @@ const ICS_NAMES: Record<string, string> = {
 export class IcsImportService {
   constructor(
     @Inject(Database) private readonly db: Database,
-    @Inject(EventsRepository) private readonly events: EventsRepository,
     @Inject(EventsService) private readonly eventsService: EventsService,
+    @Inject(EventsWriter) private readonly writer: EventsWriter,
   ) {}
 
   async importCalendar(user: AuthUser, text: string): Promise<ImportSummaryDto> {
@@ -92,7 +93,7 @@ export class IcsImportService {
       .slice(1)
       .map(() => ({ uid, reason: 'another VEVENT with this UID and no RECURRENCE-ID comes first in the file' }));
     const instances = events.filter((event) => event.recurrenceId);
-    const existing = (await this.events.findByIcalUid(user.id, uid)) ?? (await this.ownExport(user, uid));
+    const existing = (await this.eventsService.findByIcalUid(user.id, uid)) ?? (await this.ownExport(user, uid));
     const result = masters[0]
       ? await this.importSeries(user, uid, masters[0], instances, existing)
       : await this.importInstances(user, uid, instances, existing);
@@ -128,27 +129,27 @@ export class IcsImportService {
     let outcome: Outcome;
     let saved: EventRecord;
     if (!existing) {
-      saved = await this.events.insert(user.id, write);
+      saved = await this.writer.create(user.id, write, { origin: 'ics' });
       outcome = 'created';
     } else if (sameWrite(toWrite(existing), write)) {
       saved = existing;
       outcome = 'unchanged';
     } else {
-      saved = await this.events.update(user.id, existing.id, write);
+      saved = await this.writer.update(user.id, existing, write, { origin: 'ics' });
       outcome = 'updated';
     }
 
     const outcomes: Outcome[] = [];
-    const stored = existing ? await this.events.findOverrides([existing.id]) : [];
+    const stored = existing ? await this.eventsService.overridesOf([existing.id]) : [];
     const wanted = planned?.overrides ?? new Map<string, EventWrite>();
-    const dropped = stored.filter((override) => !wanted.has(override.originalStart as string));
-    if (dropped.length) {
-      await this.events.deleteOverrides(saved.id, dropped.map((override) => override.originalStart as string));
+    // An edited occurrence the file no longer has goes back to what the series says.
+    for (const override of stored.filter((candidate) => !wanted.has(candidate.originalStart as string))) {
+      await this.writer.remove(user.id, override, { origin: 'ics' });
       if (outcome === 'unchanged') outcome = 'updated';
     }
     for (const [occurrenceId, overrideWrite] of wanted) {
       const current = stored.find((override) => override.originalStart === occurrenceId) ?? null;
-      outcomes.push(await this.upsertOverride(user, saved.id, occurrenceId, overrideWrite, current));
+      outcomes.push(await this.upsertOverride(user, saved, occurrenceId, overrideWrite, current));
     }
     return { outcomes: [outcome, ...outcomes], cancelled: planned?.cancelled ?? 0, skipped };
   }
@@ -168,16 +169,17 @@ export class IcsImportService {
     }
     const write = toWrite(existing);
     const planned = this.planInstances(uid, instances, write, seriesOf({ ...existing, exdates: [] }), existing.exdates);
-    const stored = await this.events.findOverrides([existing.id]);
+    const stored = await this.eventsService.overridesOf([existing.id]);
     const outcomes: Outcome[] = [];
+    let series = existing;
     if (planned.exdates.join() !== existing.exdates.join()) {
-      await this.events.update(user.id, existing.id, { ...write, exdates: planned.exdates });
-      // An occurrence cancelled now loses its edits.
-      await this.events.deleteOverrides(existing.id, planned.exdates.filter((id) => !existing.exdates.includes(id)));
+      // An occurrence cancelled now loses its edits (part of the series' change).
+      await this.writer.deleteOverridesQuietly(existing.id, planned.exdates.filter((id) => !existing.exdates.includes(id)));
+      series = await this.writer.update(user.id, existing, { ...write, exdates: planned.exdates }, { origin: 'ics' });
     }
     for (const [occurrenceId, overrideWrite] of planned.overrides) {
       const current = stored.find((override) => override.originalStart === occurrenceId) ?? null;
-      outcomes.push(await this.upsertOverride(user, existing.id, occurrenceId, overrideWrite, current));
+      outcomes.push(await this.upsertOverride(user, series, occurrenceId, overrideWrite, current));
     }
     return { outcomes, cancelled: planned.cancelled, skipped: planned.skipped };
   }
@@ -229,26 +231,26 @@ export class IcsImportService {
 
   private async upsertOverride(
     user: AuthUser,
-    seriesId: string,
+    series: EventRecord,
     occurrenceId: string,
     write: EventWrite,
     current: EventRecord | null,
   ): Promise<Outcome> {
-    const full: EventWrite = { ...write, seriesId, originalStart: occurrenceId };
+    const full: EventWrite = { ...write, seriesId: series.id, originalStart: occurrenceId };
     if (!current) {
-      await this.events.insert(user.id, full);
+      await this.writer.editOccurrence(user.id, series, occurrenceId, null, seriesOccurrence(series, occurrenceId), full, 'ics');
       return 'created';
     }
     Object.assign(full, keptFrom(current));
     if (sameWrite(toWrite(current), full)) return 'unchanged';
-    await this.events.update(user.id, current.id, full);
+    await this.writer.update(user.id, current, full, { origin: 'ics' });
     return 'updated';
   }
 
   /** An event of this user exported by Calento ("<id>@calento", see uidOf) and imported back. */
   private async ownExport(user: AuthUser, uid: string): Promise<EventRecord | null> {
     const id = CALENDAR_UID.exec(uid)?.[1];
-    const found = id ? await this.events.find(user.id, id) : null;
+    const found = id ? await this.eventsService.findOwned(user.id, id) : null;
     return found && found.seriesId === null && found.icalUid === null ? found : null;
   }
 

@@ -3,10 +3,11 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { hashToken, newOpaqueToken } from '../../common/auth/tokens.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
-import { EventsRepository } from '../events/events.repository.js';
+import { Clock } from '../../common/time/clock.js';
+import { veventsOf } from '../events/event-calendar.js';
 import type { EventRecord } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
-import { buildCalendar } from './ics-export.js';
+import { buildCalendar } from '../../engines/ical/calendar-writer.js';
 import { FeedRepository } from './feed.repository.js';
 import type { FeedCreatedDto, FeedStatusDto } from './dto/ics.dto.js';
 
@@ -27,8 +28,8 @@ export class IcsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(FeedRepository) private readonly feeds: FeedRepository,
-    @Inject(EventsRepository) private readonly events: EventsRepository,
     @Inject(EventsService) private readonly eventsService: EventsService,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** A new secret URL; any earlier one stops working. The token is returned here and never again. */
@@ -51,22 +52,21 @@ export class IcsService {
   async feed(token: string): Promise<string> {
     const owner = TOKEN_SHAPE.test(token) ? await this.feeds.findOwner(hashToken(token)) : null;
     if (!owner) throw new NotFoundError('feed');
-    const since = new Date(Date.now() - FEED_PAST_DAYS * DAY_MS);
-    const events = await this.feeds.ownEventsSince(owner.userId, since);
-    const overrides = await this.events.findOverrides(events.filter((e) => e.recurrenceRule).map((e) => e.id));
-    return buildCalendar([...events, ...overrides], {
-      name: `Calento (${owner.name})`,
-      timezone: owner.timezone,
-      refreshMinutes: FEED_REFRESH_MINUTES,
-    });
+    const now = this.clock.now();
+    const events = await this.eventsService.ownSince(owner.userId, new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS));
+    return buildCalendar(
+      veventsOf(events),
+      { name: `Calento (${owner.name})`, timezone: owner.timezone, refreshMinutes: FEED_REFRESH_MINUTES },
+      now,
+    );
   }
 
   /** One event, or the whole series an occurrence belongs to, for the owner or an attendee. */
   async eventCalendar(user: AuthUser, id: string): Promise<{ filename: string; body: string }> {
     const found = await this.eventsService.visible(user, id);
     const master = found.event.seriesId ? (await this.eventsService.visible(user, found.event.seriesId)).event : found.event;
-    const overrides: EventRecord[] = master.recurrenceRule ? await this.events.findOverrides([master.id]) : [];
-    return { filename: `${slug(master.title)}.ics`, body: buildCalendar([master, ...overrides]) };
+    const overrides: EventRecord[] = master.recurrenceRule ? await this.eventsService.overridesOf([master.id]) : [];
+    return { filename: `${slug(master.title)}.ics`, body: buildCalendar(veventsOf([master, ...overrides]), {}, this.clock.now()) };
   }
 }
 

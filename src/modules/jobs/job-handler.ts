@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 
 /** What a handler knows about the attempt it runs. */
 export interface JobContext {
@@ -50,12 +51,27 @@ export class PermanentJobError extends Error {
 export class DuplicateJobKindError extends Error {}
 
 /**
- * The handlers of this process. Modules register theirs in onModuleInit; a worker only claims kinds
- * registered here, so a process without a handler never takes that kind's jobs.
+ * Marks a provider as a job handler: `@JobHandlerProvider() @Injectable() class X implements JobHandler`.
+ * The registry finds every marked provider of the modules this process loads, so a handler is written
+ * once and runs wherever its module is imported (API process, `npm run worker`).
+ */
+export const JobHandlerProvider = DiscoveryService.createDecorator<void>();
+
+/**
+ * The handlers of this process, found through Nest's discovery when the jobs module starts; a worker
+ * only claims kinds registered here, so a process without a handler never takes that kind's jobs.
  */
 @Injectable()
-export class JobRegistry {
+export class JobRegistry implements OnModuleInit {
   private readonly handlers = new Map<string, JobHandler<never>>();
+
+  constructor(@Inject(DiscoveryService) private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders({ metadataKey: JobHandlerProvider.KEY })) {
+      if (wrapper.instance) this.register(wrapper.instance as JobHandler);
+    }
+  }
 
   register<P>(handler: JobHandler<P>): void {
     if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(handler.kind)) throw new Error(`Invalid job kind "${handler.kind}"`);

@@ -17,6 +17,9 @@ import type { ClaimedJob } from './jobs.rows.js';
 const ERROR_MAX_LENGTH = 2000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
+/** The wake-up channel of job workers: an enqueue of a due job rings it when its transaction commits. */
+export const JOBS_WAKE_CHANNEL = 'calento_jobs';
+
 /** The lease was lost (it expired and another worker reclaimed the job): this worker's result is moot. */
 class LeaseLostError extends Error {}
 
@@ -44,6 +47,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   /** A nudge that arrived while the loop was busy claiming: the next sleep returns at once. */
   private woken = false;
   private lastPrune = 0;
+  private unlisten: (() => void) | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,10 +79,14 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     this.stopping = false;
     this.lastPrune = Date.now();
     this.loop = this.runLoop();
+    void this.db.onWake(JOBS_WAKE_CHANNEL, () => this.nudge()).then(
+      (unlisten) => (this.running ? (this.unlisten = unlisten) : unlisten()),
+      (error: unknown) => this.logger.warn({ err: error }, 'Could not listen for job wake-ups; polling only'),
+    );
     this.logger.log({ workerId: this.id, kinds, concurrency: this.config.jobs.concurrency }, 'Job worker started');
   }
 
-  /** Asks an idle loop to look for work now (called after an enqueue in this process). */
+  /** Asks an idle loop to look for work now (a committed enqueue, here or in another process). */
   nudge(): void {
     if (this.wake) this.wake();
     else this.woken = true;
@@ -91,6 +99,8 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.unlisten?.();
+    this.unlisten = null;
     this.wake?.();
     await this.loop;
     if (this.inFlight.size) {

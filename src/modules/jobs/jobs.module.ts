@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { JobRegistry } from './job-handler.js';
 import { JobWorker } from './job-worker.js';
 import { JobsController } from './jobs.controller.js';
@@ -6,10 +7,11 @@ import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
 
 /**
- * The durable job queue. Modules with side effects import it, register a JobHandler for their kind in
- * onModuleInit, and call JobsService.enqueue inside the transaction of the change.
+ * The durable job queue. Modules with side effects import it, mark their JobHandler providers with
+ * @JobHandlerProvider(), and call JobsService.enqueue inside the transaction of the change.
  */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [JobsController],
   providers: [JobRegistry, JobsRepository, JobsService, JobWorker],
   exports: [JobRegistry, JobsService, JobWorker],

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
 import { JobRegistry } from './job-handler.js';
-import { JobWorker } from './job-worker.js';
+import { JOBS_WAKE_CHANNEL, JobWorker } from './job-worker.js';
 import { JobsRepository } from './jobs.repository.js';
 import type { Job, JobKindMetrics } from './jobs.rows.js';
 
@@ -51,7 +51,7 @@ export class JobsService {
       dedupeKey: options.dedupeKey ?? null,
       maxAttempts: options.maxAttempts ?? handler.maxAttempts ?? this.config.jobs.maxAttempts,
     });
-    if (id && !options.runAt) this.worker.nudge();
+    if (id && (!options.runAt || options.runAt.getTime() <= Date.now())) await this.db.wake(JOBS_WAKE_CHANNEL);
     return id;
   }
 
@@ -76,7 +76,7 @@ export class JobsService {
       if (job) await this.registry.get(job.kind)?.onOutcome?.(job.payload, { state: 'requeued' });
       return job !== null;
     });
-    if (requeued) this.worker.nudge();
+    if (requeued) await this.db.wake(JOBS_WAKE_CHANNEL);
     return requeued;
   }
 

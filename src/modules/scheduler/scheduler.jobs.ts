@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Clock } from '../../common/time/clock.js';
-import { JobRegistry, type JobHandler } from '../jobs/job-handler.js';
+import { JobHandlerProvider, type JobHandler } from '../jobs/job-handler.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DAILY_SUMMARY_JOB, SchedulerService, TICK_PERIOD_MS, type DailySummaryPayload } from './scheduler.service.js';
 
@@ -18,8 +18,9 @@ export function periodStart(at: Date): Date {
  * several replicas never multiply it; a process that runs workers enqueues the current period's tick at
  * boot, which restarts a broken chain and is a no-op otherwise.
  */
+@JobHandlerProvider()
 @Injectable()
-export class SchedulerTickHandler implements JobHandler<Record<string, never>>, OnModuleInit, OnApplicationBootstrap {
+export class SchedulerTickHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
   readonly kind = SCHEDULER_TICK_JOB;
   readonly maxAttempts = 3;
   readonly timeoutSeconds = 240;
@@ -27,15 +28,10 @@ export class SchedulerTickHandler implements JobHandler<Record<string, never>>, 
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(JobRegistry) private readonly registry: JobRegistry,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(SchedulerService) private readonly scheduler: SchedulerService,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.workers) return;
@@ -59,19 +55,15 @@ export class SchedulerTickHandler implements JobHandler<Record<string, never>>, 
 }
 
 /** Composes and queues one user's daily summary at 07:00 in their zone. */
+@JobHandlerProvider()
 @Injectable()
-export class DailySummaryHandler implements JobHandler<DailySummaryPayload>, OnModuleInit {
+export class DailySummaryHandler implements JobHandler<DailySummaryPayload> {
   readonly kind = DAILY_SUMMARY_JOB;
 
   constructor(
-    @Inject(JobRegistry) private readonly registry: JobRegistry,
     @Inject(SchedulerService) private readonly scheduler: SchedulerService,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async run(payload: DailySummaryPayload): Promise<void> {
     await this.scheduler.composeDailySummary(payload, this.clock.now());

@@ -1,19 +1,21 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../../common/time/clock.js';
 import { EmailModule } from '../email/email.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { UserDirectoryModule } from '../users/user-directory.js';
+import { EventReminders } from './event-reminders.js';
+import { RemindersSubscriber } from './reminders.subscriber.js';
 import { DailySummaryHandler, SchedulerTickHandler } from './scheduler.jobs.js';
-import { SchedulerRepository } from './scheduler.repository.js';
 import { SchedulerService } from './scheduler.service.js';
 
 /**
- * Scheduled notifications: event reminders and daily summaries, planned by a recurring tick job.
- * Listed in `jobModules`, so API processes and `npm run worker` both run it.
+ * Scheduled notifications: event reminders (re-planned on every change of an event, from the change
+ * feed, and looked ahead by a recurring tick job) and daily summaries. Listed in `jobModules`, so API
+ * processes and `npm run worker` both run it.
  */
 @Module({
-  imports: [JobsModule, EmailModule, EventsModule],
-  providers: [SchedulerRepository, SchedulerService, SchedulerTickHandler, DailySummaryHandler, Clock],
-  exports: [SchedulerService],
+  imports: [JobsModule, EmailModule, EventsModule, UserDirectoryModule],
+  providers: [SchedulerService, EventReminders, RemindersSubscriber, SchedulerTickHandler, DailySummaryHandler],
+  exports: [SchedulerService, EventReminders],
 })
 export class SchedulerModule {}

@@ -4,10 +4,10 @@ import { addDays, instantToWallClock } from '../../common/time/wall-clock.js';
 import { Database } from '../../db/database.js';
 import { EmailNotifications } from '../email/email-notifications.js';
 import { localTimeOn } from '../email/email-format.js';
-import { EventReminders, REMINDER_HORIZON_MS } from '../events/event-reminders.js';
 import { EventsService } from '../events/events.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { SchedulerRepository } from './scheduler.repository.js';
+import { UserDirectory } from '../users/user-directory.js';
+import { EventReminders, REMINDER_HORIZON_MS } from './event-reminders.js';
 
 /** How often the scheduler runs (its tick job re-enqueues itself for the next period). */
 export const TICK_PERIOD_MS = 5 * 60_000;
@@ -51,7 +51,7 @@ export class SchedulerService {
 
   constructor(
     @Inject(Database) private readonly db: Database,
-    @Inject(SchedulerRepository) private readonly repo: SchedulerRepository,
+    @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(EventReminders) private readonly reminders: EventReminders,
     @Inject(EventsService) private readonly events: EventsService,
     @Inject(EmailNotifications) private readonly mail: EmailNotifications,
@@ -72,7 +72,7 @@ export class SchedulerService {
    */
   async planReminders(now: Date): Promise<Omit<TickReport, 'summariesPlanned'>> {
     const horizonEnd = new Date(now.getTime() + REMINDER_HORIZON_MS);
-    const upcoming = await this.repo.findEventsWithEmailReminders(now, new Date(horizonEnd.getTime() + MAX_REMINDER_LEAD_MS), horizonEnd);
+    const upcoming = await this.events.rootsWithEmailReminders(now, new Date(horizonEnd.getTime() + MAX_REMINDER_LEAD_MS), horizonEnd);
     const dueSoon = new Date(now.getTime() + SWEEP_AHEAD_MS);
     const pending = (await this.mail.queuedEventReminders(null, dueSoon)).map((reminder) => reminder.eventId);
     const ids = [...new Set([...upcoming, ...pending])];
@@ -93,12 +93,12 @@ export class SchedulerService {
   /** Plans a compose job at 07:00 local for each opted-in user whose 07:00 is near. */
   async planDailySummaries(now: Date): Promise<number> {
     let planned = 0;
-    for (const zone of await this.repo.findSummaryZones()) {
+    for (const zone of await this.users.summaryZones()) {
       const today = instantToWallClock(now, zone).slice(0, 10);
       for (const localDate of [today, addDays(today, 1)]) {
         const at = localTimeOn(localDate, zone, SUMMARY_HOUR);
         if (Math.abs(at.getTime() - now.getTime()) > SUMMARY_WINDOW_MS) continue;
-        for (const user of await this.repo.findSummaryUsersIn(zone)) {
+        for (const user of await this.users.summaryUsersIn(zone)) {
           const id = await this.jobs.enqueue<DailySummaryPayload>(
             DAILY_SUMMARY_JOB,
             { userId: user.id, localDate, timezone: zone },
@@ -117,7 +117,7 @@ export class SchedulerService {
    * out). Nothing when they opted out or changed zone since it was planned, or when the day is over.
    */
   async composeDailySummary(payload: DailySummaryPayload, now: Date): Promise<boolean> {
-    const user = await this.repo.findSummaryUser(payload.userId);
+    const user = await this.users.findById(payload.userId);
     if (!user?.dailySummary || user.timezone !== payload.timezone) return false;
     const from = startOfDateIn(payload.localDate, user.timezone);
     const to = startOfDateIn(addDays(payload.localDate, 1), user.timezone);

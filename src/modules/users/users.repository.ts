@@ -44,6 +44,22 @@ export class UsersRepository {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
+  /** The zones of the users who opted in to the daily summary. */
+  async findSummaryZones(): Promise<string[]> {
+    const { rows } = await this.db.query<{ timezone: string }>(
+      'SELECT DISTINCT timezone FROM users WHERE daily_summary ORDER BY timezone',
+    );
+    return rows.map((row) => row.timezone);
+  }
+
+  async findSummaryUsersIn(zone: string): Promise<User[]> {
+    const { rows } = await this.db.query<UserRow>(
+      `SELECT ${userColumns} FROM users WHERE daily_summary AND timezone = $1 ORDER BY id`,
+      [zone],
+    );
+    return rows.map(toUser);
+  }
+
   /** The stored password hash, for the few flows that must check it. */
   async findPasswordHash(id: string): Promise<string | null> {
     const { rows } = await this.db.query<{ password_hash: string }>(

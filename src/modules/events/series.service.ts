@@ -4,26 +4,25 @@ import { Database } from '../../db/database.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, validationError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
-import { parseInstant, startOfDateIn } from '../../common/time/instants.js';
-import { addDays, instantToWallClock } from '../../common/time/wall-clock.js';
-import { AttendeesRepository } from '../events/attendees.repository.js';
-import { checkSeries, durationMinutesOf, seriesOf, withRecurrenceErrors } from '../events/event-timing.js';
-import { EventNotifier } from '../events/event-notifier.js';
-import { EventViews, expandWindow, itemOf, occurrenceEvent, type CalendarItem } from '../events/event-views.js';
-import { EventsRepository } from '../events/events.repository.js';
-import { toWrite, type EventRecord, type EventWrite } from '../events/events.rows.js';
-import { EventsService } from '../events/events.service.js';
-import { rekeySeries } from '../events/series-rekey.js';
-import { TagsRepository } from '../events/tags.repository.js';
-import type { EventResponseDto } from '../events/dto/event.dto.js';
+import { parseInstant } from '../../common/time/instants.js';
+import { instantToWallClock } from '../../common/time/wall-clock.js';
+import { AttendeesRepository } from './attendees.repository.js';
+import { EventsWriter } from './events.writer.js';
+import { checkSeries, seriesOf, withRecurrenceErrors } from './event-timing.js';
+import { EventViews, expandWindow, itemOf, seriesOccurrence, type CalendarItem } from './event-views.js';
+import { EventsRepository } from './events.repository.js';
+import { toWrite, type EventRecord, type EventWrite } from './events.rows.js';
+import { EventsService } from './events.service.js';
+import { rekeySeries } from './series-rekey.js';
+import type { EventResponseDto } from './dto/event.dto.js';
 import {
   lastOccurrenceEnd,
   normalizeOccurrenceId,
   occurrenceExists,
   splitSeriesAt,
   type SeriesDefinition,
-} from './recurrence.engine.js';
-import { formatInstantId } from './recurrence.rule.js';
+} from '../../engines/recurrence/recurrence.engine.js';
+import { formatInstantId } from '../../engines/recurrence/recurrence.rule.js';
 import type { RequiredWindowQueryDto, SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
 
 type Scope = 'single' | 'following';
@@ -40,10 +39,9 @@ export class SeriesService {
     @Inject(Database) private readonly db: Database,
     @Inject(EventsRepository) private readonly events: EventsRepository,
     @Inject(EventsService) private readonly eventsService: EventsService,
-    @Inject(TagsRepository) private readonly tags: TagsRepository,
     @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
     @Inject(EventViews) private readonly views: EventViews,
-    @Inject(EventNotifier) private readonly notifier: EventNotifier,
+    @Inject(EventsWriter) private readonly writer: EventsWriter,
   ) {}
 
   /** Occurrences of one series in a window (overrides in place of the occurrences they replace). */
@@ -78,17 +76,13 @@ export class SeriesService {
         // Keep the current EXDATEs that are still occurrences of the new rule.
         exdates = current.exdates.filter((x) => occurrenceExists({ ...next, exdates: [] }, x));
       }
-      const before = await this.notifier.snapshot(current);
       await this.dropOrphanOverrides(current.id, { ...next, exdates });
-      const updated = await this.events.update(user.id, id, {
-        ...toWrite(current),
-        recurrenceRule: checked.rule,
-        exdates,
-        localStart: next.localStart,
-        recurrenceEnd: lastOccurrenceEnd({ ...next, exdates }),
-      });
-      await this.notifier.changed(before, updated);
-      return updated;
+      return this.writer.update(
+        user.id,
+        current,
+        { ...toWrite(current), recurrenceRule: checked.rule, exdates, localStart: next.localStart, recurrenceEnd: lastOccurrenceEnd({ ...next, exdates }) },
+        { origin: 'series' },
+      );
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
@@ -98,17 +92,13 @@ export class SeriesService {
     const event = await this.db.tx(async () => {
       const current = await this.eventsService.ownedForUpdate(user, id);
       if (!current.recurrenceRule) throw new DomainError('NOT_A_SERIES');
-      const before = await this.notifier.snapshot(current);
-      await this.events.deleteOverrides(current.id, 'all');
-      const updated = await this.events.update(user.id, id, {
-        ...toWrite(current),
-        recurrenceRule: null,
-        exdates: [],
-        localStart: null,
-        recurrenceEnd: null,
-      });
-      await this.notifier.changed(before, updated);
-      return updated;
+      await this.writer.deleteOverridesQuietly(current.id, 'all');
+      return this.writer.update(
+        user.id,
+        current,
+        { ...toWrite(current), recurrenceRule: null, exdates: [], localStart: null, recurrenceEnd: null },
+        { origin: 'series' },
+      );
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
@@ -121,22 +111,12 @@ export class SeriesService {
       }
       if (scope === 'following') {
         // "This and following" from the first occurrence is the whole series.
-        await this.eventsService.update(user, master.id, dto);
+        await this.eventsService.update(user, master.id, dto, 'series');
         return master.id;
       }
-      const base = override ?? occurrenceEvent(master, occurrenceId, ...occurrenceTimes(master, occurrenceId));
-      const write: EventWrite = {
-        ...this.eventsService.mergedWrite({ ...base, recurrenceRule: null }, dto),
-        recurrenceRule: null,
-        exdates: [],
-        localStart: null,
-        recurrenceEnd: null,
-        seriesId: master.id,
-        originalStart: occurrenceId,
-        icalUid: null,
-      };
-      const saved = override ? await this.events.update(user.id, override.id, write) : await this.events.insert(user.id, write);
-      await this.notifier.occurrenceChanged(master, occurrenceId, base, saved);
+      const base = override ?? seriesOccurrence(master, occurrenceId);
+      const write: EventWrite = { ...this.eventsService.mergedWrite({ ...base, recurrenceRule: null }, dto), icalUid: null };
+      const saved = await this.writer.editOccurrence(user.id, master, occurrenceId, override, base, write, 'series');
       return saved.id;
     });
     return this.eventsService.get(user, result);
@@ -145,33 +125,24 @@ export class SeriesService {
   async cancelOccurrence(user: AuthUser, id: string, rawOccurrenceId: string, scope: Scope): Promise<void> {
     await this.db.tx(async () => {
       const { master, occurrenceId, override } = await this.locate(user, id, rawOccurrenceId, { allowExcluded: true });
-      const def = seriesOf(master);
-      const before = await this.notifier.snapshot(master);
       if (scope === 'following') {
         if (isFirst(master, occurrenceId)) {
-          await this.notifier.deleting(before, () => this.events.remove(user.id, master.id));
+          await this.writer.remove(user.id, master, { origin: 'series' });
           return;
         }
-        const { head } = withRecurrenceErrors(() => splitSeriesAt(def, occurrenceId));
+        const { head } = withRecurrenceErrors(() => splitSeriesAt(seriesOf(master), occurrenceId));
         await this.deleteOverridesFrom(master.id, occurrenceId);
-        await this.notifier.changed(before, await this.events.update(user.id, master.id, this.seriesWrite(master, head)));
+        await this.writer.update(user.id, master, this.seriesWrite(master, head), { origin: 'series' });
         return;
       }
-      await this.events.deleteOverrides(master.id, [occurrenceId]);
-      if (!master.exdates.includes(occurrenceId)) {
-        const exdates = [...master.exdates, occurrenceId].sort();
-        const updated = await this.events.update(user.id, master.id, { ...toWrite(master), exdates });
-        const occurrence = override ?? occurrenceEvent(master, occurrenceId, ...occurrenceTimes(master, occurrenceId));
-        await this.notifier.occurrenceChanged(updated, occurrenceId, occurrence, null);
-      }
+      await this.writer.cancelOccurrence(user.id, master, occurrenceId, override ?? seriesOccurrence(master, occurrenceId), 'series');
     });
   }
 
   private async editFollowing(user: AuthUser, master: EventRecord, occurrenceId: string, dto: UpdateOccurrenceDto) {
     const { head, tail } = withRecurrenceErrors(() => splitSeriesAt(seriesOf(master), occurrenceId));
-    const [start, end] = occurrenceTimes(master, occurrenceId);
     const tailRecord: EventRecord = {
-      ...occurrenceEvent(master, occurrenceId, start, end),
+      ...seriesOccurrence(master, occurrenceId),
       recurrenceRule: tail.rule,
       exdates: tail.exdates ?? [],
       localStart: tail.localStart,
@@ -184,27 +155,19 @@ export class SeriesService {
     const rekeyed = withRecurrenceErrors(() =>
       rekeySeries(seriesOf(tailRecord), seriesOf({ ...tailRecord, ...write }), movedOverrides.map((o) => o.originalStart as string)),
     );
-    const before = await this.notifier.snapshot(master);
-    const cut = await this.events.update(user.id, master.id, this.seriesWrite(master, head));
-    const created = await this.events.insert(user.id, {
-      ...write,
-      exdates: rekeyed.exdates,
-      recurrenceEnd: rekeyed.recurrenceEnd,
-      seriesId: null,
-      originalStart: null,
-      icalUid: null,
-    });
+    // Attendees get the cut series as an update and the new one as an invitation: two changes.
+    await this.writer.update(user.id, master, this.seriesWrite(master, head), { origin: 'series' });
+    const guests = (await this.attendees.forEvents([master.id])).get(master.id) ?? [];
+    const created = await this.writer.create(
+      user.id,
+      { ...write, exdates: rekeyed.exdates, recurrenceEnd: rekeyed.recurrenceEnd, seriesId: null, originalStart: null, icalUid: null },
+      { origin: 'series', copyTagsFrom: master.id, attendees: guests.map((g) => ({ email: g.email, name: g.name ?? undefined })) },
+    );
     for (const override of movedOverrides) {
       const next = rekeyed.map.get(override.originalStart as string);
-      if (next) await this.events.moveOverride(override.id, created.id, next);
-      else await this.events.deleteOverrides(master.id, [override.originalStart as string]);
+      if (next) await this.writer.moveOverrideQuietly(override.id, created.id, next);
+      else await this.writer.deleteOverridesQuietly(master.id, [override.originalStart as string]);
     }
-    await this.tags.copy(master.id, created.id);
-    const guests = (await this.attendees.forEvents([master.id])).get(master.id) ?? [];
-    if (guests.length) await this.attendees.replace(created.id, guests.map((g) => ({ email: g.email, name: g.name ?? undefined })));
-    // Attendees get the cut series as an update and the new one as an invitation.
-    await this.notifier.changed(before, cut);
-    await this.notifier.created(created);
     return created.id;
   }
 
@@ -237,7 +200,7 @@ export class SeriesService {
     const later = (await this.events.findOverrides([seriesId]))
       .map((override) => override.originalStart as string)
       .filter((id) => id >= occurrenceId);
-    await this.events.deleteOverrides(seriesId, later);
+    await this.writer.deleteOverridesQuietly(seriesId, later);
   }
 
   private async dropOrphanOverrides(seriesId: string, def: SeriesDefinition): Promise<void> {
@@ -245,7 +208,7 @@ export class SeriesService {
     const orphans = (await this.events.findOverrides([seriesId]))
       .map((override) => override.originalStart as string)
       .filter((id) => !occurrenceExists(bare, id));
-    await this.events.deleteOverrides(seriesId, orphans);
+    await this.writer.deleteOverridesQuietly(seriesId, orphans);
   }
 
   private async page(items: CalendarItem[], query: RequiredWindowQueryDto): Promise<Page<EventResponseDto>> {
@@ -259,16 +222,6 @@ function windowOf(query: RequiredWindowQueryDto): { from: Date; to: Date } {
   const to = parseInstant(query.to);
   if (from >= to) throw new DomainError('WINDOW_REQUIRED');
   return { from, to };
-}
-
-/** Where an occurrence is: its id is its original start (all-day: its date in the series zone). */
-function occurrenceTimes(master: EventRecord, occurrenceId: string): [Date, Date] {
-  const minutes = durationMinutesOf(master);
-  if (master.isAllDay) {
-    return [startOfDateIn(occurrenceId, master.timezone), startOfDateIn(addDays(occurrenceId, minutes / 1440), master.timezone)];
-  }
-  const start = new Date(occurrenceId);
-  return [start, new Date(start.getTime() + minutes * 60_000)];
 }
 
 /** Is this the series' first occurrence (its start)? Canonical ids sort in time order as strings. */

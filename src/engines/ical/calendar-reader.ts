@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { isValidZone } from '../../common/time/zones.js';
 import { addDays, instantToWallClock, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
-import type { CreateEventDto } from '../events/dto/event.dto.js';
+import type { CreateEventDto } from '../../modules/events/dto/event.dto.js';
 
 /**
  * Reads iCalendar text (RFC 5545) with ical.js into what Calento stores: for each VEVENT its UID, the

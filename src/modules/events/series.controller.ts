@@ -4,7 +4,7 @@ import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decor
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { uuidParam } from '../../common/validation/validation.js';
-import { EventResponseDto } from '../events/dto/event.dto.js';
+import { EventResponseDto } from './dto/event.dto.js';
 import { SeriesService } from './series.service.js';
 import { RequiredWindowQueryDto, ScopeQueryDto, SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
 

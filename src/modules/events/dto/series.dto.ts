@@ -2,7 +2,7 @@ import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.js';
 import { IsIsoInstant } from '../../../common/validation/validators.js';
-import { UpdateEventDto } from '../../events/dto/event.dto.js';
+import { UpdateEventDto } from './event.dto.js';
 
 export class SetRecurrenceDto {
   /** RFC 5545 RRULE value, with or without the "RRULE:" prefix. */

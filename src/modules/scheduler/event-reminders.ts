@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { expandSeries, RecurrenceError, type Occurrence } from '../../engines/recurrence/recurrence.engine.js';
 import { EmailNotifications } from '../email/email-notifications.js';
-import { expandSeries, RecurrenceError, type Occurrence } from '../recurrence/recurrence.engine.js';
-import { seriesOf } from './event-timing.js';
-import { occurrenceEvent } from './event-views.js';
-import { EventsRepository } from './events.repository.js';
-import type { EventRecord } from './events.rows.js';
-import { EventNotificationsRepository } from './notifications.repository.js';
+import { seriesOf } from '../events/event-timing.js';
+import { occurrenceEvent } from '../events/event-views.js';
+import type { EventRecord } from '../events/events.rows.js';
+import { EventsService } from '../events/events.service.js';
+import { UserDirectory } from '../users/user-directory.js';
 
 /**
  * How far ahead reminder emails are queued (by send time). The scheduler runs every few minutes, so a
@@ -37,8 +37,8 @@ export class EventReminders {
   private readonly logger = new Logger('Reminders');
 
   constructor(
-    @Inject(EventsRepository) private readonly events: EventsRepository,
-    @Inject(EventNotificationsRepository) private readonly repo: EventNotificationsRepository,
+    @Inject(EventsService) private readonly events: EventsService,
+    @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(EmailNotifications) private readonly mail: EmailNotifications,
   ) {}
 
@@ -48,12 +48,12 @@ export class EventReminders {
    * Call inside a transaction: the event row is share-locked while this runs.
    */
   async sync(eventId: string, now: Date, options: { refresh?: boolean } = {}): Promise<ReminderSync> {
-    const root = await this.repo.findRootShared(eventId);
-    const owner = root ? await this.repo.findOwner(root.userId) : null;
+    const root = await this.events.rootForReminders(eventId);
+    const owner = root ? await this.users.findById(root.userId) : null;
     const queued = await this.mail.queuedEventReminders(eventId);
     const result: ReminderSync = { queued: 0, cancelled: 0 };
     const live = root && owner && root.status !== 'cancelled' ? root : null;
-    const overrides = live?.recurrenceRule ? await this.events.findOverrides([live.id]) : [];
+    const overrides = live?.recurrenceRule ? await this.events.overridesOf([live.id]) : [];
     const startingIn = (from: Date, to: Date) => (live ? this.occurrencesStartingIn(live, overrides, from, to) : []);
 
     for (const reminder of queued) {

@@ -3,8 +3,8 @@ import { DateTime, IANAZone } from 'luxon';
 import { rruleDateToWallClock } from '../../common/time/wall-clock.js';
 
 /**
- * VTIMEZONE components (RFC 5545 §3.6.5) built from the runtime's IANA data, because neither
- * ical-generator nor ical.js ships a zone database. Most clients resolve an IANA TZID by name; Outlook
+ * VTIMEZONE components (RFC 5545 §3.6.5) built from the runtime's IANA data, because ical.js ships
+ * no zone database. Most clients resolve an IANA TZID by name; Outlook
  * and a few others read these definitions, so they must be right for every date a feed can contain:
  * explicit transitions from the earliest event's year, then, when the zone's current rules repeat
  * yearly, two RRULE observances that carry them forward indefinitely.

@@ -1,0 +1,140 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChangeSubscriberProvider, type ChangeSubscriber } from '../changes/change-subscriber.js';
+import type { Change } from '../changes/changes.rows.js';
+import type { EventChangeData, EventPayload } from '../events/event-changes.js';
+import { UserDirectory } from '../users/user-directory.js';
+import type { User } from '../users/users.rows.js';
+import { EmailNotifications, type EventMail, type MailPerson } from './email-notifications.js';
+
+/** What attendees see of an event: a change to any of these is mailed. Tags, color, reminders… are not. */
+const OCCURRENCE_FIELDS = ['startTime', 'endTime', 'isAllDay', 'startDate', 'endDate', 'title', 'description', 'location', 'status'] as const;
+const SERIES_FIELDS = [...OCCURRENCE_FIELDS, 'recurrence'] as const;
+
+/**
+ * The emails event changes cause, from the change feed: invitations (METHOD:REQUEST) to new attendees,
+ * updates (REQUEST, higher SEQUENCE) to current attendees when something they see changed,
+ * cancellations (METHOD:CANCEL) to removed attendees and to everyone when the event is cancelled or
+ * deleted. Messages about one occurrence carry the series' UID and the occurrence's RECURRENCE-ID. The
+ * owner is never mailed; booking events are left to the booking emails. Queued in the dispatch
+ * transaction; each message's dedupe key names the event's SEQUENCE, so a change is mailed once.
+ */
+@ChangeSubscriberProvider()
+@Injectable()
+export class EventEmailsSubscriber implements ChangeSubscriber {
+  readonly name = 'email.events';
+  readonly kinds = ['event.*'];
+
+  constructor(
+    @Inject(UserDirectory) private readonly users: UserDirectory,
+    @Inject(EmailNotifications) private readonly mail: EmailNotifications,
+  ) {}
+
+  async onChanges(changes: Change[]): Promise<void> {
+    for (const change of changes as unknown as Array<Change<EventChangeData>>) {
+      const owner = await this.users.findById(change.userId);
+      if (!owner) continue;
+      if (change.seriesId && change.occurrenceId) await this.occurrenceChanged(change, owner);
+      else if (change.kind === 'event.created') await this.created(change, owner);
+      else if (change.kind === 'event.updated') await this.updated(change, owner);
+      else await this.deleted(change, owner);
+    }
+  }
+
+  private async created(change: Change<EventChangeData>, owner: User): Promise<void> {
+    const after = change.data.after as EventPayload;
+    const guests = guestsOf(owner, after);
+    if (!guests.length || after.status === 'cancelled' || after.source === 'booking') return;
+    await this.mail.eventInvitation(mailOf(after, owner, guests, after.sequence), guests);
+  }
+
+  /**
+   * Attendees added get an invitation, removed ones a cancellation, the others an update when a field
+   * they see changed; a newly cancelled event is cancelled for everyone who had it.
+   */
+  private async updated(change: Change<EventChangeData>, owner: User): Promise<void> {
+    const before = change.data.before as EventPayload;
+    const after = change.data.after as EventPayload;
+    if (after.source === 'booking') return;
+    const previous = guestsOf(owner, before);
+    const current = guestsOf(owner, after);
+    const had = new Set(previous.map((guest) => guest.email.toLowerCase()));
+    const has = new Set(current.map((guest) => guest.email.toLowerCase()));
+    const added = current.filter((guest) => !had.has(guest.email.toLowerCase()));
+    const removed = previous.filter((guest) => !has.has(guest.email.toLowerCase()));
+    const kept = current.filter((guest) => had.has(guest.email.toLowerCase()));
+    const changed = differs(before, after, SERIES_FIELDS);
+    const cancelled = after.status === 'cancelled';
+    const wasCancelled = before.status === 'cancelled';
+    if (!changed && !added.length && !removed.length) return;
+    const toCancel = cancelled ? (wasCancelled ? removed : [...kept, ...removed]) : removed;
+    const toUpdate = !cancelled && changed ? kept : [];
+    const toInvite = cancelled ? [] : added;
+    const mail = mailOf(after, owner, cancelled ? previous : current, after.sequence);
+    if (toCancel.length) await this.mail.eventCancellation({ ...mail, attendees: toCancel }, toCancel);
+    if (toUpdate.length) await this.mail.eventUpdate(mail, toUpdate);
+    if (toInvite.length) await this.mail.eventInvitation(mail, toInvite);
+  }
+
+  /** A deleted event: a cancellation to each attendee, one SEQUENCE above the last message. */
+  private async deleted(change: Change<EventChangeData>, owner: User): Promise<void> {
+    const before = change.data.before as EventPayload;
+    const guests = guestsOf(owner, before);
+    if (!guests.length || before.status === 'cancelled' || before.source === 'booking') return;
+    await this.mail.eventCancellation(mailOf(before, owner, guests, before.sequence + 1), guests);
+  }
+
+  /** One occurrence edited, put back or cancelled: an update or a cancellation of it to the series' attendees. */
+  private async occurrenceChanged(change: Change<EventChangeData>, owner: User): Promise<void> {
+    const { before, after, series } = change.data;
+    if (!series || !before || series.status === 'cancelled' || series.source === 'booking') return;
+    const guests = guestsOf(owner, series);
+    const wasCancelled = before.status === 'cancelled';
+    const cancelled = after === null || after.status === 'cancelled';
+    const mailed = cancelled ? !wasCancelled : differs(before, after, OCCURRENCE_FIELDS);
+    if (!guests.length || !mailed) return;
+    const mail: EventMail = {
+      ...mailOf(after ?? before, owner, guests, series.sequence),
+      id: series.id,
+      icalUid: series.icalUid,
+      rrule: null,
+      exdates: [],
+      recurrenceId: change.occurrenceId,
+    };
+    if (cancelled) await this.mail.eventCancellation(mail, mail.attendees);
+    else await this.mail.eventUpdate(mail, mail.attendees);
+  }
+}
+
+/** Attendees to mail: everyone but the owner. */
+function guestsOf(owner: User, event: EventPayload): MailPerson[] {
+  const ownerEmail = owner.email.toLowerCase();
+  return event.attendees
+    .filter((attendee) => attendee.email.toLowerCase() !== ownerEmail)
+    .map((attendee) => ({ email: attendee.email, name: attendee.name }));
+}
+
+function mailOf(event: EventPayload, owner: User, attendees: MailPerson[], sequence: number): EventMail {
+  const isSeries = event.recurrence !== null;
+  return {
+    id: event.id,
+    icalUid: event.icalUid,
+    ownerUserId: owner.id,
+    sequence,
+    title: event.title,
+    description: event.description,
+    location: event.location,
+    start: new Date(event.startTime),
+    end: new Date(event.endTime),
+    timezone: event.timezone,
+    rrule: isSeries ? (event.recurrence?.rule ?? null) : null,
+    exdates: isSeries ? (event.recurrence?.exdates ?? []) : [],
+    dates: event.isAllDay && event.startDate && event.endDate ? { start: event.startDate, end: event.endDate } : null,
+    organizer: { email: owner.email, name: owner.name },
+    attendees,
+  };
+}
+
+function differs(before: EventPayload, after: EventPayload, fields: readonly (keyof EventPayload)[]): boolean {
+  return fields.some((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+}
+

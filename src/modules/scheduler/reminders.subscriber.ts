@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../../common/time/clock.js';
+import type { ChangeSubscriber } from '../changes/change-subscriber.js';
+import { ChangeSubscriberProvider } from '../changes/change-subscriber.js';
+import type { Change } from '../changes/changes.rows.js';
+import { EventReminders } from './event-reminders.js';
+
+/**
+ * Every change of an event re-plans its reminders at once (the scheduler's tick only looks ahead): a
+ * moved event gets reminders at the new time and loses the old ones, a deleted or cancelled one loses
+ * them, a new title reaches the pending ones. Runs in the dispatch transaction; the reminders are email
+ * jobs with dedupe keys, so planning twice queues once.
+ */
+@ChangeSubscriberProvider()
+@Injectable()
+export class RemindersSubscriber implements ChangeSubscriber {
+  readonly name = 'reminders';
+  readonly kinds = ['event.*'];
+
+  constructor(
+    @Inject(EventReminders) private readonly reminders: EventReminders,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async onChanges(changes: Change[]): Promise<void> {
+    // One plan per series or event, refreshed when any of its changes touched what a reminder shows.
+    const roots = new Map<string, boolean>();
+    for (const change of changes) {
+      const root = change.seriesId ?? change.eventId;
+      if (!root) continue;
+      const refresh = change.fields.includes('title') || change.fields.includes('location');
+      roots.set(root, (roots.get(root) ?? false) || refresh);
+    }
+    const now = this.clock.now();
+    for (const [root, refresh] of roots) await this.reminders.sync(root, now, { refresh });
+  }
+}
