@@ -205,6 +205,6 @@ describe('accounts are separate', () => {
     });
     const bare = await fetch(`${fake.url}/calendar/v3/users/me/calendarList`);
     expect(bare.status).toBe(401);
-    expect((await bare.json()).error.errors[0]).toMatchObject({ reason: 'required', location: 'Authorization' });
+    expect(((await bare.json()) as { error: { errors: unknown[] } }).error.errors[0]).toMatchObject({ reason: 'required', location: 'Authorization' });
   });
 });

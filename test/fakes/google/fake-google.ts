@@ -266,7 +266,7 @@ export class FakeGoogle {
   }
 
   /** Tokens as after an offline consent, without the browser dance. */
-  issueTokens(email: string, clientId: string, scopes: string[] = ALL_CALENDAR_SCOPES): TokenResponse & { refresh_token: string } {
+  issueTokens(email: string, clientId: string, scopes: string[] = ALL_CALENDAR_SCOPES): TokenResponse & { refresh_token: string; expiry_date: number } {
     return this.oauth.issueTokens(email, clientId, scopes);
   }
 

@@ -1,9 +1,10 @@
 import { json, jsonBody, noContent, route, type Ctx, type Reply, type Route } from '../context.js';
-import type { FaultSpec, RateLimit } from '../faults.js';
+import type { Fault, FaultSpec, RateLimit } from '../faults.js';
 import type { FakeGoogle } from '../fake-google.js';
 import type { AccessRole } from '../state/types.js';
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Admin bodies are loosely typed on purpose: each helper validates what it uses.
+type Body = Record<string, any>;
 
 const A = '/__admin';
 
@@ -51,8 +52,8 @@ export function adminRoutes(fake: FakeGoogle): Route[] {
     ['POST', '/tokens/expire', (ctx) => ok({ expired: fake.expireAccessTokens(b(ctx)) }), '{email?, clientId?}'],
     ['POST', '/grants/revoke', (ctx) => ok({ revoked: fake.revokeGrant(b(ctx).email, b(ctx).clientId) }), '{email, clientId?}'],
     ['POST', '/sync-tokens/invalidate', (ctx) => (fake.invalidateSyncTokens(b(ctx)), ok()), '{calendarId?, email?} (neither: all)'],
-    ['GET', '/faults', () => ok({ faults: fake.faults() }), 'active faults'],
-    ['POST', '/faults', (ctx) => ok(fake.injectFault(faultFrom(b(ctx)))), '{path, regex?, method?, account?, times? (-1 = always), status?, reason?, message?, domain?, headers?, dropConnection?, delayMs?}'],
+    ['GET', '/faults', () => ok({ faults: fake.faults().map(faultJson) }), 'active faults (remaining -1 = unlimited)'],
+    ['POST', '/faults', (ctx) => ok(faultJson(fake.injectFault(faultFrom(b(ctx))))), '{path, regex?, method?, account?, times? (-1 = always), status?, reason?, message?, domain?, headers?, dropConnection?, delayMs?}'],
     ['DELETE', '/faults', () => (fake.clearFaults(), noContent()), 'remove all faults'],
     ['PUT', '/rate-limits/:email', (ctx) => (fake.setRateLimit(p(ctx).email, b(ctx) as RateLimit), ok()), '{limit, windowMs, status?, reason?}'],
     ['DELETE', '/rate-limits/:email', (ctx) => (fake.clearRateLimit(p(ctx).email), noContent()), 'remove the limit'],
@@ -69,6 +70,13 @@ export function adminRoutes(fake: FakeGoogle): Route[] {
   const index = routes.map(([method, path, , doc]) => `${method} ${A}${path}  ${doc}`);
   return routes.map(([method, path, handler]) => route(method, `${A}${path}`, 'admin', handler));
 }
+
+const faultJson = (f: Fault) => ({
+  ...f,
+  path: String(f.path),
+  times: f.times === Infinity ? -1 : f.times,
+  remaining: f.remaining === Infinity ? -1 : f.remaining,
+});
 
 function faultFrom(body: Body): FaultSpec {
   const { regex, times, ...rest } = body;

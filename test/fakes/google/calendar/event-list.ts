@@ -5,7 +5,7 @@ import { roleRank, type AccessRole, type Calendar, type StoredEvent } from '../s
 import { instanceView, isMaster } from './event-ops.js';
 import { renderEvent, type RenderMode } from './event-render.js';
 import { bool, checkSyncCompatible, instant, int, SYNC_DISALLOWED } from './list-params.js';
-import { expandSeries } from './recurrence.js';
+import { expandSeries, expansionEnd } from './recurrence.js';
 import { isValidZone, whenToMs } from './time.js';
 import { compareKeys, decodePageToken, decodeSyncToken, encodePageToken, encodeSyncToken, fingerprint, type PageState } from './tokens.js';
 
@@ -111,7 +111,7 @@ export function listEvents(store: Store, cal: Calendar, role: AccessRole, viewer
     (eventTypes.length === 0 || eventTypes.includes((ev.fields.eventType as string) ?? 'default'));
   const fromMs = timeMin ?? -NEVER;
   const toMs = timeMax ?? NEVER;
-  const horizon = timeMax ?? now + store.settings.expansionHorizonDays * DAY;
+  const horizon = (master: StoredEvent) => timeMax ?? expansionEnd(master, cal.timeZone, now, store.settings.expansionHorizonDays);
   const inWindow = (startMs: number, endMs: number) => endMs > fromMs && startMs < toMs;
   const modeOf = (ev: StoredEvent): RenderMode =>
     ev.status === 'cancelled' && !showDeleted ? 'stripped' : roleRank(role) < roleRank('reader') ? 'busy' : 'full';
@@ -150,7 +150,7 @@ export function listEvents(store: Store, cal: Calendar, role: AccessRole, viewer
     if (!singleEvents) {
       if (ev.status === 'cancelled' && !includeDeleted) continue;
       if (timeMin !== undefined || timeMax !== undefined) {
-        const hasInstance = expandSeries(ev, cal.timeZone, fromMs, Math.min(toMs, horizon)).some((o) => inWindow(o.startMs, o.endMs));
+        const hasInstance = expandSeries(ev, cal.timeZone, fromMs, Math.min(toMs, horizon(ev))).some((o) => inWindow(o.startMs, o.endMs));
         if (!hasInstance) continue;
       }
       add(ev, ev.ordinal, whenToMs(ev.start, cal.timeZone));
@@ -159,7 +159,7 @@ export function listEvents(store: Store, cal: Calendar, role: AccessRole, viewer
     // singleEvents: the series becomes its instances; deleted series only show up as changes.
     if (ev.status === 'cancelled' && !incremental) continue;
     overridden ??= exceptionIds(cal);
-    for (const occ of expandSeries(ev, cal.timeZone, fromMs, horizon)) {
+    for (const occ of expandSeries(ev, cal.timeZone, fromMs, horizon(ev))) {
       if (!inWindow(occ.startMs, occ.endMs)) continue;
       const view = instanceView(ev, occ);
       if (overridden.has(view.id)) continue;
@@ -212,7 +212,7 @@ export function listInstances(store: Store, cal: Calendar, role: AccessRole, vie
   const now = store.clock.now();
   const fromMs = timeMin ?? -NEVER;
   const toMs = timeMax ?? NEVER;
-  const horizon = timeMax ?? now + store.settings.expansionHorizonDays * DAY;
+  const horizon = timeMax ?? expansionEnd(master, cal.timeZone, now, store.settings.expansionHorizonDays);
   const inWindow = (s: number, e: number) => e >= fromMs && s < toMs;
   const entries: Entry[] = [];
   const mode = (ev: StoredEvent): RenderMode => (roleRank(role) < roleRank('reader') ? 'busy' : 'full');

@@ -175,6 +175,17 @@ function occurrenceOf(f: Date, c: Compiled, master: StoredEvent, calendarZone: s
   return { key: instanceKey(start), start, end, startMs, endMs };
 }
 
+/** Every RRULE has COUNT or UNTIL (else listings cut the series at a horizon). */
+export const isBounded = (master: StoredEvent): boolean =>
+  (master.recurrence ?? []).every((line) => !/^RRULE/i.test(line) || /(COUNT|UNTIL)=/i.test(line));
+
+/** Where an unbounded series stops being expanded when the request gives no timeMax. */
+export function expansionEnd(master: StoredEvent, calendarZone: string, nowMs: number, horizonDays: number): number {
+  if (isBounded(master)) return Date.UTC(9999, 0, 1);
+  const firstMs = isDate(master.start) ? dateToMs(master.start.date, calendarZone) : master.start.ms;
+  return Math.max(nowMs, firstMs) + horizonDays * 86_400_000;
+}
+
 const cache = new WeakMap<StoredEvent, { seq: number; windows: Map<string, Occurrence[]> }>();
 
 /**
@@ -192,8 +203,11 @@ export function expandSeries(master: StoredEvent, calendarZone: string, fromMs: 
   if (hit) return hit;
   const c = compile(master, calendarZone);
   const slackMs = c.durationMs + c.durationDays * 86_400_000 + 2 * 86_400_000;
-  const after = floatingOf(Math.max(fromMs - slackMs, -8.64e15), c.zone);
-  const before = floatingOf(Math.min(toMs + 2 * 86_400_000, 8.64e15), c.zone);
+  // Nothing happens before DTSTART (RDATEs earlier than it are not modelled), nor after year 9999.
+  const firstMs = isDate(master.start) ? dateToMs(master.start.date, calendarZone) : master.start.ms;
+  const after = floatingOf(Math.max(fromMs, firstMs) - slackMs, c.zone);
+  const before = floatingOf(Math.min(toMs + 2 * 86_400_000, Date.UTC(9999, 0, 1)), c.zone);
+  if (before.getTime() < after.getTime()) return [];
   const floats = c.set.between(after, before, true, (_d, i) => i < MAX_INSTANCES);
   const result = floats
     .map((f) => occurrenceOf(f, c, master, calendarZone))

@@ -173,8 +173,11 @@ export class OAuthService {
     return found && found.expiresAt > this.store.clock.now() ? found : undefined;
   }
 
-  /** Test shortcut: tokens as if the account had consented (offline) in the browser. */
-  issueTokens(email: string, clientId: string, scopes: string[]): TokenResponse & { refresh_token: string } {
+  /**
+   * Test shortcut: tokens as if the account had consented (offline) in the browser, with the
+   * expiry_date google-auth-library would have computed (real clock).
+   */
+  issueTokens(email: string, clientId: string, scopes: string[]): TokenResponse & { refresh_token: string; expiry_date: number } {
     if (!this.store.clients.has(clientId)) throw new Error(`fake Google: no OAuth client ${clientId}`);
     this.store.requireAccount(email);
     const grant = this.store.ensureGrant(email.toLowerCase(), clientId);
@@ -183,7 +186,7 @@ export class OAuthService {
     const refresh = randomToken('1//0g', 64);
     this.store.refreshTokens.set(refresh, { token: refresh, email: email.toLowerCase(), clientId, scopes });
     grant.refreshTokens.add(refresh);
-    return { ...response, refresh_token: refresh };
+    return { ...response, refresh_token: refresh, expiry_date: Date.now() + response.expires_in * 1000 };
   }
 
   /** Makes access tokens stale now (the client only notices when Google answers 401). */

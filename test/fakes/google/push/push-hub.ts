@@ -174,11 +174,17 @@ export class PushHub {
     if (!this.faults.paused && !(this.faults.reorderWindow && this.held.length < this.faults.reorderWindow)) this.flush();
   }
 
-  /** Releases held messages (paused or waiting for a reorder window). */
+  /** Releases held messages (paused or waiting for a reorder window), one after the other. */
   flush(): void {
     const held = this.faults.reorderWindow ? [...this.held].reverse() : [...this.held];
     this.held = [];
-    for (const message of held) void this.send(message, 1);
+    if (held.length === 0) return;
+    this.inFlight++;
+    void (async () => {
+      for (const message of held) await this.send(message, 1);
+      this.inFlight--;
+      this.wakeIdle();
+    })();
   }
 
   /** Resolves once nothing is in flight or waiting for a retry (held messages do not count). */
