@@ -7,11 +7,8 @@ import type { TestUser } from './users.js';
 /** Calento's callback as the test apps see it (APP_BASE_URL http://calento.test). */
 export const CALLBACK_URL = 'http://calento.test/api/v1/oauth/callback';
 
-/** The environment that points an app at a running fake Google. */
-export const fakeGoogleEnv = (fake: FakeGoogle): Record<string, string> => ({
-  GOOGLE_OAUTH_BASE_URL: fake.url,
-  GOOGLE_API_BASE_URL: fake.apiRootUrl,
-});
+/** The environment that points an app at a running fake Google (GOOGLE_OAUTH_BASE_URL, GOOGLE_API_BASE_URL). */
+export const fakeGoogleEnv = (fake: FakeGoogle): Record<string, string> => fake.env;
 
 let counter = 0;
 
