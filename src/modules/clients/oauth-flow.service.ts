@@ -32,25 +32,6 @@ interface Identity {
 }
 
 /**
- * Why a callback did not connect the client: the `reason` of the redirect to the frontend.
- * docs/clients.md lists them.
- */
-export type CallbackFailure =
-  | 'invalid_state'
-  | 'state_used'
-  | 'state_expired'
-  | 'missing_code'
-  | 'default_client_missing'
-  | 'invalid_grant'
-  | 'invalid_client'
-  | 'google_unavailable'
-  | 'insufficient_scope'
-  | 'no_account_email'
-  | 'account_mismatch'
-  | 'no_refresh_token'
-  | string;
-
-/**
  * The OAuth 2.0 authorization-code flow with PKCE (S256) that connects a client's Google account.
  * The state is 32 random bytes; only its SHA-256 is stored, bound to the user, client, credentials and an
  * expiry, and it works once. The PKCE verifier is sealed server-side and sent only to Google's token
@@ -216,7 +197,8 @@ export class OAuthFlowService {
     }
   }
 
-  private outcome(clientId: string | null, failure: CallbackFailure | null): string {
+  /** `failure` is the redirect's `reason`; docs/clients.md lists every one. */
+  private outcome(clientId: string | null, failure: string | null): string {
     const page = clientId ? `${this.config.frontendUrl}/clients/${clientId}` : `${this.config.frontendUrl}/clients`;
     this.logger.log({ clientId, outcome: failure ?? 'connected' }, 'OAuth callback');
     return failure ? `${page}?oauth=error&reason=${encodeURIComponent(failure)}` : `${page}?oauth=connected`;
