@@ -402,8 +402,8 @@ describe('GET /availability/free-busy', () => {
   });
 
   it.each([
-    ['a missing from', { to: window.to }, 'from', 'VALIDATION_FAILED'],
-    ['a missing to', { from: window.from }, 'to', 'VALIDATION_FAILED'],
+    ['a missing from', { to: window.to }, 'from', 'WINDOW_REQUIRED'],
+    ['a missing to', { from: window.from }, 'to', 'WINDOW_REQUIRED'],
     ['a from without offset', { ...window, from: '2026-06-01T00:00:00' }, 'from', 'VALIDATION_FAILED'],
     ['a date as to', { ...window, to: '2026-06-08' }, 'to', 'VALIDATION_FAILED'],
     ['to before from', { from: window.to, to: window.from }, 'to', 'VALIDATION_FAILED'],
@@ -605,7 +605,7 @@ describe('GET /availability/slots', () => {
     ['a fractional duration', { ...week, duration: 2.5 }, 'duration', 'VALIDATION_FAILED'],
     ['a word as duration', { ...week, duration: 'hour' }, 'duration', 'VALIDATION_FAILED'],
     ['an unknown zone', { ...week, timezone: 'Europe/Atlantis' }, 'timezone', 'VALIDATION_FAILED'],
-    ['a missing from', { to: week.to, duration: 30 }, 'from', 'VALIDATION_FAILED'],
+    ['a missing from', { to: week.to, duration: 30 }, 'from', 'WINDOW_REQUIRED'],
     ['to before from', { ...week, from: week.to, to: week.from }, 'to', 'VALIDATION_FAILED'],
     ['a window over 62 days', { ...week, to: '2027-01-01T00:00:00Z' }, 'to', 'WINDOW_TOO_LARGE'],
     ['a window in the year 9999', { ...week, from: '9999-12-30T00:00:00Z', to: '9999-12-31T00:00:00Z' }, 'from', 'VALIDATION_FAILED'],

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { expectProblem } from '../setup/problem.js';
+import { eventually } from '../setup/wait.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 
 let t: TestApp;
@@ -191,8 +192,11 @@ describe('POST /bookings', () => {
     const event = await api().get(`/api/v1/events/${hostView.body.eventId}`).set(host.auth).expect(200);
     expect(event.body).toMatchObject({ title: 'Intro call: Grace Hopper', startTime: start.replace('Z', '.000Z'), attendees: [expect.objectContaining({ email: 'grace@example.com' })] });
 
-    const mails = await t.db.query<{ recipient: string }>('SELECT recipient FROM email_queue WHERE user_id = $1 ORDER BY recipient', [host.id]);
-    expect(mails.rows.map((row) => row.recipient)).toEqual(expect.arrayContaining(['grace@example.com', host.email]));
+    // Both confirmations follow from the committed booking (the change feed's email subscriber queues them).
+    const recipients = async () =>
+      (await t.db.query<{ recipient: string }>('SELECT recipient FROM email_queue WHERE user_id = $1 ORDER BY recipient', [host.id])).rows.map((row) => row.recipient);
+    await eventually(async () => (await recipients()).length >= 2, 10_000, 'both confirmation emails');
+    expect(await recipients()).toEqual(expect.arrayContaining(['grace@example.com', host.email]));
 
     // The slot is gone for the next booker.
     expectProblem(await api().post('/api/v1/bookings').send(booker(start, { slug, email: 'late@example.com' })), 409, 'BOOKING_SLOT_TAKEN');

@@ -222,11 +222,12 @@ describe('GET /events', () => {
   });
 
   it('needs a window for expand and a window that is not backwards', async () => {
-    expectProblem(await api().get('/api/v1/events').query({ expand: true }).set(user.auth), 400, 'WINDOW_REQUIRED');
+    expectProblem(await api().get('/api/v1/events').query({ expand: true }).set(user.auth), 400, 'WINDOW_REQUIRED', ['from', 'to']);
     expectProblem(
       await api().get('/api/v1/events').query({ from: '2026-06-02T00:00:00Z', to: '2026-06-01T00:00:00Z' }).set(user.auth),
       400,
-      'WINDOW_REQUIRED',
+      'VALIDATION_FAILED',
+      ['to'],
     );
   });
 

@@ -48,7 +48,7 @@ export const errorCatalogue = {
     title: 'Too many occurrences',
     detail: 'The window holds more than {cap} occurrences; ask for a shorter window.',
   },
-  WINDOW_REQUIRED: { status: 400, title: 'Window required', detail: 'Give both "from" and "to" (and from before to).' },
+  WINDOW_REQUIRED: { status: 400, title: 'Window required', detail: 'This route needs a time window: give both bounds (from and to).' },
   WINDOW_TOO_LARGE: {
     status: 400,
     title: 'Window too large',

@@ -59,7 +59,7 @@ export class AvailabilityController {
       'events left out), accepted invitations and confirmed bookings. details=true adds each interval with its source.',
   })
   @ApiOkResponse({ type: FreeBusyResponseDto })
-  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
   freeBusy(@CurrentUser() user: AuthUser, @Query() query: FreeBusyQueryDto): Promise<FreeBusyResponseDto> {
     return this.availability.freeBusy(user.id, query);
   }
@@ -82,7 +82,7 @@ export class AvailabilityController {
     description: 'Slots of `duration` minutes inside your hours, clear of busy time, from now on. timezone only sets localStart.',
   })
   @ApiOkResponse({ type: AvailabilitySlotsResponseDto })
-  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
   slots(@CurrentUser() user: AuthUser, @Query() query: AvailabilitySlotsQueryDto): Promise<AvailabilitySlotsResponseDto> {
     return this.availability.slots(user, query);
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, validationError, type FieldError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
+import { requireWindow, YEARS_MESSAGE } from '../../common/http/window.js';
 import { Clock } from '../../common/time/clock.js';
 import { dateIn, localIso, parseInstant } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
@@ -39,9 +40,6 @@ const DAY_MS = 86_400_000;
  */
 const EXCEPTION_MARGIN_DAYS = 3;
 /** Windows and exception dates stay in years 1900-2999, well inside what every date library handles. */
-const FIRST_INSTANT = new Date('1900-01-01T00:00:00Z');
-const END_INSTANT = new Date('3000-01-01T00:00:00Z');
-const YEARS_MESSAGE = 'must be in the years 1900 to 2999';
 
 @Injectable()
 export class AvailabilityService {
@@ -142,7 +140,7 @@ export class AvailabilityService {
   }
 
   async freeBusy(userId: string, query: FreeBusyQueryDto): Promise<FreeBusyResponseDto> {
-    const window = windowOf(query.from, query.to, 'from', 'to');
+    const window = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const raw = await this.busySources.busy(userId, window);
     const busy = mergeIntervals(raw).map((b) => ({
       start: new Date(Math.max(b.start.getTime(), window.from.getTime())),
@@ -156,7 +154,7 @@ export class AvailabilityService {
    * are answered too ("was I free then?"); only slots leave out the past.
    */
   async check(userId: string, dto: CheckAvailabilityDto): Promise<AvailabilityCheckResponseDto> {
-    const asked = windowOf(dto.start, dto.end, 'start', 'end');
+    const asked = requireWindow(dto.start, dto.end, { maxDays: MAX_WINDOW_DAYS, fields: ['start', 'end'] });
     const interval = { start: asked.from, end: asked.to };
     const { rules, exceptions } = await this.scheduleAround(userId, asked);
     const busy = await this.busySources.busy(userId, asked);
@@ -184,7 +182,7 @@ export class AvailabilityService {
    * `duration` minutes that restarts at each working interval (and at midnight in the user's zone).
    */
   async slots(user: AuthUser, query: AvailabilitySlotsQueryDto): Promise<AvailabilitySlotsResponseDto> {
-    const window = windowOf(query.from, query.to, 'from', 'to');
+    const window = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const display = query.timezone ?? user.timezone;
     const { rules, exceptions } = await this.scheduleAround(user.id, window);
     // A slot may start just before `to` and run past it: its busy time counts too.
@@ -225,24 +223,6 @@ export class AvailabilityService {
     );
     return { rules, exceptions };
   }
-}
-
-/** Parses a window and bounds it: years 1900-2999, `to` after `from`, at most MAX_WINDOW_DAYS later. */
-export function windowOf(fromText: string, toText: string, fromField: string, toField: string): { from: Date; to: Date } {
-  const from = parseInstant(fromText);
-  const to = parseInstant(toText);
-  const outOfRange = [
-    ...(from < FIRST_INSTANT || from >= END_INSTANT ? [fromField] : []),
-    ...(to <= FIRST_INSTANT || to > END_INSTANT ? [toField] : []),
-  ];
-  throwIfInvalid(outOfRange.map((field) => ({ field, message: YEARS_MESSAGE })));
-  if (to.getTime() <= from.getTime()) throw validationError([{ field: toField, message: `must be after ${fromField}` }]);
-  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
-    throw new DomainError('WINDOW_TOO_LARGE', { maxDays: MAX_WINDOW_DAYS }, [
-      { field: toField, message: `must be at most ${MAX_WINDOW_DAYS} days after ${fromField}` },
-    ]);
-  }
-  return { from, to };
 }
 
 function hoursProblems(startTime: string, endTime: string, prefix: string): FieldError[] {

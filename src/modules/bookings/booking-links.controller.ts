@@ -76,7 +76,7 @@ export class BookingLinksController {
     description: "Slots honour the host's hours, exceptions, busy time, buffers, notice, window and limits; each start is also given in the booker's zone.",
   })
   @ApiOkResponse({ type: SlotsResponseDto })
-  @ApiProblems('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'NOT_FOUND', 'RATE_LIMITED')
+  @ApiProblems('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE', 'NOT_FOUND', 'RATE_LIMITED')
   availability(@Param('slug') slug: string, @Query() query: SlotsQueryDto): Promise<SlotsResponseDto> {
     return this.links.slots(slug, query);
   }

@@ -4,7 +4,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
-import { windowOf } from '../availability/availability.service.js';
+import { requireWindow } from '../../common/http/window.js';
+import { MAX_WINDOW_DAYS } from '../availability/availability.service.js';
 import { computeSlots } from '../../engines/slots/slots.engine.js';
 import { UserDirectory } from '../users/user-directory.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
@@ -71,7 +72,7 @@ export class BookingLinksService {
 
   /** Free slots of a link in a window, with each start also shown in the booker's zone. */
   async slots(slug: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
-    const { from, to } = windowOf(query.from, query.to, 'from', 'to');
+    const { from, to } = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const { link, host } = await this.resolve(slug);
     const zone = query.timezone ?? host.timezone;
     const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, new Date()));

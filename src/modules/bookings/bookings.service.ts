@@ -6,6 +6,7 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { hashToken } from '../../common/auth/tokens.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
+import { optionalWindow } from '../../common/http/window.js';
 import { parseInstant } from '../../common/time/instants.js';
 import { Clock } from '../../common/time/clock.js';
 import { BusySources } from '../availability/busy-sources.js';
@@ -151,7 +152,7 @@ export class BookingsService implements OnModuleInit {
     const { page, limit, offset } = pageOf(query);
     const { items, total } = await this.bookings.listForHost(
       user.id,
-      { status: query.status, from: query.from ? parseInstant(query.from) : undefined, to: query.to ? parseInstant(query.to) : undefined },
+      { status: query.status, ...optionalWindow(query.from, query.to) },
       limit,
       offset,
     );

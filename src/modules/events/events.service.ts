@@ -5,6 +5,7 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
 import { Clock } from '../../common/time/clock.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
+import { optionalWindow, requireWindow } from '../../common/http/window.js';
 import { isIsoDate, isIsoInstant, parseInstant } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
@@ -44,12 +45,9 @@ export class EventsService {
 
   async list(user: AuthUser, query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
     const { page, limit, offset } = pageOf(query);
-    const from = query.from ? parseInstant(query.from) : undefined;
-    const to = query.to ? parseInstant(query.to) : undefined;
-    if (from && to && from >= to) throw new DomainError('WINDOW_REQUIRED');
+    const { from, to } = query.expand ? requireWindow(query.from, query.to) : optionalWindow(query.from, query.to);
     const filters = { from, to, q: query.q, tagId: query.tagId, status: query.status };
-    if (query.expand) {
-      if (!from || !to) throw new DomainError('WINDOW_REQUIRED');
+    if (from && to && query.expand) {
       const items = await this.window(user, { ...filters, from, to }, query.sort, query.order);
       return {
         data: await this.views.many(items.slice(offset, offset + limit)),

@@ -6,7 +6,8 @@ import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { uuidParam } from '../../common/validation/validation.js';
 import { EventResponseDto } from './dto/event.dto.js';
 import { SeriesService } from './series.service.js';
-import { RequiredWindowQueryDto, ScopeQueryDto, SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
+import { RequiredWindowPageQueryDto } from '../../common/http/window-query.dto.js';
+import { ScopeQueryDto, SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
 
 const occurrenceParam = ApiParam({
   name: 'occurrenceId',
@@ -22,11 +23,11 @@ export class SeriesController {
   @Get('occurrences')
   @ApiOperation({ summary: 'Occurrences of a series in a window', description: 'Edited occurrences appear in place of the originals.' })
   @ApiPageResponse(EventResponseDto)
-  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'WINDOW_REQUIRED', 'EXPANSION_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'EXPANSION_TOO_LARGE')
   occurrences(
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) id: string,
-    @Query() query: RequiredWindowQueryDto,
+    @Query() query: RequiredWindowPageQueryDto,
   ): Promise<Page<EventResponseDto>> {
     return this.series.occurrences(user, id, query);
   }
@@ -100,7 +101,7 @@ export class RecurringController {
   @ApiOperation({ summary: 'All your series occurrences in a window', description: 'Paginated; refuses windows over the occurrence cap.' })
   @ApiPageResponse(EventResponseDto)
   @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'EXPANSION_TOO_LARGE')
-  expand(@CurrentUser() user: AuthUser, @Query() query: RequiredWindowQueryDto): Promise<Page<EventResponseDto>> {
+  expand(@CurrentUser() user: AuthUser, @Query() query: RequiredWindowPageQueryDto): Promise<Page<EventResponseDto>> {
     return this.series.expandAll(user, query);
   }
 }

@@ -4,7 +4,7 @@ import { Database } from '../../db/database.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, validationError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
-import { parseInstant } from '../../common/time/instants.js';
+import { requireWindow } from '../../common/http/window.js';
 import { instantToWallClock } from '../../common/time/wall-clock.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { EventsWriter } from './events.writer.js';
@@ -23,7 +23,8 @@ import {
   type SeriesDefinition,
 } from '../../engines/recurrence/recurrence.engine.js';
 import { formatInstantId } from '../../engines/recurrence/recurrence.rule.js';
-import type { RequiredWindowQueryDto, SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
+import type { RequiredWindowPageQueryDto } from '../../common/http/window-query.dto.js';
+import type { SetRecurrenceDto, UpdateOccurrenceDto } from './dto/series.dto.js';
 
 type Scope = 'single' | 'following';
 
@@ -45,8 +46,8 @@ export class SeriesService {
   ) {}
 
   /** Occurrences of one series in a window (overrides in place of the occurrences they replace). */
-  async occurrences(user: AuthUser, id: string, query: RequiredWindowQueryDto): Promise<Page<EventResponseDto>> {
-    const window = windowOf(query);
+  async occurrences(user: AuthUser, id: string, query: RequiredWindowPageQueryDto): Promise<Page<EventResponseDto>> {
+    const window = requireWindow(query.from, query.to);
     const visible = await this.eventsService.visible(user, id);
     if (!visible.event.recurrenceRule) throw new DomainError('NOT_A_SERIES');
     const overrides = await this.events.findOverrides([id]);
@@ -58,8 +59,8 @@ export class SeriesService {
   }
 
   /** Every series occurrence of the caller in a window, across series. */
-  async expandAll(user: AuthUser, query: RequiredWindowQueryDto): Promise<Page<EventResponseDto>> {
-    const items = await this.eventsService.window(user, windowOf(query));
+  async expandAll(user: AuthUser, query: RequiredWindowPageQueryDto): Promise<Page<EventResponseDto>> {
+    const items = await this.eventsService.window(user, requireWindow(query.from, query.to));
     return this.page(items.filter((item) => item.seriesId !== null), query);
   }
 
@@ -211,18 +212,12 @@ export class SeriesService {
     await this.writer.deleteOverridesQuietly(seriesId, orphans);
   }
 
-  private async page(items: CalendarItem[], query: RequiredWindowQueryDto): Promise<Page<EventResponseDto>> {
+  private async page(items: CalendarItem[], query: RequiredWindowPageQueryDto): Promise<Page<EventResponseDto>> {
     const { page, limit, offset } = pageOf(query);
     return { data: await this.views.many(items.slice(offset, offset + limit)), meta: { page, limit, total: items.length } };
   }
 }
 
-function windowOf(query: RequiredWindowQueryDto): { from: Date; to: Date } {
-  const from = parseInstant(query.from);
-  const to = parseInstant(query.to);
-  if (from >= to) throw new DomainError('WINDOW_REQUIRED');
-  return { from, to };
-}
 
 /** Is this the series' first occurrence (its start)? Canonical ids sort in time order as strings. */
 function isFirst(master: EventRecord, occurrenceId: string): boolean {

@@ -1,22 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { RequiredWindowDto } from '../../../common/http/window-query.dto.js';
 import { IsIanaZone, IsIsoInstant } from '../../../common/validation/validators.js';
 import { AvailabilityExceptionResponseDto } from './availability-exception.dto.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class AvailabilityWindowQueryDto {
-  /** Window start, ISO 8601 with offset. */
-  @ApiProperty({ example: '2026-03-09T00:00:00-04:00' })
-  @IsIsoInstant()
-  from: string;
-
-  /** Window end (exclusive), after `from` and at most 62 days later. */
-  @ApiProperty({ example: '2026-03-16T00:00:00-04:00' })
-  @IsIsoInstant()
-  to: string;
-}
+/** A window of at most 62 days. */
+export class AvailabilityWindowQueryDto extends RequiredWindowDto {}
 
 export class FreeBusyQueryDto extends AvailabilityWindowQueryDto {
   /** Also list each busy interval with its source, id and title (`sources`). */

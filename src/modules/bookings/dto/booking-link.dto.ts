@@ -1,7 +1,8 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsIanaZone, IsIsoInstant } from '../../../common/validation/validators.js';
+import { RequiredWindowDto } from '../../../common/http/window-query.dto.js';
+import { IsIanaZone } from '../../../common/validation/validators.js';
 
 
 export class CreateBookingLinkDto {
@@ -143,15 +144,8 @@ export class PublicBookingLinkResponseDto {
   @ApiProperty({ nullable: true, type: Number }) bookingWindowDays: number | null;
 }
 
-export class SlotsQueryDto {
-  @ApiProperty({ example: '2026-03-09T00:00:00Z' })
-  @IsIsoInstant()
-  from: string;
-
-  @ApiProperty({ example: '2026-03-16T00:00:00Z' })
-  @IsIsoInstant()
-  to: string;
-
+/** A window of at most 62 days. */
+export class SlotsQueryDto extends RequiredWindowDto {
   /** The booker's zone: each slot also comes as a local date and time there. Defaults to the host's. */
   @ApiProperty({ required: false, example: 'Asia/Tokyo' })
   @IsOptional()

@@ -1,7 +1,5 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../../common/http/pagination.js';
-import { IsIsoInstant } from '../../../common/validation/validators.js';
 import { UpdateEventDto } from './event.dto.js';
 
 export class SetRecurrenceDto {
@@ -30,14 +28,4 @@ export class ScopeQueryDto {
   @IsOptional()
   @IsIn(['single', 'following'])
   scope?: 'single' | 'following';
-}
-
-export class RequiredWindowQueryDto extends PageQueryDto {
-  @ApiProperty({ example: '2026-03-01T00:00:00Z' })
-  @IsIsoInstant()
-  from: string;
-
-  @ApiProperty({ example: '2026-04-01T00:00:00Z' })
-  @IsIsoInstant()
-  to: string;
 }
