@@ -13,6 +13,7 @@ import { AvailabilityModule } from './modules/availability/availability.module.j
 import { BookingsModule } from './modules/bookings/bookings.module.js';
 import { BookingPageModule } from './modules/booking-page/booking-page.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
+import { WebAppModule } from './modules/web-app/web-app.module.js';
 import { jobModules } from './worker.module.js';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         BookingsModule,
         BookingPageModule,
         ClientsModule,
+        WebAppModule,
         HealthModule,
       ],
     };

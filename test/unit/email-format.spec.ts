@@ -90,7 +90,7 @@ describe('buildIcs', () => {
   };
 
   it('escapes user text so it survives a round trip through a calendar parser', () => {
-    const parsed = parseIcs(buildIcs('REQUEST', event));
+    const parsed = parseIcs(buildIcs('REQUEST', event, new Date('2026-01-01T00:00:00Z')));
     expect(parsed).toMatchObject({
       method: 'REQUEST',
       uid: 'event-1@calento',
@@ -105,7 +105,7 @@ describe('buildIcs', () => {
   });
 
   it('writes a cancellation that asks for no reply', () => {
-    const ics = buildIcs('CANCEL', event);
+    const ics = buildIcs('CANCEL', event, new Date('2026-01-01T00:00:00Z'));
     expect(parseIcs(ics)).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', sequence: 2 });
     expect(ics).not.toMatch(/RSVP=TRUE/);
   });

@@ -72,7 +72,8 @@ export function uidOf(event: { id: string; icalUid?: string | null }): string {
   return event.icalUid ?? `${event.id}@calento`;
 }
 
-export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions = {}, now: Date = new Date()): string {
+/** `now` is DTSTAMP and decides how far ahead VTIMEZONE transitions are written (engines read no clock). */
+export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions, now: Date): string {
   const method = options.method ?? 'PUBLISH';
   const calendar = new ICAL.Component('vcalendar');
   calendar.addPropertyWithValue('version', '2.0');

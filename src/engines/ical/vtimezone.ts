@@ -37,7 +37,7 @@ interface YearlyRule {
 const cache = new Map<string, ICAL.Component>();
 
 /** The VTIMEZONE of an IANA zone, valid from January 1 of `fromYear` on. */
-export function vtimezone(zone: string, fromYear: number, now: Date = new Date()): ICAL.Component {
+export function vtimezone(zone: string, fromYear: number, now: Date): ICAL.Component {
   const thisYear = now.getUTCFullYear();
   const first = Math.min(Math.max(fromYear, FIRST_YEAR), thisYear);
   const key = `${zone}|${first}|${thisYear}`;

@@ -5,6 +5,7 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
 import { requireWindow } from '../../common/http/window.js';
+import { Clock } from '../../common/time/clock.js';
 import { MAX_WINDOW_DAYS } from '../availability/availability.service.js';
 import { computeSlots } from '../../engines/slots/slots.engine.js';
 import { UserDirectory } from '../users/user-directory.js';
@@ -27,6 +28,7 @@ export class BookingLinksService {
     @Inject(BookingLinksRepository) private readonly links: BookingLinksRepository,
     @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(BookingSlots) private readonly slotsQuery: BookingSlots,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async create(user: AuthUser, dto: CreateBookingLinkDto): Promise<BookingLinkResponseDto> {
@@ -75,7 +77,7 @@ export class BookingLinksService {
     const { from, to } = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const { link, host } = await this.resolve(slug);
     const zone = query.timezone ?? host.timezone;
-    const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, new Date()));
+    const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, this.clock.now()));
     return {
       timezone: zone,
       durationMinutes: link.durationMinutes,

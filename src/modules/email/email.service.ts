@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
 import { Database } from '../../db/database.js';
+import { Clock } from '../../common/time/clock.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { EMAIL_SEND_JOB, type EmailSendPayload } from './email-send.job.js';
 import { EmailRenderer } from './email-renderer.js';
@@ -45,6 +46,7 @@ export class EmailService {
     @Inject(EmailRepository) private readonly emails: EmailRepository,
     @Inject(EmailRenderer) private readonly renderer: EmailRenderer,
     @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Returns null when `dedupeKey` was already used. */
@@ -59,7 +61,7 @@ export class EmailService {
       throw new Error('An email recipient must be a single address');
     }
     const rendered = await this.renderer.render(templateKey, variables);
-    const ics = options.calendar ? { method: options.calendar.method, content: buildIcs(options.calendar.method, options.calendar.event) } : null;
+    const ics = options.calendar ? { method: options.calendar.method, content: buildIcs(options.calendar.method, options.calendar.event, this.clock.now()) } : null;
     const write = async (): Promise<QueuedEmail | null> => {
       const id = randomUUID();
       const jobId = await this.jobs.enqueue<EmailSendPayload>(EMAIL_SEND_JOB, { emailId: id }, {

@@ -33,7 +33,7 @@ export interface IcsEvent {
 }
 
 /** The iTIP message (METHOD:REQUEST or CANCEL) about one event, through the one ICS writer. */
-export function buildIcs(method: IcsMethod, event: IcsEvent, stamp: Date = new Date()): string {
+export function buildIcs(method: IcsMethod, event: IcsEvent, stamp: Date): string {
   return buildCalendar(
     [
       {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
+import { Clock } from '../../common/time/clock.js';
 import { JobRegistry } from './job-handler.js';
 import { JOBS_WAKE_CHANNEL, JobWorker } from './job-worker.js';
 import { JobsRepository } from './jobs.repository.js';
@@ -36,6 +37,7 @@ export class JobsService {
     @Inject(JobsRepository) private readonly jobs: JobsRepository,
     @Inject(JobRegistry) private readonly registry: JobRegistry,
     @Inject(JobWorker) private readonly worker: JobWorker,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Returns the new job's id, or null when the dedupe key is taken. */
@@ -51,7 +53,7 @@ export class JobsService {
       dedupeKey: options.dedupeKey ?? null,
       maxAttempts: options.maxAttempts ?? handler.maxAttempts ?? this.config.jobs.maxAttempts,
     });
-    if (id && (!options.runAt || options.runAt.getTime() <= Date.now())) await this.db.wake(JOBS_WAKE_CHANNEL);
+    if (id && (!options.runAt || options.runAt <= this.clock.now())) await this.db.wake(JOBS_WAKE_CHANNEL);
     return id;
   }
 
@@ -112,7 +114,7 @@ export class JobsService {
       }
     }
     return {
-      generatedAt: new Date(),
+      generatedAt: this.clock.now(),
       totals,
       kinds,
       thisProcess: {

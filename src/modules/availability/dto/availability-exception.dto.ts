@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.js';
 import { IsIanaZone, IsIsoDate } from '../../../common/validation/validators.js';
@@ -15,7 +15,7 @@ export class CreateAvailabilityExceptionDto {
    * date. Left out, it is false when hours are given and true otherwise.
    */
   @ApiProperty({ required: false, example: false })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   isUnavailable?: boolean;
 
@@ -31,51 +31,23 @@ export class CreateAvailabilityExceptionDto {
 
   /** IANA zone of the date and hours; defaults to yours. */
   @ApiProperty({ required: false, example: 'Europe/Berlin' })
-  @IsOptional()
-  @IsIanaZone()
-  timezone?: string;
-
-  @ApiProperty({ required: false, example: 'Christmas Eve, short day' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  reason?: string;
-}
-
-export class UpdateAvailabilityExceptionDto {
-  @ApiProperty({ required: false, example: '2026-12-31' })
-  @Omittable()
-  @IsIsoDate()
-  date?: string;
-
-  /** true clears the hours; giving hours without it makes the date available with those hours. */
-  @ApiProperty({ required: false })
-  @Omittable()
-  @IsBoolean()
-  isUnavailable?: boolean;
-
-  @ApiProperty({ required: false, example: '10:00', pattern: START_TIME.source })
-  @Omittable()
-  @Matches(START_TIME, { message: START_TIME_MESSAGE })
-  startTime?: string;
-
-  @ApiProperty({ required: false, example: '13:00', pattern: END_TIME.source })
-  @Omittable()
-  @Matches(END_TIME, { message: END_TIME_MESSAGE })
-  endTime?: string;
-
-  @ApiProperty({ required: false, example: 'Europe/Berlin' })
   @Omittable()
   @IsIanaZone()
   timezone?: string;
 
-  /** null removes the reason. */
-  @ApiProperty({ required: false, nullable: true, type: String, example: 'Moved to New Year' })
+  /** null: no reason (on update, removes it). */
+  @ApiProperty({ required: false, nullable: true, type: String, example: 'Christmas Eve, short day' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   reason?: string | null;
 }
+
+/**
+ * Any field of an exception; a field left out stays, null is not a value (but for `reason`). true for
+ * isUnavailable clears the hours; giving hours without it makes the date available with those hours.
+ */
+export class UpdateAvailabilityExceptionDto extends PartialType(CreateAvailabilityExceptionDto, { skipNullProperties: false }) {}
 
 export class ListAvailabilityExceptionsQueryDto extends PageQueryDto {
   /** First date to include (YYYY-MM-DD). */

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsIanaZone } from '../../../common/validation/validators.js';
@@ -34,45 +34,19 @@ export class AvailabilityScheduleRuleDto {
 export class CreateAvailabilityRuleDto extends AvailabilityScheduleRuleDto {
   /** IANA zone the hours are read in; defaults to yours. */
   @ApiProperty({ required: false, example: 'America/New_York' })
-  @IsOptional()
+  @Omittable()
   @IsIanaZone()
   timezone?: string;
 
   /** Inactive rules are kept but give no hours. */
   @ApiProperty({ required: false, default: true })
-  @IsOptional()
-  @IsBoolean()
-  isActive?: boolean;
-}
-
-export class UpdateAvailabilityRuleDto {
-  @ApiProperty({ required: false, minimum: 0, maximum: 6, example: 2 })
-  @Omittable()
-  @IsInt()
-  @Min(0)
-  @Max(6)
-  dayOfWeek?: number;
-
-  @ApiProperty({ required: false, example: '08:30', pattern: START_TIME.source })
-  @Omittable()
-  @Matches(START_TIME, { message: START_TIME_MESSAGE })
-  startTime?: string;
-
-  @ApiProperty({ required: false, example: '12:00', pattern: END_TIME.source })
-  @Omittable()
-  @Matches(END_TIME, { message: END_TIME_MESSAGE })
-  endTime?: string;
-
-  @ApiProperty({ required: false, example: 'Europe/Berlin' })
-  @Omittable()
-  @IsIanaZone()
-  timezone?: string;
-
-  @ApiProperty({ required: false })
   @Omittable()
   @IsBoolean()
   isActive?: boolean;
 }
+
+/** Any field of a rule; a field left out stays, null is not a value. */
+export class UpdateAvailabilityRuleDto extends PartialType(CreateAvailabilityRuleDto, { skipNullProperties: false }) {}
 
 export class ReplaceAvailabilityScheduleDto {
   /** IANA zone of every rule in the week; defaults to yours. */
