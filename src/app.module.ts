@@ -12,6 +12,7 @@ import { IcsModule } from './modules/ics/ics.module.js';
 import { AvailabilityModule } from './modules/availability/availability.module.js';
 import { BookingsModule } from './modules/bookings/bookings.module.js';
 import { BookingPageModule } from './modules/booking-page/booking-page.module.js';
+import { ClientsModule } from './modules/clients/clients.module.js';
 import { WebAppModule } from './modules/web-app/web-app.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { jobModules } from './worker.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         BookingsModule,
         BookingPageModule,
         RealtimeModule,
+        ClientsModule,
         WebAppModule,
         HealthModule,
       ],

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
@@ -52,8 +53,11 @@ function requestId(req: IncomingMessage): string {
 }
 
 /** Builds the application exactly as production runs it; tests call this too. */
-export async function createApp(config: AppConfig, options: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
-  const logger = createLogger(config);
+export async function createApp(
+  config: AppConfig,
+  options: { preview?: boolean; logDestination?: DestinationStream } = {},
+): Promise<NestFastifyApplication> {
+  const logger = createLogger(config, options.logDestination);
   securityHeaders ??= buildSecurityHeaders();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,

@@ -41,6 +41,7 @@ export interface AppConfig {
   expansionMaxOccurrences: number;
   jobs: JobsConfig;
   realtime: RealtimeConfig;
+  google: GoogleConfig;
 }
 
 /** The socket.io endpoint (src/modules/realtime). */
@@ -49,6 +50,20 @@ export interface RealtimeConfig {
   resumeHours: number;
   /** How often each API process re-checks the sessions of its sockets (also woken by a password change). */
   sessionCheckSeconds: number;
+}
+
+/** Google OAuth2 and Calendar API: the deployment's own OAuth client and where Google lives. */
+export interface GoogleConfig {
+  /** The deployment's OAuth client, used by clients created with `useDefault: true` (both or neither). */
+  clientId: string | null;
+  clientSecret: string | null;
+  /**
+   * Origin serving Google's OAuth paths (/o/oauth2/v2/auth, /token, /revoke, /tokeninfo,
+   * /oauth2/v3/userinfo); null: Google's real hosts. The fake Google serves them all.
+   */
+  oauthBaseUrl: string | null;
+  /** googleapis' rootUrl (origin + '/'; the API paths are /calendar/v3/...); null: www.googleapis.com. */
+  apiBaseUrl: string | null;
 }
 
 /** The durable job queue (src/modules/jobs): how workers claim, retry and let go of jobs. */
@@ -240,6 +255,7 @@ export function loadConfig(env: Env): AppConfig {
       resumeHours: int(env, 'REALTIME_RESUME_HOURS', 24, 1, 720),
       sessionCheckSeconds: int(env, 'REALTIME_SESSION_CHECK_SECONDS', 60, 1, 3600),
     },
+    google: googleConfig(env),
   };
 }
 
@@ -249,6 +265,26 @@ function redisPrefix(env: Env): string {
     throw new ConfigError('REDIS_PREFIX', 'must be 1-64 letters, digits, ".", ":", "_" or "-"');
   }
   return prefix;
+}
+
+function googleConfig(env: Env): GoogleConfig {
+  const clientId = optional(env, 'GOOGLE_CLIENT_ID');
+  const clientSecret = optional(env, 'GOOGLE_CLIENT_SECRET');
+  if ((clientId === null) !== (clientSecret === null)) {
+    throw new ConfigError(clientId === null ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET', 'must be set together with its pair');
+  }
+  return { clientId, clientSecret, oauthBaseUrl: origin(env, 'GOOGLE_OAUTH_BASE_URL'), apiBaseUrl: origin(env, 'GOOGLE_API_BASE_URL') };
+}
+
+/** An http(s) origin: googleapis resolves its absolute API paths against the origin and drops any path. */
+function origin(env: Env, name: string): string | null {
+  const raw = url(env, name, ['http:', 'https:']);
+  if (raw === null) return null;
+  const parsed = new URL(raw);
+  if (parsed.pathname.replace(/\/+$/, '') !== '' || parsed.search || parsed.hash) {
+    throw new ConfigError(name, 'must be an origin without a path, e.g. http://127.0.0.1:4010');
+  }
+  return parsed.origin;
 }
 
 function jobsConfig(env: Env): JobsConfig {

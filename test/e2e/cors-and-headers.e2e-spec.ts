@@ -110,7 +110,7 @@ describe('HSTS and upgrade-insecure-requests only over HTTPS', () => {
     const https = (path: string) => request(proxied.http).get(path).set('X-Forwarded-Proto', 'https');
     expectHttpsOnlyHeaders((await https('/health/live')).headers as Record<string, string>, true);
     expectHttpsOnlyHeaders((await https('/book/no-such-link')).headers as Record<string, string>, true);
-    const longParam = await https(`/api/v1/users/${'a'.repeat(200)}/public-profile`);
+    const longParam = await https(`/api/v1/users/${'a'.repeat(1100)}/public-profile`);
     expectProblem(longParam, 414, 'URI_TOO_LONG');
     expectHttpsOnlyHeaders(longParam.headers as Record<string, string>, true);
     // The last hop counts: "https, http" means the proxy nearest to us was reached over plain HTTP.

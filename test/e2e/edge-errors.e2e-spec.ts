@@ -114,12 +114,12 @@ describe('deep and huge query strings and path parameters', () => {
     expectProblem(pub, 400, 'VALIDATION_FAILED');
   });
 
-  it('answers a path segment over 100 characters with 414 URI_TOO_LONG, and 100 characters reach the route', async () => {
-    expectProblem(await api().get(`/api/v1/users/${'a'.repeat(100)}/public-profile`), 400, 'INVALID_ID');
-    const res = await api().get(`/api/v1/users/${'a'.repeat(101)}/public-profile`).set('X-Request-Id', 'trace-long-param-1');
+  it('answers a path segment over 1024 characters with 414 URI_TOO_LONG, and 1024 characters reach the route', async () => {
+    expectProblem(await api().get(`/api/v1/users/${'a'.repeat(1024)}/public-profile`), 400, 'INVALID_ID');
+    const res = await api().get(`/api/v1/users/${'a'.repeat(1025)}/public-profile`).set('X-Request-Id', 'trace-long-param-1');
     expectProblem(res, 414, 'URI_TOO_LONG');
     expect(res.body.requestId).toBe('trace-long-param-1');
-    expect(res.body.detail).toContain('100 characters');
+    expect(res.body.detail).toContain('1024 characters');
     expectSecurityHeaders(res.headers as Record<string, string>);
     expectProblem(await api().get(`/book/manage/${'x'.repeat(5000)}`), 414, 'URI_TOO_LONG');
   });

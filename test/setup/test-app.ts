@@ -14,6 +14,8 @@ export interface TestApp {
   db: Database;
   config: AppConfig;
   mailboxDir: string;
+  /** Every log line so far, when created with `captureLogs` (empty otherwise). */
+  logs(): string;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,10 @@ export const testEnv: Record<string, string> = {
  * The application built by the same createApp() as production, on its own cloned database, listening
  * on nothing (supertest drives the server object directly).
  */
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  options: { captureLogs?: boolean } = {},
+): Promise<TestApp> {
   const database = await cloneTestDatabase();
   const scratch = mkdtempSync(join(tmpdir(), 'calento-app-'));
   const mailboxDir = join(scratch, 'mailbox');
@@ -43,7 +48,10 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     ...database.env,
     ...overrides,
   });
-  const app = await createApp(config);
+  // Captured at the most verbose level, so a test can assert that no line carries a secret.
+  let captured = '';
+  const logDestination = options.captureLogs ? { write: (line: string) => void (captured += line) } : undefined;
+  const app = await createApp(options.captureLogs ? { ...config, logLevel: 'trace' } : config, { logDestination });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
@@ -52,6 +60,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     db: app.get(Database),
     config,
     mailboxDir,
+    logs: () => captured,
     async close() {
       await app.close();
       await database.drop();

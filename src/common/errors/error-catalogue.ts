@@ -86,6 +86,38 @@ export const errorCatalogue = {
     title: 'Booking link closed',
     detail: 'The booking link was deleted or deactivated; the booking cannot be moved (it can still be cancelled).',
   },
+  CLIENT_NAME_TAKEN: { status: 409, title: 'Client name taken', detail: 'You already have a client named "{name}".' },
+  CLIENT_HAS_CREDENTIALS: {
+    status: 409,
+    title: 'Client has credentials',
+    detail: 'This client already has OAuth credentials ({credentialId}); change them with PUT /oauth/{credentialId}.',
+  },
+  CLIENT_NOT_CONNECTED: {
+    status: 409,
+    title: 'Client not connected',
+    detail: 'The client has no connected Google account; connect it with POST /oauth/:id/authorize.',
+  },
+  CLIENT_NEEDS_REAUTH: {
+    status: 409,
+    title: 'Client needs consent again',
+    detail: "Google no longer accepts this client's access; authorize it again with POST /oauth/:id/authorize.",
+  },
+  GOOGLE_DEFAULT_CLIENT_MISSING: {
+    status: 409,
+    title: 'No default Google OAuth client',
+    detail: "These credentials use the deployment's Google OAuth client, but GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are not configured.",
+  },
+  GOOGLE_UNAVAILABLE: { status: 502, title: 'Google unavailable', detail: 'Google did not answer as expected ({reason}); try again later.' },
+  CALENDAR_NOT_WRITABLE: {
+    status: 409,
+    title: 'Calendar not writable',
+    detail: 'New bookings can only go to a calendar you may write to (access role owner or writer).',
+  },
+  DESTINATION_TAKEN: {
+    status: 409,
+    title: 'Destination changed meanwhile',
+    detail: 'Another calendar became your booking destination at the same moment; read the calendars and try again.',
+  },
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', detail: 'The request was not received in time.' },
   PAYLOAD_TOO_LARGE: {
     status: 413,

@@ -13,8 +13,12 @@ import type { SecurityHeaders } from './security-headers.js';
  * 413 read by the client instead of a connection reset.
  */
 
-/** Fastify's default, kept explicit: ids are 36 characters, opaque tokens 43; nothing real comes near. */
-export const MAX_PARAM_LENGTH = 100;
+/**
+ * Ids are 36 characters and opaque tokens 43, but Google calendar ids in paths
+ * (/clients/:id/calendars/:calendarId) run past Fastify's default of 100 once encoded
+ * ("c_<64 hex>%40group.calendar.google.com" is 94; imported and resource calendars are longer).
+ */
+export const MAX_PARAM_LENGTH = 1024;
 
 /**
  * How long a connection that is being closed keeps reading (and dropping) what the client still sends,

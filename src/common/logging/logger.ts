@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger as Pino } from 'pino';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import type { AppConfig } from '../../config/config.js';
 
 /**
@@ -25,13 +25,15 @@ const redactPaths = [
   'req.headers.cookie',
 ];
 
-export function createLogger(config: Pick<AppConfig, 'logLevel'>): Pino {
-  return pino({
+/** `destination` defaults to stdout; tests pass a stream to read what would have been logged. */
+export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: DestinationStream): Pino {
+  const options = {
     level: config.logLevel,
     base: { service: 'calento' },
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Lets Nest's Logger write structured lines through the same pino instance as Fastify. */

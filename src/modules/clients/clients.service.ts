@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/current-user.decorator.js';
+import { pageOf, type Page } from '../../common/http/pagination.js';
+import { Database } from '../../db/database.js';
+import { ClientCalendarsRepository } from './client-calendars.repository.js';
+import { ClientEvents } from './client-events.js';
+import type { Client } from './clients.rows.js';
+import { ClientsRepository } from './clients.repository.js';
+import { GoogleTokensService } from './google-tokens.service.js';
+import type { ClientQueryDto, ClientResponseDto, CreateClientDto, UpdateClientDto } from './dto/client.dto.js';
+
+const DEFAULT_COLOR = '#4f46e5';
+
+/**
+ * Clients: named, coloured groups of a user, each with (at most) one connected Google account. Other
+ * modules react to a client's life through ClientEvents (`deleting` before a delete commits).
+ */
+@Injectable()
+export class ClientsService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(ClientsRepository) private readonly clients: ClientsRepository,
+    @Inject(ClientCalendarsRepository) private readonly calendars: ClientCalendarsRepository,
+    @Inject(GoogleTokensService) private readonly tokens: GoogleTokensService,
+    @Inject(ClientEvents) private readonly events: ClientEvents,
+  ) {}
+
+  async create(user: AuthUser, dto: CreateClientDto): Promise<ClientResponseDto> {
+    const client = await this.clients.create(user.id, {
+      name: dto.name,
+      color: dto.color ?? DEFAULT_COLOR,
+      description: dto.description ?? null,
+    });
+    return view(client);
+  }
+
+  async list(user: AuthUser, query: ClientQueryDto): Promise<Page<ClientResponseDto>> {
+    const { page, limit, offset } = pageOf(query);
+    const { items, total } = await this.clients.list(user.id, query.status ?? null, limit, offset);
+    return { data: items.map(view), meta: { page, limit, total } };
+  }
+
+  async get(user: AuthUser, id: string): Promise<ClientResponseDto> {
+    return view(await this.clients.get(user.id, id));
+  }
+
+  async update(user: AuthUser, id: string, dto: UpdateClientDto): Promise<ClientResponseDto> {
+    const current = await this.clients.get(user.id, id);
+    const client = await this.clients.update(user.id, id, {
+      name: dto.name ?? current.name,
+      color: dto.color ?? current.color,
+      description: dto.description !== undefined ? dto.description : current.description,
+    });
+    return view(client);
+  }
+
+  /**
+   * Deletes the client with its credentials, tokens and calendars. Listeners of `deleting` run first, in
+   * the same transaction; the Google token is revoked after the commit, best effort.
+   */
+  async remove(user: AuthUser, id: string): Promise<void> {
+    await this.clients.get(user.id, id);
+    const revoke = await this.tokens.revocationFor(id);
+    await this.db.tx(async () => {
+      const calendarIds = (await this.calendars.listByClient(id)).map((calendar) => calendar.calendarId);
+      await this.events.emit({ type: 'deleting', clientId: id, userId: user.id, calendarIds });
+      await this.clients.remove(user.id, id);
+    });
+    await revoke();
+  }
+
+  /** Any user's client by id, for work without a request (sync jobs); null when it does not exist. */
+  findById(id: string): Promise<Client | null> {
+    return this.clients.findById(id);
+  }
+}
+
+function view(client: Client): ClientResponseDto {
+  const { userId: _owner, ...rest } = client;
+  return rest;
+}
