@@ -195,7 +195,7 @@ describe('seriesBusySpans on random rules (seeded)', () => {
     return [...new Set(Array.from({ length: n }, () => pick(values)))].sort((a, b) => a - b);
   }
 
-  function randomCase(): { def: SeriesDefinition; window: Window; skip: string[] } | null {
+  function randomCase(): { kind: string; def: SeriesDefinition; window: Window; skip: string[] } | null {
     const zone = pick(zones);
     const startDay = pick(days);
     const shiftDays = Math.floor(random() * 5) - 3;
@@ -203,7 +203,7 @@ describe('seriesBusySpans on random rules (seeded)', () => {
     const hour = String(Math.floor(random() * 24)).padStart(2, '0');
     const minute = String(pick([0, 0, 5, 15, 30, 45, 59])).padStart(2, '0');
     const second = pick(['00', '00', '00', '30']);
-    const kind = pick(['MINUTELY', 'MINUTELY', 'HOURLY', 'HOURLY', 'MINUTELY-BYHOUR', 'DAILY-BYHOUR']);
+    const kind = pick(['MINUTELY', 'MINUTELY', 'HOURLY', 'HOURLY', 'MINUTELY-BYHOUR', 'DAILY-BYHOUR', 'PERIODIC']);
     const parts: string[] = [];
     let step: number;
     if (kind === 'MINUTELY') {
@@ -222,21 +222,41 @@ describe('seriesBusySpans on random rules (seeded)', () => {
       parts.push('FREQ=MINUTELY', `INTERVAL=${interval}`, `BYHOUR=${subset([...Array(24).keys()], 12).join(',')}`);
       if (random() < 0.4) parts.push(`BYMINUTE=${subset([0, 5, 10, 15, 20, 30, 40, 45, 50], 4).join(',')}`);
       step = interval;
-    } else {
+    } else if (kind === 'DAILY-BYHOUR') {
       parts.push('FREQ=DAILY', `INTERVAL=${pick([1, 1, 2, 3])}`, `BYHOUR=${subset([...Array(24).keys()], 20).join(',')}`);
       parts.push(`BYMINUTE=${subset([...Array(60).keys()], 30).join(',')}`);
+      if (random() < 0.2) parts.push(`BYSETPOS=${subset([1, 2, 3, -1, -2, -5], 3).join(',')}`);
       step = 10;
+    } else {
+      // WEEKLY, MONTHLY, YEARLY with several times a day; BYSETPOS now and then (expanded, not patterned).
+      const freq = pick(['WEEKLY', 'MONTHLY', 'YEARLY']);
+      parts.push(`FREQ=${freq}`, `INTERVAL=${pick([1, 1, 2])}`, `BYHOUR=${subset([...Array(24).keys()], 10).join(',')}`);
+      if (random() < 0.7) parts.push(`BYMINUTE=${subset([0, 10, 15, 20, 30, 45, 59], 4).join(',')}`);
+      if (freq === 'WEEKLY') parts.push(`BYDAY=${[...new Set(Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(weekdays)))].join(',')}`);
+      if (freq === 'MONTHLY') {
+        parts.push(random() < 0.5 ? `BYMONTHDAY=${subset([1, 5, 7, 8, 25, 28, 29, 31, -1, -7], 4).join(',')}` : `BYDAY=${pick(['1SU', '2SU', '-1SA', '1MO,-1FR', 'SA,SU'])}`);
+      }
+      if (freq === 'YEARLY') {
+        parts.push(pick(['BYMONTH=3,4,9,10,11;BYMONTHDAY=5,6,8,25,29,-1', 'BYWEEKNO=10,13,14,40,43,44;BYDAY=SA,SU', 'BYYEARDAY=66,67,87,88,95,-67,-68', 'BYMONTH=3,11;BYDAY=2SU,1SU,-1SU']));
+      }
+      if (random() < 0.15) parts.push(`BYSETPOS=${pick([1, -1, 2])}`);
+      if (random() < 0.2) parts.push(`WKST=${pick(weekdays)}`);
+      step = 60;
     }
-    if (random() < 0.3) parts.push(`BYDAY=${[...new Set(Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(weekdays)))].join(',')}`);
-    if (random() < 0.15) parts.push(`BYMONTHDAY=${subset([1, 4, 5, 6, 7, 8, 9, 24, 25, 28, 29, -1, -2, -3], 4).join(',')}`);
+    if (kind !== 'PERIODIC' && random() < 0.3) parts.push(`BYDAY=${[...new Set(Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(weekdays)))].join(',')}`);
+    if (kind !== 'PERIODIC' && random() < 0.15) parts.push(`BYMONTHDAY=${subset([1, 4, 5, 6, 7, 8, 9, 24, 25, 28, 29, -1, -2, -3], 4).join(',')}`);
     const localStart = `${day}T${hour}:${minute}:${second}`;
     const startMs = Date.parse(`${localStart}Z`);
-    if (random() < 0.5) parts.push(`COUNT=${1 + Math.floor(random() * 3000)}`);
-    else parts.push(`UNTIL=${new Date(startMs + random() * 12 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`);
+    const end = random();
+    if (end < 0.45) parts.push(`COUNT=${1 + Math.floor(random() * 3000)}`);
+    else if (end > 0.9 && (kind === 'DAILY-BYHOUR' || kind === 'PERIODIC')) {
+      // unbounded
+    } else parts.push(`UNTIL=${new Date(startMs + random() * (kind === 'PERIODIC' ? 80 : 12) * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`);
     const durationMinutes = pick([0, 1, step, Math.max(1, step - 1), step + 1, step * 3, 60, 180, 1500]);
     const def = timed(zone, localStart, parts.join(';'), durationMinutes);
-    const from = startMs + (random() * 6 - 3) * 86_400_000;
-    const window = { from: new Date(from), to: new Date(from + (0.2 + random() * (step < 10 ? 3 : 8)) * 86_400_000) };
+    const from = startMs + (random() * 4 - 2.5) * 86_400_000;
+    const length = kind === 'PERIODIC' ? 5 + random() * 57 : 0.2 + random() * (step < 10 ? 3 : 8);
+    const window = { from: new Date(from), to: new Date(from + length * 86_400_000) };
     let all: string[];
     try {
       all = expandSeries(def, { from: new Date(from - 2 * 86_400_000), to: new Date(window.to.getTime() + 2 * 86_400_000) }, NO_CAP).map(
@@ -247,18 +267,24 @@ describe('seriesBusySpans on random rules (seeded)', () => {
     }
     const exdates = all.filter(() => random() < 0.02);
     const skip = all.filter(() => random() < 0.02);
-    return { def: { ...def, exdates }, window, skip };
+    return { kind, def: { ...def, exdates }, window, skip };
   }
 
-  const generated: Array<{ def: SeriesDefinition; window: Window; skip: string[] }> = [];
-  while (generated.length < 250) {
+  const generated: Array<{ kind: string; def: SeriesDefinition; window: Window; skip: string[]; expected: string[] }> = [];
+  while (generated.length < 300) {
     const c = randomCase();
-    if (c) generated.push(c);
+    if (c) generated.push({ ...c, expected: reference(c.def, c.window, c.skip) });
   }
+
+  it('covers every kind of rule, mostly with busy time and with cancelled occurrences', () => {
+    const busy = generated.filter((c) => c.expected.length > 0);
+    expect(busy.length).toBeGreaterThan(generated.length * 0.6);
+    expect(new Set(busy.map((c) => c.kind))).toEqual(new Set(['MINUTELY', 'HOURLY', 'MINUTELY-BYHOUR', 'DAILY-BYHOUR', 'PERIODIC']));
+    expect(busy.filter((c) => (c.def.exdates ?? []).length > 0 && c.skip.length > 0).length).toBeGreaterThan(50);
+  });
 
   it.each(generated.map((c, i) => [i, c.def.timezone, c.def.rule, c] as const))('#%i %s %s', (_i, _zone, _rule, c) => {
-    const expected = reference(c.def, c.window, c.skip);
-    expect(fast(c.def, c.window, c.skip)).toEqual(expected);
+    expect(fast(c.def, c.window, c.skip)).toEqual(c.expected);
   });
 });
 

@@ -103,6 +103,13 @@ function spansOf(s: CompiledSeries, model: DayModel, from: number, to: number): 
   const excludedSet = new Set(excluded);
   const offsets = new ZoneShifts(zone);
   const out: Span[] = [];
+  // Results come mostly in order: join a span to the last one when it starts inside it, so a day with
+  // an EXDATE adds a few spans, not one per minute. The final merge sorts out the rest (DST changes).
+  const add = (start: number, end: number): void => {
+    const last = out[out.length - 1];
+    if (last && start >= last.s && start <= last.e) last.e = Math.max(last.e, end);
+    else out.push({ s: start, e: end });
+  };
   for (const day of model.days(firstDay, lastDay)) {
     const { offsets: times, merged } = model.pattern(day);
     if (times.length === 0) continue;
@@ -119,7 +126,7 @@ function spansOf(s: CompiledSeries, model: DayModel, from: number, to: number): 
       firstFake - shift + duration > from &&
       lastOfDay - shift < to;
     if (whole) {
-      for (const span of merged) out.push({ s: base - shift + span.s, e: base - shift + span.e });
+      for (const span of merged) add(base - shift + span.s, base - shift + span.e);
       continue;
     }
     for (const time of times) {
@@ -128,7 +135,7 @@ function spansOf(s: CompiledSeries, model: DayModel, from: number, to: number): 
       const start = shift !== null ? fake - shift : rruleDateToInstant(new Date(fake), zone).getTime();
       if (s.untilMs !== undefined && start > s.untilMs) continue;
       if (excludedSet.has(start) || start >= to || start + duration <= from) continue;
-      out.push({ s: start, e: start + duration });
+      add(start, start + duration);
     }
   }
   return mergeSpans(out);
