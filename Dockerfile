@@ -1,5 +1,6 @@
-# Multi-stage build: compile with dev dependencies, run with production ones only, as a non-root user.
-FROM node:20-bookworm-slim AS build
+# Multi-stage build on Node 24 LTS: compile with dev dependencies, run with production ones only, as a
+# non-root user. (Node 20.19+ still runs the app; CI tests both.)
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -7,7 +8,7 @@ COPY tsconfig.json nest-cli.json ./
 COPY src ./src
 RUN npx nest build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

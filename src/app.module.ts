@@ -12,6 +12,7 @@ import { IcsModule } from './modules/ics/ics.module.js';
 import { AvailabilityModule } from './modules/availability/availability.module.js';
 import { BookingsModule } from './modules/bookings/bookings.module.js';
 import { BookingPageModule } from './modules/booking-page/booking-page.module.js';
+import { WebAppModule } from './modules/web-app/web-app.module.js';
 import { jobModules } from './worker.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         AvailabilityModule,
         BookingsModule,
         BookingPageModule,
+        WebAppModule,
         HealthModule,
       ],
     };

@@ -3,7 +3,6 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
 import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module.js';
@@ -11,8 +10,37 @@ import type { AppConfig } from './config/config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
 import { createLogger, PinoNestLogger } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation/validation.js';
+import {
+  answerExpectContinue,
+  clientErrorResponder,
+  lingerBeforeClose,
+  MAX_PARAM_LENGTH,
+  routerErrorResponder,
+} from './common/http/edge-errors.js';
+import { installJsonParser } from './common/http/json-body.js';
+import { buildSecurityHeaders, type SecurityHeaders } from './common/http/security-headers.js';
 
 export const API_PREFIX = 'api/v1';
+
+/** What a browser app on another origin (CORS_ORIGINS) may send and read. */
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'];
+export const CORS_EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'location',
+  'etag',
+  'content-disposition',
+  'idempotent-replayed',
+  // Both drafts of the IETF rate-limit headers: RateLimit + RateLimit-Policy, and the older triple.
+  'ratelimit',
+  'ratelimit-policy',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+];
+
+let securityHeaders: SecurityHeaders | undefined;
 
 const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -25,6 +53,7 @@ function requestId(req: IncomingMessage): string {
 /** Builds the application exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config);
+  securityHeaders ??= buildSecurityHeaders();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -32,6 +61,9 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
     trustProxy: config.trustProxy,
     genReqId: requestId,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: routerErrorResponder(securityHeaders, config.trustProxy),
+    clientErrorHandler: clientErrorResponder(securityHeaders, logger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: new PinoNestLogger(logger),
@@ -47,6 +79,9 @@ export async function createApp(config: AppConfig, options: { preview?: boolean 
 /** Pipes, filter, prefix, security headers, CORS and Swagger: everything main.ts and the tests share. */
 export async function setupApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  const headers = (securityHeaders ??= buildSecurityHeaders());
+  installJsonParser(fastify);
+  answerExpectContinue(fastify.server, config.bodyLimitBytes);
   // JSON is the only body the API reads; anything else is a 415, not a string handed to validation.
   fastify.removeContentTypeParser('text/plain');
   // The one exception: an .ics file may be posted as it is to the import route, where it arrives as the
@@ -56,8 +91,15 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     if (request.routeOptions.url === `/${API_PREFIX}/calendar/import`) done(null, { ics: body });
     else done(unsupported());
   });
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(request.protocol === 'https' ? headers.https : headers.http).header('x-request-id', request.id);
+    done();
+  });
+  // A response sent before its request body was read (413, a parser error) closes the connection:
+  // drain the body first, or the client gets a reset instead of the answer.
+  fastify.addHook('onSend', (request, _reply, payload, done) => {
+    if (!request.raw.complete) lingerBeforeClose(request.raw.socket);
+    done(null, payload);
   });
   // One line per request, with the route pattern rather than the URL: paths and query strings can carry
   // tokens (feeds, booking management), patterns cannot.
@@ -72,20 +114,11 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
       'request',
     );
   });
-  await app.register(helmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
   app.enableCors({
     origin: config.corsOrigins,
-    exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+    methods: CORS_METHODS,
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
     maxAge: 600,
   });
   app.setGlobalPrefix(API_PREFIX, {
@@ -97,6 +130,10 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
       { path: 'book/assets/booking.css', method: RequestMethod.GET },
       { path: 'book/manage/:token', method: RequestMethod.GET },
       { path: 'book/:slug', method: RequestMethod.GET },
+      // The browser pages under /app (FRONTEND_URL's default) and their files.
+      { path: 'app/reset-password', method: RequestMethod.GET },
+      { path: 'app/assets/reset-password.js', method: RequestMethod.GET },
+      { path: 'app/assets/reset-password.css', method: RequestMethod.GET },
     ],
   });
   app.useGlobalPipes(createValidationPipe());

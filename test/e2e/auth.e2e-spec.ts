@@ -165,12 +165,43 @@ describe('POST /auth/refresh-token', () => {
       401,
       'REFRESH_TOKEN_REUSED',
     );
-    // ...so the legitimate holder's newer token is dead too.
-    const victim = await api().post('/api/v1/auth/refresh-token').send({ refreshToken: rotated.body.refreshToken });
-    expect(victim.status).toBe(401);
+    // ...so the legitimate holder's newer token is dead too: revoked with its family, not itself reused.
+    expectProblem(
+      await api().post('/api/v1/auth/refresh-token').send({ refreshToken: rotated.body.refreshToken }),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
     // Another login of the same user is a different family and keeps working.
     const other = await api().post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
     await api().post('/api/v1/auth/refresh-token').send({ refreshToken: other.body.refreshToken }).expect(200);
+  });
+
+  // Only a rotated token coming back is theft; a token its owner gave up is just invalid.
+  it('answers INVALID_REFRESH_TOKEN, not REUSED, for a token revoked by logout', async () => {
+    const user = await registerUser(t.http);
+    const other = await api().post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    await api().post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
+    for (let i = 0; i < 2; i++) {
+      const res = await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken });
+      expectProblem(res, 401, 'INVALID_REFRESH_TOKEN');
+    }
+    // No theft was assumed, so nothing else was revoked: the user's other login still refreshes.
+    await api().post('/api/v1/auth/refresh-token').send({ refreshToken: other.body.refreshToken }).expect(200);
+  });
+
+  it('answers INVALID_REFRESH_TOKEN after a password change, and REUSED for a rotated token of that login', async () => {
+    const user = await registerUser(t.http);
+    const rotated = await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken }).expect(200);
+    await api()
+      .patch('/api/v1/users/me')
+      .set('Authorization', `Bearer ${rotated.body.accessToken}`)
+      .send({ currentPassword: user.password, newPassword: 'changed-pass-9' })
+      .expect(200);
+    const res = await api().post('/api/v1/auth/refresh-token').send({ refreshToken: rotated.body.refreshToken });
+    expectProblem(res, 401, 'INVALID_REFRESH_TOKEN');
+    // The first token was rotated before the change: presenting it is still a replay.
+    const replay = await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken });
+    expectProblem(replay, 401, 'REFRESH_TOKEN_REUSED');
   });
 
   it('refuses unknown and expired tokens', async () => {
@@ -204,7 +235,7 @@ describe('POST /auth/logout', () => {
     const user = await registerUser(t.http);
     await api().post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
     await api().post('/api/v1/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
-    expect((await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken })).status).toBe(401);
+    expectProblem(await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken }), 401, 'INVALID_REFRESH_TOKEN');
     await api().post('/api/v1/auth/logout').send({ refreshToken: 'y'.repeat(43) }).expect(204);
   });
 
@@ -272,7 +303,12 @@ describe('password reset', () => {
     expect((await api().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(401);
     await api().post('/api/v1/auth/login').send({ email: user.email, password: 'brand-new-pass-7' }).expect(200);
     expectProblem(await api().get('/api/v1/users/me').set(user.auth), 401, 'UNAUTHENTICATED');
-    expect((await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken })).status).toBe(401);
+    // Revoked by the reset, never rotated: invalid, not a replay.
+    expectProblem(
+      await api().post('/api/v1/auth/refresh-token').send({ refreshToken: user.refreshToken }),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
   });
 
   it('refuses an expired reset token', async () => {

@@ -109,7 +109,7 @@ describe('password reset email', () => {
     const token = /reset-password:\n([A-Za-z0-9_-]{43})/.exec(mail.parsed.text ?? '')?.[1];
     expect(token).toBeDefined();
     expect(mail.parsed.html).toContain(`<code>${token}</code>`);
-    expect(mail.parsed.html).toContain(`href="http://calento.test/reset-password?token&#x3D;${token}"`);
+    expect(mail.parsed.html).toContain(`href="http://calento.test/app/reset-password?token&#x3D;${token}"`);
     const reset = await eventually(async () => (await emailsTo(user.email)).find((row) => row.status === 'sent' && row.body_text.includes('removed')));
     expect(reset.body_text).not.toContain(token as string);
     expect(reset.body_html).not.toContain(token as string);

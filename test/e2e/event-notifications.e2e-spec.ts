@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { SmtpSink, type ReceivedMail } from '../setup/smtp-sink.js';
 import { inviteOf } from '../setup/ics.js';
 import { registerUser, uniqueEmail, type TestUser } from '../factories/users.js';
+import { settleChanges } from '../setup/changes.js';
 import { eventually, sleep } from '../setup/wait.js';
 
 let t: TestApp;
@@ -82,6 +83,7 @@ describe('invitations', () => {
       });
       expect(invite.attendees.sort()).toEqual([`mailto:${ann}`, `mailto:${bob}`].sort());
     }
+    await settleChanges(t.app);
     await sleep(200);
     expect(sink.to(owner.email).filter((mail) => mail.parsed.subject?.startsWith('Invitation'))).toHaveLength(0);
     // The owner sees them in their notifications.
@@ -100,6 +102,7 @@ describe('invitations', () => {
       .set(owner.auth)
       .send({ title: 'Nope', startTime: '2030-05-06T09:00:00Z', endTime: '2030-05-06T10:00:00Z', attendees: [{ email: guest }], tagIds: [tag.body.id] });
     expect(res.status).toBe(400);
+    await settleChanges(t.app);
     expect(await queuedFor([guest])).toEqual([]);
   });
 
@@ -113,6 +116,7 @@ describe('invitations', () => {
     const { invite } = inviteOf(await nth(later, 1));
     expect(invite).toMatchObject({ method: 'REQUEST', uid: `${id}@calento` });
     expect(invite.sequence).toBeGreaterThan(0);
+    await settleChanges(t.app);
     await sleep(200);
     expect(sink.to(first)).toHaveLength(1);
   });
@@ -155,7 +159,9 @@ describe('updates and cancellations', () => {
       .send({ color: '#ff0000', tagIds: [tag.body.id], visibility: 'private', reminders: [{ method: 'popup', minutesBefore: 5 }] })
       .expect(200);
     await api().delete(`/api/v1/events/${id}/tags/${tag.body.id}`).set(owner.auth).expect(204);
+    await settleChanges(t.app);
     expect(await queuedFor([guest])).toEqual([{ recipient: guest, template_key: 'event_invitation', ics_method: 'REQUEST' }]);
+    await settleChanges(t.app);
     await sleep(300);
     expect(sink.to(guest)).toHaveLength(1);
   });
@@ -173,6 +179,7 @@ describe('updates and cancellations', () => {
     expect(contentType).toBe('text/calendar; method=CANCEL');
     expect(invite).toMatchObject({ method: 'CANCEL', uid: `${id}@calento`, status: 'CANCELLED' });
     expect(invite.sequence).toBeGreaterThan(0);
+    await settleChanges(t.app);
     await sleep(200);
     expect(sink.to(stays)).toHaveLength(1);
   });
@@ -196,6 +203,7 @@ describe('updates and cancellations', () => {
     expect(inviteOf(await nth(carol, 2)).invite).toMatchObject({ method: 'CANCEL', sequence: 1 });
     // Deleting the already cancelled event sends nothing more.
     await api().delete(`/api/v1/events/${called}`).set(owner.auth).expect(204);
+    await settleChanges(t.app);
     await sleep(300);
     expect(sink.to(carol)).toHaveLength(2);
   });
@@ -262,6 +270,7 @@ describe('series', () => {
     const text = update.parsed.attachments.find((part) => part.contentType === 'text/calendar')!.content.toString('utf8');
     expect(text).toContain('EXDATE:20300605T090000Z');
     expect(inviteOf(update).invite.sequence).toBeGreaterThan(inviteOf(cancelled).invite.sequence);
+    await settleChanges(t.app);
     await sleep(300);
     expect(sink.to(guest)).toHaveLength(4);
   });
@@ -284,8 +293,10 @@ describe('booking events', () => {
     const view = await api().get(`/api/v1/bookings/${booked.body.id}`).set(host.auth).expect(200);
     await nth(booker, 1);
     await api().patch(`/api/v1/events/${view.body.eventId}`).set(host.auth).send({ title: 'Intro with Bea' }).expect(200);
+    await settleChanges(t.app);
     await sleep(300);
     expect(sink.to(booker).map((mail) => mail.parsed.subject)).toEqual([expect.stringMatching(/^Confirmed/)]);
+    await settleChanges(t.app);
     expect(await queuedFor([booker])).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { SchedulerService, type DailySummaryPayload } from '../../src/modules/sc
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { eventually } from '../setup/wait.js';
+import { settleChanges } from '../setup/changes.js';
 
 // Every instant here is years after the run, so the app's own worker (on the real clock) never finds
 // these reminders due: they stay queued for the assertions, and the scheduler is driven with `tick(now)`.
@@ -19,6 +20,8 @@ afterAll(async () => {
 });
 
 const api = () => request(t.http);
+/** Reminders are re-planned by a subscriber of the change feed: let it run before looking. */
+const settle = () => settleChanges(t.app);
 
 interface ReminderRow {
   dedupe_key: string;
@@ -43,6 +46,7 @@ const queued = (rows: ReminderRow[]) => rows.filter((row) => row.job_status === 
 
 async function createEvent(owner: TestUser, body: Record<string, unknown>): Promise<string> {
   const res = await api().post('/api/v1/events').set(owner.auth).send(body).expect(201);
+  await settle();
   return res.body.id;
 }
 
@@ -101,11 +105,13 @@ describe('event reminders', () => {
       reminders: [{ method: 'email', minutesBefore: 15 }],
     });
     await api().delete(`/api/v1/events/${id}/occurrences/2031-05-06T09:00:00Z`).set(owner.auth).expect(204);
+    await settle();
     await api()
       .put(`/api/v1/events/${id}/occurrences/2031-05-07T09:00:00Z`)
       .set(owner.auth)
       .send({ title: 'Standup (late)', startTime: '2031-05-07T10:00:00Z', endTime: '2031-05-07T10:15:00Z' })
       .expect(200);
+    await settle();
     for (const now of ['2031-05-05T06:00:00Z', '2031-05-05T06:00:00Z', '2031-05-06T06:00:00Z', '2031-05-07T06:00:00Z', '2031-05-08T06:00:00Z', '2031-05-08T06:00:00Z']) {
       await scheduler.tick(new Date(now));
     }
@@ -130,6 +136,7 @@ describe('event reminders', () => {
     expect(queued(await remindersOf(id))).toHaveLength(1);
 
     await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ startTime: '2031-06-02T14:00:00Z', endTime: '2031-06-02T15:00:00Z' }).expect(200);
+    await settle();
     const afterMove = await remindersOf(id);
     expect(afterMove).toEqual([expect.objectContaining({ scheduled_at: new Date('2031-06-02T09:00:00Z'), job_status: 'cancelled', email_status: 'cancelled' })]);
 
@@ -139,11 +146,14 @@ describe('event reminders', () => {
 
     // Removing the email reminder, or deleting the event, cancels what is queued.
     await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ reminders: [{ method: 'popup', minutesBefore: 60 }] }).expect(200);
+    await settle();
     expect(queued(await remindersOf(id))).toEqual([]);
     await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ reminders: [{ method: 'email', minutesBefore: 60 }] }).expect(200);
+    await settle();
     await scheduler.tick(now);
     expect(queued(await remindersOf(id))).toHaveLength(1);
     await api().delete(`/api/v1/events/${id}`).set(owner.auth).expect(204);
+    await settle();
     expect(queued(await remindersOf(id))).toEqual([]);
   });
 
@@ -158,10 +168,12 @@ describe('event reminders', () => {
     const now = new Date('2031-07-01T08:00:00Z');
     await scheduler.tick(now);
     await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ title: 'New title' }).expect(200);
+    await settle();
     await scheduler.tick(now);
     expect(queued(await remindersOf(id)).map((row) => row.subject)).toEqual(['Reminder: New title at 10:00']);
 
     await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ status: 'cancelled' }).expect(200);
+    await settle();
     await scheduler.tick(now);
     expect(queued(await remindersOf(id))).toEqual([]);
   });

@@ -6,6 +6,13 @@
 export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400, title: 'Validation failed', detail: 'The request has invalid fields.' },
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON', detail: 'The request body is not valid JSON.' },
+  JSON_TOO_DEEP: {
+    status: 400,
+    title: 'JSON nested too deeply',
+    detail: 'The JSON body nests objects and arrays deeper than {limit} levels.',
+  },
+  MALFORMED_URL: { status: 400, title: 'Malformed URL', detail: 'The URL path is not valid (bad percent-encoding).' },
+  MALFORMED_REQUEST: { status: 400, title: 'Malformed request', detail: 'The request is not valid HTTP/1.1.' },
   INVALID_ID: { status: 400, title: 'Invalid identifier', detail: 'Path parameter "{field}" must be a UUID.' },
   INVALID_INPUT: { status: 400, title: 'Invalid input', detail: 'A value in the request could not be understood.' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required', detail: 'A valid access token is required.' },
@@ -79,15 +86,26 @@ export const errorCatalogue = {
     title: 'Booking link closed',
     detail: 'The booking link was deleted or deactivated; the booking cannot be moved (it can still be cancelled).',
   },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', detail: 'The request was not received in time.' },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',
     detail: 'The request body exceeds the limit of {limit} bytes.',
   },
+  URI_TOO_LONG: {
+    status: 414,
+    title: 'URI too long',
+    detail: 'A path segment is longer than {limit} characters.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: 'Unsupported media type',
     detail: 'Send the request body as application/json.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request header fields too large',
+    detail: 'The request line and headers exceed {limit} bytes.',
   },
   RATE_LIMITED: { status: 429, title: 'Too many requests', detail: 'Too many attempts; retry later.' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable', detail: 'A dependency is not ready.' },

@@ -86,7 +86,7 @@ export function classify(error: unknown, context: { method: string; path: string
   return { code: 'INTERNAL_ERROR', params: {}, unexpected: true };
 }
 
-export function toProblem(classified: Classified, instance: string, requestId: string | undefined): ProblemDetails {
+export function toProblem(classified: Classified, instance: string | undefined, requestId: string | undefined): ProblemDetails {
   const entry = errorCatalogue[classified.code];
   return {
     type: `urn:calento:error:${classified.code}`,

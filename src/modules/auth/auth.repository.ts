@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
-import type { PasswordResetRow, RefreshTokenRow } from './auth.rows.js';
+import type { PasswordResetRow, RefreshTokenRow, RevokedReason } from './auth.rows.js';
 
 @Injectable()
 export class AuthRepository {
@@ -24,21 +24,21 @@ export class AuthRepository {
   /** Locks the token row so two concurrent refreshes with one token are serialized. */
   async findRefreshTokenForUpdate(hash: Buffer): Promise<RefreshTokenRow | null> {
     const { rows } = await this.db.query<RefreshTokenRow>(
-      `SELECT id, user_id, family_id, expires_at, revoked_at FROM refresh_tokens
+      `SELECT id, user_id, family_id, expires_at, revoked_at, revoked_reason FROM refresh_tokens
        WHERE token_hash = $1 FOR UPDATE`,
       [hash],
     );
     return rows[0] ?? null;
   }
 
-  async revokeRefreshToken(id: string, reason: string): Promise<void> {
+  async revokeRefreshToken(id: string, reason: RevokedReason): Promise<void> {
     await this.db.query(
       'UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL',
       [id, reason],
     );
   }
 
-  async revokeFamily(familyId: string, reason: string): Promise<void> {
+  async revokeFamily(familyId: string, reason: RevokedReason): Promise<void> {
     await this.db.query(
       `UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2
        WHERE family_id = $1 AND revoked_at IS NULL`,
@@ -46,7 +46,7 @@ export class AuthRepository {
     );
   }
 
-  async revokeAllForUser(userId: string, reason: string): Promise<void> {
+  async revokeAllForUser(userId: string, reason: RevokedReason): Promise<void> {
     await this.db.query(
       `UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2
        WHERE user_id = $1 AND revoked_at IS NULL`,

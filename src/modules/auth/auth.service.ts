@@ -62,13 +62,16 @@ export class AuthService {
 
   /**
    * Rotates a refresh token. A token that was already rotated is a sign of theft: the whole family (every
-   * token descending from that login) is revoked, and the revocation is committed before the 401.
+   * token descending from that login) is revoked, and the revocation is committed before the 401. A token
+   * revoked for any other reason (logout, password reset or change, a family revoked after a theft) is
+   * simply invalid: its holder signed out, or was signed out, and nothing new happened.
    */
   async refresh(refreshToken: string): Promise<AuthTokensDto> {
     const outcome = await this.db.tx(async (): Promise<RotationOutcome> => {
       const row = await this.tokens.findRefreshTokenForUpdate(hashToken(refreshToken));
       if (!row) return { ok: false, reused: false };
       if (row.revoked_at) {
+        if (row.revoked_reason !== 'rotated') return { ok: false, reused: false };
         await this.tokens.revokeFamily(row.family_id, 'reuse_detected');
         return { ok: false, reused: true };
       }

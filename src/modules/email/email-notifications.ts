@@ -111,7 +111,8 @@ export class EmailNotifications {
         name: user.name,
         token,
         ttlMinutes,
-        resetUrl: `${this.config.appBaseUrl}/reset-password?token=${encodeURIComponent(token)}`,
+        // The browser app's reset page (served at /app/reset-password unless FRONTEND_URL points elsewhere).
+        resetUrl: `${this.config.frontendUrl}/reset-password?token=${encodeURIComponent(token)}`,
       },
       { userId: user.id, redactAfterSend: true },
     );
