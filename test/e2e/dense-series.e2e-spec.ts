@@ -129,7 +129,8 @@ beforeAll(async () => {
   await newEvent(host, { title: 'Dentist', startTime: '2027-03-02T13:00:00-05:00', endTime: '2027-03-02T14:00:00-05:00' });
   slug = `dense-${Date.now().toString(36)}`;
   await api().post('/api/v1/booking-links').set(host.auth).send({ slug, title: 'Intro', durationMinutes: SLOT_MINUTES, bookingWindowDays: 90 }).expect(201);
-});
+  // An app and five series (each minutely one walked at creation): past Jest's 30 s on a busy machine.
+}, 120_000);
 afterAll(async () => {
   jest.restoreAllMocks();
   await t?.close();

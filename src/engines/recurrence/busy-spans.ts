@@ -101,7 +101,7 @@ function spansOf(s: CompiledSeries, model: DayModel, from: number, to: number): 
   const lastDay = Math.min(hiDay, dayOf(lastFake));
   const excluded = [...s.exdates].map((id) => Date.parse(id)).sort((a, b) => a - b);
   const excludedSet = new Set(excluded);
-  const offsets = new ZoneShifts(zone);
+  const shifts = new ZoneShifts(zone);
   const out: Span[] = [];
   // Results come mostly in order: join a span to the last one when it starts inside it, so a day with
   // an EXDATE adds a few spans, not one per minute. The final merge sorts out the rest (DST changes).
@@ -116,7 +116,7 @@ function spansOf(s: CompiledSeries, model: DayModel, from: number, to: number): 
     const base = day * DAY_MS;
     const firstFake = base + times[0];
     const lastOfDay = base + times[times.length - 1];
-    const shift = offsets.constantAround(day);
+    const shift = shifts.constantAround(day);
     const whole =
       shift !== null &&
       firstFake >= dtstart &&
