@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: start the built app in its own process, wait for readiness,
 // register a user, and run autocannon against it.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,7 @@ export async function startServer(env = {}) {
       HOST: '127.0.0.1',
       DATA_DIR: scratch,
       JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       RATE_LIMIT_LOGIN_PER_IP: '1000000',
       RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000000',
       BCRYPT_ROUNDS: '4',

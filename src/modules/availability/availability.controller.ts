@@ -56,10 +56,11 @@ export class AvailabilityController {
     summary: 'Your busy time in a window',
     description:
       'Merged busy intervals from your busy events (series occurrences and edited occurrences included; free and cancelled ' +
-      'events left out), accepted invitations and confirmed bookings. details=true adds each interval with its source.',
+      'events left out), accepted invitations and confirmed bookings, whatever the density of your series. details=true adds ' +
+      'each interval with its source; a series comes as the merged spans of its occurrences.',
   })
   @ApiOkResponse({ type: FreeBusyResponseDto })
-  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE')
   freeBusy(@CurrentUser() user: AuthUser, @Query() query: FreeBusyQueryDto): Promise<FreeBusyResponseDto> {
     return this.availability.freeBusy(user.id, query);
   }
@@ -71,7 +72,7 @@ export class AvailabilityController {
     description: 'available, or the reasons: OUTSIDE_HOURS, EXCEPTION (a date exception changed the hours), BUSY (with the conflicts).',
   })
   @ApiOkResponse({ type: AvailabilityCheckResponseDto })
-  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_TOO_LARGE')
   check(@CurrentUser() user: AuthUser, @Body() dto: CheckAvailabilityDto): Promise<AvailabilityCheckResponseDto> {
     return this.availability.check(user.id, dto);
   }
@@ -82,7 +83,7 @@ export class AvailabilityController {
     description: 'Slots of `duration` minutes inside your hours, clear of busy time, from now on. timezone only sets localStart.',
   })
   @ApiOkResponse({ type: AvailabilitySlotsResponseDto })
-  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE', 'EXPANSION_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE')
   slots(@CurrentUser() user: AuthUser, @Query() query: AvailabilitySlotsQueryDto): Promise<AvailabilitySlotsResponseDto> {
     return this.availability.slots(user, query);
   }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventsService } from '../events/events.service.js';
-import type { CalendarItem } from '../events/event-views.js';
 import { UserDirectory } from '../users/user-directory.js';
 
 /** A time a user cannot be booked, from one source, with what it came from. */
@@ -58,8 +57,9 @@ export class BusySources {
 }
 
 /**
- * The user's calendar as busy time: their own events and the invitations they accepted, series expanded
- * and overrides in place (EventsService.window), except free (transparent) and cancelled ones.
+ * The user's calendar as busy time (EventsService.busy): their own events and the invitations they
+ * accepted, edited occurrences in place, except free (transparent) and cancelled ones. A series gives
+ * the merged spans of its occurrences, each with the series' id and title.
  */
 @Injectable()
 export class EventsBusySource implements BusySource {
@@ -73,19 +73,7 @@ export class EventsBusySource implements BusySource {
   async busy(userId: string, window: { from: Date; to: Date }): Promise<BusyInterval[]> {
     const user = await this.users.findById(userId);
     if (!user) return [];
-    const items = await this.events.window({ id: user.id, email: user.email, timezone: user.timezone }, window, 'startTime', 'asc', false);
-    return items.filter(blocksTime).map((item) => ({
-      start: item.event.startTime,
-      end: item.event.endTime,
-      source: this.name,
-      id: item.event.id,
-      title: item.event.title,
-    }));
+    const blocks = await this.events.busy({ id: user.id, email: user.email, timezone: user.timezone }, window);
+    return blocks.map((block) => ({ start: block.start, end: block.end, source: this.name, id: block.id, title: block.title }));
   }
-}
-
-/** Tentative events block time (as in Google Calendar); an invitation only once accepted. */
-export function blocksTime(item: CalendarItem): boolean {
-  if (item.event.transparency !== 'busy' || item.event.status === 'cancelled') return false;
-  return item.role === 'owner' || item.myResponse === 'accepted';
 }

@@ -10,6 +10,7 @@ import { isIsoDate, isIsoInstant, parseInstant } from '../../common/time/instant
 import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
 import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
+import { blocksTime, busyBlocks, type BusyBlock } from './event-busy.js';
 import { calendarItems, EventViews, expandWindow, itemOf, type CalendarItem } from './event-views.js';
 import { EventsRepository, type VisibleEvent } from './events.repository.js';
 import { EventsWriter, type EventOrigin } from './events.writer.js';
@@ -72,14 +73,24 @@ export class EventsService {
     filters: { from: Date; to: Date; q?: string; tagId?: string; status?: string },
     sort: 'startTime' | 'endTime' | 'title' | 'createdAt' = 'startTime',
     order: 'asc' | 'desc' = 'asc',
-    /** false: times only (busy time), without loading tags and attendees. */
-    details = true,
   ): Promise<CalendarItem[]> {
-    const visible = await this.events.findForWindow(user.id, user.email, filters, details);
+    const visible = await this.events.findForWindow(user.id, user.email, filters);
     const seriesIds = visible.filter((entry) => entry.event.recurrenceRule).map((entry) => entry.event.id);
     const overrides = await this.events.findOverrides(seriesIds);
     const items = expandWindow(visible, overrides, filters, this.config.expansionMaxOccurrences);
     return sortItems(items, sort, order);
+  }
+
+  /**
+   * The caller's busy time overlapping [from, to): their busy events and accepted invitations, edited
+   * occurrences in place of the ones they replace, free and cancelled ones left out (see blocksTime).
+   * Series come as merged spans, so no series is too dense for any window: never EXPANSION_TOO_LARGE.
+   */
+  async busy(user: AuthUser, window: { from: Date; to: Date }): Promise<BusyBlock[]> {
+    const visible = await this.events.findForWindow(user.id, user.email, window, false);
+    const seriesIds = visible.filter((entry) => entry.event.recurrenceRule && blocksTime(entry)).map((entry) => entry.event.id);
+    const overrides = await this.events.findOverrides(seriesIds);
+    return busyBlocks(visible, overrides, window);
   }
 
   async search(user: AuthUser, query: SearchQueryDto): Promise<Page<EventResponseDto>> {
