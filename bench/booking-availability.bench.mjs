@@ -4,57 +4,16 @@
 // Run (after `npm run build`):
 //   node bench/booking-availability.bench.mjs                                            embedded PGlite
 //   BENCH_PG=postgres://postgres@127.0.0.1:5432 node bench/booking-availability.bench.mjs  real PostgreSQL
-import { DateTime } from 'luxon';
-import { load, register, startServer, withBenchDatabase } from './lib.mjs';
-
-const zone = 'America/New_York';
+import { seedBookingHost } from './floor/seed.mjs';
+import { load, startServer, withBenchDatabase } from './lib.mjs';
 
 await withBenchDatabase(async (databaseEnv) => {
   const server = await startServer({ ...databaseEnv, RATE_LIMIT_PUBLIC_PER_IP: '1000000', DATABASE_POOL_SIZE: '20' });
   try {
-    const { accessToken } = await register(server.base);
-    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
-    const call = async (method, path, body) => {
-      const res = await fetch(`${server.base}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json();
-    };
-    await call('PATCH', '/api/v1/users/me', { timezone: zone });
-    await call('PUT', '/api/v1/availability/schedule', {
-      timezone: zone,
-      rules: [1, 2, 3, 4, 5].flatMap((dayOfWeek) => [
-        { dayOfWeek, startTime: '09:00', endTime: '12:00' },
-        { dayOfWeek, startTime: '13:00', endTime: '17:30' },
-      ]),
-    });
-    const slug = `bench-${process.pid}`;
-    await call('POST', '/api/v1/booking-links', { slug, title: 'Bench', durationMinutes: 30, bufferBeforeMinutes: 10, bufferAfterMinutes: 10, maxBookingsPerDay: 8, bookingWindowDays: 90 });
-
-    // 1,000 single events spread over the next 60 days, and 20 series (daily and weekly) in local time.
-    const first = DateTime.now().setZone(zone).startOf('day').plus({ days: 1 });
-    for (let batch = 0; batch < 10; batch++) {
-      await Promise.all(
-        Array.from({ length: 100 }, (_, i) => {
-          const n = batch * 100 + i;
-          const start = first.plus({ minutes: n * 83 + 9 * 60 });
-          return call('POST', '/api/v1/events', { title: `Event ${n}`, startTime: start.toISO(), endTime: start.plus({ minutes: 25 }).toISO() });
-        }),
-      );
-    }
-    for (let s = 0; s < 20; s++) {
-      const start = first.plus({ hours: 8 + (s % 9), minutes: (s * 7) % 60 });
-      await call('POST', '/api/v1/events', {
-        title: `Series ${s}`,
-        startTime: start.toISO(),
-        endTime: start.plus({ minutes: 20 }).toISO(),
-        timezone: zone,
-        recurrenceRule: s % 2 ? 'FREQ=DAILY;INTERVAL=3' : `FREQ=WEEKLY;BYDAY=${['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'][first.weekday - 1]}`,
-      });
-    }
-
-    const from = first.plus({ days: 7 }).toUTC().toISO();
-    const to = first.plus({ days: 37 }).toUTC().toISO();
-    const path = `/api/v1/booking-links/${slug}/availability?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&timezone=Europe%2FLondon`;
+    // The host the floor bench uses too (bench/floor/seed.mjs): weekday hours, a 30-minute link with buffers
+    // and a daily limit, 1,000 events and 20 series over the next 60 days.
+    const path = await seedBookingHost(server.base);
+    const slug = new URL(path, server.base).pathname.split('/')[4];
     const check = await (await fetch(`${server.base}${path}`)).json();
     const samples = [];
     for (let i = 0; i < 220; i++) {

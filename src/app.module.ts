@@ -15,6 +15,7 @@ import { BookingPageModule } from './modules/booking-page/booking-page.module.js
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { WebAppModule } from './modules/web-app/web-app.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { jobModules } from './worker.module.js';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         BookingsModule,
         BookingPageModule,
         RealtimeModule,
+        WebhooksModule,
         ClientsModule,
         WebAppModule,
         HealthModule,

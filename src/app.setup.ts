@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
@@ -19,6 +19,9 @@ import {
   routerErrorResponder,
 } from './common/http/edge-errors.js';
 import { installJsonParser } from './common/http/json-body.js';
+import { Metrics } from './common/metrics/metrics.js';
+import { API_KEY_SCHEME } from './common/http/api-problems.decorator.js';
+import { serializeReply } from './common/http/json-text.js';
 import { buildSecurityHeaders, type SecurityHeaders } from './common/http/security-headers.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
 
@@ -26,7 +29,7 @@ export const API_PREFIX = 'api/v1';
 
 /** What a browser app on another origin (CORS_ORIGINS) may send and read. */
 export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'];
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'];
 export const CORS_EXPOSED_HEADERS = [
   'x-request-id',
   'retry-after',
@@ -86,6 +89,7 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   const fastify = app.getHttpAdapter().getInstance();
   const headers = (securityHeaders ??= buildSecurityHeaders());
   installJsonParser(fastify);
+  fastify.setReplySerializer(serializeReply);
   answerExpectContinue(fastify.server, config.bodyLimitBytes);
   // JSON is the only body the API reads; anything else is a 415, not a string handed to validation.
   fastify.removeContentTypeParser('text/plain');
@@ -94,6 +98,12 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   const unsupported = () => Object.assign(new Error('Unsupported media type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
   fastify.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
     if (request.routeOptions.url === `/${API_PREFIX}/calendar/import`) done(null, { ics: body });
+    else done(unsupported());
+  });
+  // And one more: Slack posts its slash commands form-encoded and signs the raw bytes, so that route gets
+  // the body as the exact string it arrived as (src/modules/slack/slack-commands.ts checks the signature).
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    if (request.routeOptions.url === `/${API_PREFIX}/integrations/slack/commands`) done(null, body);
     else done(unsupported());
   });
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -106,18 +116,18 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     if (!request.raw.complete) lingerBeforeClose(request.raw.socket);
     done(null, payload);
   });
-  // One line per request, with the route pattern rather than the URL: paths and query strings can carry
-  // tokens (feeds, booking management), patterns cannot.
-  fastify.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? '(no route)',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+  // One line and one histogram observation per request, with the route pattern rather than the URL:
+  // paths and query strings can carry tokens (feeds, booking management), patterns cannot, and a
+  // pattern keeps the metric's label set bounded. A callback hook: no promise per request, and no log
+  // object built when the level is off.
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '(no route)';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if ((request.log as Logger).isLevelEnabled('info')) {
+      request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    }
+    done();
   });
   app.enableCors({
     origin: config.corsOrigins,
@@ -130,15 +140,17 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      // Prometheus' conventional path, guarded by METRICS_TOKEN.
+      { path: 'metrics', method: RequestMethod.GET },
       // The public booking pages (web pages, not API) and their two static files.
       { path: 'book/assets/booking.js', method: RequestMethod.GET },
       { path: 'book/assets/booking.css', method: RequestMethod.GET },
       { path: 'book/manage/:token', method: RequestMethod.GET },
       { path: 'book/:slug', method: RequestMethod.GET },
-      // The browser pages under /app (FRONTEND_URL's default) and their files.
-      { path: 'app/reset-password', method: RequestMethod.GET },
-      { path: 'app/assets/reset-password.js', method: RequestMethod.GET },
-      { path: 'app/assets/reset-password.css', method: RequestMethod.GET },
+      // The browser pages under /app (FRONTEND_URL's default): the reset and verification pages, the
+      // Calendar Stacker app on every other path, and their files (docs/web-app.md).
+      { path: 'app', method: RequestMethod.GET },
+      { path: 'app/*path', method: RequestMethod.GET },
     ],
   });
   // socket.io shares this HTTP server at /api/v1/realtime (docs/realtime.md).
@@ -157,10 +169,15 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setTitle('Calento API')
     .setDescription(
       'Smart calendar and scheduling API. Errors are application/problem+json with a stable `code`; ' +
-        'ids of other users answer 404. Authenticate with the access token from /auth/login.',
+        'ids of other users answer 404. Authenticate with the access token from /auth/login, or with a ' +
+        'personal API key (POST /api-keys) in `X-API-Key` or `Authorization: Bearer cal_…`.',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A personal API key (cal_live_…); its scopes limit the routes it reaches.' },
+      API_KEY_SCHEME,
+    )
     .build();
   return SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
 }

@@ -1,4 +1,4 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { RateLimitName, RateLimitPolicy } from '../common/rate-limit/rate-limit.js';
@@ -20,6 +20,12 @@ export interface AppConfig {
   pgliteDataDir: string;
   migrateOnBoot: boolean;
   jwtSecret: KeyObject;
+  /** HMAC-SHA256 key for API key digests (API_KEY_SECRET, or derived from the JWT secret). */
+  apiKeySecret: KeyObject;
+  /** Bearer token Prometheus must send to GET /metrics; null: the endpoint answers 404. */
+  metricsToken: string | null;
+  /** Lower-cased emails whose users are admins (operational routes), besides users.role = 'admin'. */
+  adminEmails: string[];
   /** AES-256-GCM keys for secrets at rest (tokens, client and webhook secrets); the first one seals. */
   encryptionKeys: EncryptionKey[];
   jwtAccessTtlSeconds: number;
@@ -42,6 +48,31 @@ export interface AppConfig {
   jobs: JobsConfig;
   realtime: RealtimeConfig;
   google: GoogleConfig;
+  webhooks: WebhooksConfig;
+  slack: SlackConfig;
+  /** EMAIL_REQUIRE_VERIFIED: notification emails to a user (not auth emails) go only to verified addresses. */
+  emailRequireVerified: boolean;
+}
+
+/** Outgoing webhooks (src/modules/webhooks). */
+export interface WebhooksConfig {
+  /** Lets endpoints resolve to loopback/private addresses: local development and tests only. */
+  allowPrivate: boolean;
+  /** Endpoints must be https (always in production). */
+  requireHttps: boolean;
+  /** An attempt succeeds on a 2xx within this time. */
+  timeoutMs: number;
+}
+
+/** The Slack app (OAuth v2 install, Web API, slash command signatures): see docs/slack.md. */
+export interface SlackConfig {
+  /** The Slack app's client id and secret (both or neither); null: Slack is not offered. */
+  clientId: string | null;
+  clientSecret: string | null;
+  /** Signs the slash command requests Slack sends (X-Slack-Signature); null: the command route refuses all. */
+  signingSecret: string | null;
+  /** The Web API base `@slack/web-api` calls (ends with `/`); the OAuth authorize page is `/oauth/v2/authorize` on its origin. */
+  apiUrl: string;
 }
 
 /** The socket.io endpoint (src/modules/realtime). */
@@ -64,6 +95,17 @@ export interface GoogleConfig {
   oauthBaseUrl: string | null;
   /** googleapis' rootUrl (origin + '/'; the API paths are /calendar/v3/...); null: www.googleapis.com. */
   apiBaseUrl: string | null;
+  /**
+   * Where Google sends push notifications (events.watch): GOOGLE_PUSH_URL, default
+   * APP_BASE_URL/api/v1/webhooks/google. Google only accepts https; without a channel, syncs poll.
+   */
+  pushUrl: string;
+  /** How often a calendar without a push channel is synced (GOOGLE_SYNC_POLL_MINUTES, default 15). */
+  pollMinutes: number;
+  /** Lifetime asked for a push channel (GOOGLE_CHANNEL_TTL_HOURS, default 168: Google's usual week). */
+  channelTtlHours: number;
+  /** A push starts its sync this much later, so a burst of notifications becomes one run (GOOGLE_PUSH_DEBOUNCE_MS, default 2000). */
+  pushDebounceMs: number;
 }
 
 /** The durable job queue (src/modules/jobs): how workers claim, retry and let go of jobs. */
@@ -169,6 +211,20 @@ function jwtSecret(env: Env, nodeEnv: AppConfig['nodeEnv'], dataDir: string): Ke
   return createSecretKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'));
 }
 
+/**
+ * The key of the API keys' HMAC. Its own variable so JWT_SECRET can rotate without voiding every API
+ * key; unset, it is derived (HKDF) from the JWT secret, which is enough until the first rotation.
+ */
+function apiKeySecret(env: Env, nodeEnv: AppConfig['nodeEnv'], dataDir: string): KeyObject {
+  const raw = optional(env, 'API_KEY_SECRET');
+  if (raw !== null) {
+    if (raw.length < 32) throw new ConfigError('API_KEY_SECRET', 'must be at least 32 characters');
+    return createSecretKey(Buffer.from(raw, 'utf8'));
+  }
+  const base = jwtSecret(env, nodeEnv, dataDir).export();
+  return createSecretKey(Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), 'calento api keys', 32)));
+}
+
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
@@ -224,6 +280,12 @@ export function loadConfig(env: Env): AppConfig {
     pgliteDataDir: resolve(str(env, 'PGLITE_DATA_DIR', resolve(dataDir, 'pglite'))),
     migrateOnBoot: bool(env, 'MIGRATE_ON_BOOT', true),
     jwtSecret: jwtSecret(env, nodeEnv, dataDir),
+    apiKeySecret: apiKeySecret(env, nodeEnv, dataDir),
+    metricsToken: metricsToken(env),
+    adminEmails: (optional(env, 'ADMIN_EMAILS') ?? '')
+      .split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
     encryptionKeys: encryptionKeys(env, nodeEnv, dataDir),
     jwtAccessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 30, 86400),
     refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
@@ -232,17 +294,7 @@ export function loadConfig(env: Env): AppConfig {
     corsOrigins: cors === '*' ? true : cors.split(',').map((origin) => origin.trim()).filter(Boolean),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 52_428_800),
     trustProxy: bool(env, 'TRUST_PROXY', false),
-    rateLimits: {
-      login: {
-        perIp: int(env, 'RATE_LIMIT_LOGIN_PER_IP', 20, 1, 1_000_000),
-        perAccount: int(env, 'RATE_LIMIT_LOGIN_PER_ACCOUNT', 5, 1, 1_000_000),
-        windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
-      },
-      public: {
-        perIp: int(env, 'RATE_LIMIT_PUBLIC_PER_IP', 120, 1, 1_000_000),
-        windowSeconds: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
-      },
-    },
+    rateLimits: rateLimits(env),
     mailboxDir: resolve(str(env, 'MAILBOX_DIR', resolve(dataDir, 'mailbox'))),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM', 'Calento <no-reply@calento.local>'),
@@ -255,7 +307,61 @@ export function loadConfig(env: Env): AppConfig {
       resumeHours: int(env, 'REALTIME_RESUME_HOURS', 24, 1, 720),
       sessionCheckSeconds: int(env, 'REALTIME_SESSION_CHECK_SECONDS', 60, 1, 3600),
     },
-    google: googleConfig(env),
+    google: googleConfig(env, appBaseUrl.replace(/\/+$/, '')),
+    webhooks: webhooksConfig(env, nodeEnv),
+    slack: slackConfig(env),
+    emailRequireVerified: bool(env, 'EMAIL_REQUIRE_VERIFIED', false),
+  };
+}
+
+function webhooksConfig(env: Env, nodeEnv: AppConfig['nodeEnv']): WebhooksConfig {
+  const allowPrivate = bool(env, 'WEBHOOKS_ALLOW_PRIVATE', false);
+  // The address guard is what keeps a webhook from reaching the deployment's own network.
+  if (allowPrivate && nodeEnv === 'production') {
+    throw new ConfigError('WEBHOOKS_ALLOW_PRIVATE', 'is for local development only and cannot be true in production');
+  }
+  return {
+    allowPrivate,
+    requireHttps: nodeEnv === 'production',
+    timeoutMs: int(env, 'WEBHOOKS_TIMEOUT_MS', 15_000, 100, 60_000),
+  };
+}
+
+function metricsToken(env: Env): string | null {
+  const token = optional(env, 'METRICS_TOKEN');
+  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN', 'must be 16-256 printable characters without spaces');
+  }
+  return token;
+}
+
+function slackConfig(env: Env): SlackConfig {
+  const clientId = optional(env, 'SLACK_CLIENT_ID');
+  const clientSecret = optional(env, 'SLACK_CLIENT_SECRET');
+  if ((clientId === null) !== (clientSecret === null)) {
+    throw new ConfigError(clientId === null ? 'SLACK_CLIENT_ID' : 'SLACK_CLIENT_SECRET', 'must be set together with its pair');
+  }
+  const apiUrl = url(env, 'SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api/';
+  return {
+    clientId,
+    clientSecret,
+    signingSecret: optional(env, 'SLACK_SIGNING_SECRET'),
+    apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+  };
+}
+
+/** Budgets per window; 0 turns a budget off. See RateLimitName for which routes each covers. */
+function rateLimits(env: Env): Record<RateLimitName, RateLimitPolicy> {
+  const windowSeconds = int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400);
+  return {
+    auth: {
+      perIp: int(env, 'RATE_LIMIT_LOGIN_PER_IP', 20, 0, 1_000_000),
+      perAccount: int(env, 'RATE_LIMIT_LOGIN_PER_ACCOUNT', 5, 0, 1_000_000),
+      windowSeconds,
+    },
+    public: { perIp: int(env, 'RATE_LIMIT_PUBLIC_PER_IP', 120, 0, 1_000_000), windowSeconds },
+    anonymous: { perIp: int(env, 'RATE_LIMIT_ANONYMOUS_PER_IP', 300, 0, 1_000_000), windowSeconds },
+    user: { perIp: int(env, 'RATE_LIMIT_PER_USER', 6000, 0, 10_000_000), windowSeconds },
   };
 }
 
@@ -267,13 +373,22 @@ function redisPrefix(env: Env): string {
   return prefix;
 }
 
-function googleConfig(env: Env): GoogleConfig {
+function googleConfig(env: Env, appBaseUrl: string): GoogleConfig {
   const clientId = optional(env, 'GOOGLE_CLIENT_ID');
   const clientSecret = optional(env, 'GOOGLE_CLIENT_SECRET');
   if ((clientId === null) !== (clientSecret === null)) {
     throw new ConfigError(clientId === null ? 'GOOGLE_CLIENT_ID' : 'GOOGLE_CLIENT_SECRET', 'must be set together with its pair');
   }
-  return { clientId, clientSecret, oauthBaseUrl: origin(env, 'GOOGLE_OAUTH_BASE_URL'), apiBaseUrl: origin(env, 'GOOGLE_API_BASE_URL') };
+  return {
+    clientId,
+    clientSecret,
+    oauthBaseUrl: origin(env, 'GOOGLE_OAUTH_BASE_URL'),
+    apiBaseUrl: origin(env, 'GOOGLE_API_BASE_URL'),
+    pushUrl: url(env, 'GOOGLE_PUSH_URL', ['http:', 'https:']) ?? `${appBaseUrl}/api/v1/webhooks/google`,
+    pollMinutes: int(env, 'GOOGLE_SYNC_POLL_MINUTES', 15, 1, 1440),
+    channelTtlHours: int(env, 'GOOGLE_CHANNEL_TTL_HOURS', 168, 1, 720),
+    pushDebounceMs: int(env, 'GOOGLE_PUSH_DEBOUNCE_MS', 2000, 0, 60_000),
+  };
 }
 
 /** An http(s) origin: googleapis resolves its absolute API paths against the origin and drops any path. */

@@ -138,6 +138,13 @@ export class Database implements Queryable {
     }
   }
 
+  /** Connections of a pg pool (PGlite has one session and no pool: null). */
+  poolStats(): { total: number; idle: number; waiting: number } | null {
+    const pool = this.pool as Partial<{ totalCount: number; idleCount: number; waitingCount: number }>;
+    if (this.kind !== 'postgres' || typeof pool.totalCount !== 'number') return null;
+    return { total: pool.totalCount, idle: pool.idleCount ?? 0, waiting: pool.waitingCount ?? 0 };
+  }
+
   get inTransaction(): boolean {
     return this.current.getStore() !== undefined;
   }

@@ -27,7 +27,7 @@ afterAll(async () => {
 const list = (header: string | undefined) => (header ?? '').split(',').map((item) => item.trim().toLowerCase());
 
 describe('CORS', () => {
-  const requestHeaders = 'authorization, content-type, idempotency-key, if-match, if-none-match, x-request-id';
+  const requestHeaders = 'authorization, x-api-key, content-type, idempotency-key, if-match, if-none-match, x-request-id';
 
   it.each(['PATCH', 'PUT', 'DELETE', 'POST', 'GET'])('lets an allowed origin preflight %s with the API headers', async (method) => {
     const res = await request(proxied.http)

@@ -5,6 +5,7 @@ import { Database } from '../../src/db/database.js';
 import { ChangeFeed } from '../../src/modules/changes/change-feed.service.js';
 import type { Change } from '../../src/modules/changes/changes.rows.js';
 import type { EventChangeData } from '../../src/modules/events/event-changes.js';
+import { BookingsService } from '../../src/modules/bookings/bookings.service.js';
 import { EventsService } from '../../src/modules/events/events.service.js';
 import { EventsWriter } from '../../src/modules/events/events.writer.js';
 import { seriesOccurrence } from '../../src/modules/events/event-views.js';
@@ -230,28 +231,59 @@ describe('rollback', () => {
     const db = t.app.get(Database);
     const writer = t.app.get(EventsWriter);
     const events = t.app.get(EventsService);
+    const bookings = t.app.get(BookingsService);
     const series = await api().post('/api/v1/events').set(user.auth).send(weekly).expect(201);
     const master = (await events.findOwned(user.id, series.body.id))!;
     const single = (await events.findOwned(user.id, (await api().post('/api/v1/events').set(user.auth).send(event).expect(201)).body.id))!;
+    // An event with an invitee and a tag, and a tag it does not have: for the answer and the tag writes.
+    const invitedId = (await api().post('/api/v1/events').set(user.auth).send({ ...event, title: 'Invited', attendees: [{ email: 'ann@example.com' }] }).expect(201)).body.id;
+    const attached = await api().post('/api/v1/tags').set(user.auth).send({ name: `on-${Date.now()}` }).expect(201);
+    const loose = await api().post('/api/v1/tags').set(user.auth).send({ name: `off-${Date.now()}` }).expect(201);
+    await api().post(`/api/v1/events/${invitedId}/tags/${attached.body.id}`).set(user.auth).expect(200);
+    const invited = (await events.findOwned(user.id, invitedId))!;
+    // A host with a booking link and one confirmed booking: booking and cancelling each write two changes.
+    const host = await registerUser(t.http, { timezone: 'UTC' });
+    const rules = [1, 2, 3, 4, 5, 6, 0].map((dayOfWeek) => ({ dayOfWeek, startTime: '00:00', endTime: '23:59' }));
+    await api().put('/api/v1/availability/schedule').set(host.auth).send({ timezone: 'UTC', rules }).expect(200);
+    const slug = `rollback-${Date.now().toString(36)}`;
+    await api().post('/api/v1/booking-links').set(host.auth).send({ slug, title: 'Call', durationMinutes: 30 }).expect(201);
+    const day = DateTime.utc().plus({ days: 4 }).startOf('day');
+    const booking = { slug, name: 'Grace', email: 'grace@example.com', timezone: 'UTC' };
+    const booked = await api().post('/api/v1/bookings').send({ ...booking, start: day.set({ hour: 10 }).toISO() }).expect(201);
     await newChanges();
+    await newChanges(host);
+
     const occurrenceId = '2027-03-08T14:00:00Z';
-    const operations: Array<[string, () => Promise<unknown>]> = [
-      ['create', () => writer.create(user.id, toWrite(single), { origin: 'api' })],
-      ['update', () => writer.update(user.id, single, { ...toWrite(single), title: 'Never' }, { origin: 'api' })],
-      ['remove', () => writer.remove(user.id, single, { origin: 'api' })],
-      ['edit one', () => writer.editOccurrence(user.id, master, occurrenceId, null, seriesOccurrence(master, occurrenceId), { ...toWrite(seriesOccurrence(master, occurrenceId)), title: 'Never' }, 'series')],
-      ['cancel one', () => writer.cancelOccurrence(user.id, master, occurrenceId, seriesOccurrence(master, occurrenceId), 'series')],
+    // [name, whose feed, changes the operation writes before the rollback, the operation]
+    const operations: Array<[string, TestUser, number, () => Promise<unknown>]> = [
+      ['create', user, 1, () => writer.create(user.id, toWrite(single), { origin: 'api' })],
+      ['create many', user, 2, () => writer.createMany(user.id, [{ write: toWrite(single) }, { write: { ...toWrite(single), title: 'Batch' }, attendees: [{ email: 'bo@example.com' }] }], { origin: 'ics' })],
+      ['update', user, 1, () => writer.update(user.id, single, { ...toWrite(single), title: 'Never' }, { origin: 'api' })],
+      ['remove', user, 1, () => writer.remove(user.id, single, { origin: 'api' })],
+      ['edit one', user, 1, () => writer.editOccurrence(user.id, master, occurrenceId, null, seriesOccurrence(master, occurrenceId), { ...toWrite(seriesOccurrence(master, occurrenceId)), title: 'Never' }, 'series')],
+      ['cancel one', user, 1, () => writer.cancelOccurrence(user.id, master, occurrenceId, seriesOccurrence(master, occurrenceId), 'series')],
+      ['respond', user, 1, () => writer.respond(invited, 'ann@example.com', 'accepted')],
+      ['attach tag', user, 1, () => writer.attachTag(user.id, invited, loose.body.id)],
+      ['detach tag', user, 1, () => writer.detachTag(user.id, invited, attached.body.id)],
+      ['book', host, 2, () => bookings.create({ ...booking, start: day.set({ hour: 14 }).toISO()! }, null)],
+      ['cancel booking', host, 2, () => bookings.cancelForHost({ id: host.id, email: host.email, timezone: 'UTC' }, booked.body.id, null)],
     ];
-    for (const [name, operation] of operations) {
+    for (const [name, owner, count, operation] of operations) {
       await expect(
         db.tx(async () => {
           await operation();
-          expect((await feed.since(user.id, lastSeq)).length).toBe(1);
+          expect({ name, written: (await feed.since(owner.id, lastSeq)).length }).toEqual({ name, written: count });
           throw new Error(`roll back ${name}`);
         }),
       ).rejects.toThrow(`roll back ${name}`);
-      expect({ name, changes: await newChanges() }).toEqual({ name, changes: [] });
+      expect({ name, changes: await newChanges(owner) }).toEqual({ name, changes: [] });
     }
+    // And nothing they wrote stayed.
     expect((await events.findOwned(user.id, single.id))?.title).toBe('Planning');
+    const after = await api().get(`/api/v1/events/${invitedId}`).set(user.auth).expect(200);
+    expect(after.body.attendees).toEqual([expect.objectContaining({ email: 'ann@example.com', responseStatus: 'needsAction' })]);
+    expect(after.body.tags.map((tag: { id: string }) => tag.id)).toEqual([attached.body.id]);
+    const hostBookings = await api().get('/api/v1/bookings').set(host.auth).expect(200);
+    expect(hostBookings.body.data.map((b: { id: string; status: string }) => [b.id, b.status])).toEqual([[booked.body.id, 'confirmed']]);
   });
 });

@@ -251,6 +251,73 @@ describe('GET /events', () => {
   });
 });
 
+describe('GET /events: the page PostgreSQL writes', () => {
+  it('lists each event byte for byte as GET /events/:id answers it', async () => {
+    const host = await freshUser('America/New_York');
+    const guest = await freshUser();
+    const tags = [
+      (await api().post('/api/v1/tags').set(host.auth).send({ name: 'Zeta "quoted" ✓', color: '#10b981' }).expect(201)).body,
+      (await api().post('/api/v1/tags').set(host.auth).send({ name: 'alpha', color: '#ff0000' }).expect(201)).body,
+    ];
+    const awkward = 'Quote " back\\slash\nnew line\ttab \u0001\u001f é 😀 \u2028 </script>';
+    const full = (
+      await create(host, {
+        ...timed(awkward, '2026-06-01T09:00:00.123-04:00', '2026-06-01T10:30:00-04:00'),
+        description: awkward,
+        location: 'Room "7"',
+        timezone: 'Europe/London',
+        status: 'tentative',
+        transparency: 'free',
+        color: '#123abc',
+        visibility: 'private',
+        tagIds: tags.map((tag) => tag.id),
+        attendees: [{ email: guest.email, name: 'Guest "G"' }, { email: 'other@example.com' }],
+        reminders: [{ method: 'email', minutesBefore: 60 }, { method: 'popup', minutesBefore: 0 }],
+        attachments: [{ url: 'https://example.com/a?b=1&c="2"', title: 'Form ✓', mimeType: 'application/pdf' }],
+      }).expect(201)
+    ).body;
+    await api().post(`/api/v1/events/${full.id}/rsvp`).set(guest.auth).send({ response: 'accepted' }).expect(200);
+    const allDay = (await create(host, { title: 'Away', isAllDay: true, startTime: '2026-06-02', endTime: '2026-06-04', timezone: 'Asia/Tokyo' }).expect(201)).body;
+    const series = (
+      await create(host, {
+        ...timed('Weekly', '2026-05-25T13:00:00Z', '2026-05-25T13:30:00Z'),
+        timezone: 'America/New_York',
+        recurrenceRule: 'FREQ=WEEKLY;COUNT=10',
+      }).expect(201)
+    ).body;
+    // A cancelled occurrence (an exdate), and an edited one: an override, not listed on its own without expand.
+    await api().delete(`/api/v1/events/${series.id}/occurrences/2026-06-01T13:00:00.000Z`).set(host.auth).expect(204);
+    await api().put(`/api/v1/events/${series.id}/occurrences/2026-06-08T13:00:00.000Z`).set(host.auth).send({ title: 'Moved' }).expect(200);
+    const plain = (await create(host, timed('Plain', '2026-06-03T08:00:00Z', '2026-06-03T08:15:00Z')).expect(201)).body;
+
+    for (const [user, ids] of [
+      [host, [series.id, full.id, allDay.id, plain.id]],
+      [guest, [full.id]],
+    ] as const) {
+      for (const [sort, order] of [['startTime', 'asc'], ['title', 'desc']] as const) {
+        const list = await api()
+          .get(`/api/v1/events?from=2026-05-01T00:00:00Z&to=2026-07-01T00:00:00Z&sort=${sort}&order=${order}&limit=10`)
+          .set(user.auth)
+          .expect(200)
+          .expect('content-type', /^application\/json/);
+        expect(list.body.data.map((event: { id: string }) => event.id).sort()).toEqual([...ids].sort());
+        const singles = await Promise.all(list.body.data.map((event: { id: string }) => api().get(`/api/v1/events/${event.id}`).set(user.auth).expect(200)));
+        const meta = JSON.stringify({ page: 1, limit: 10, total: ids.length });
+        expect(list.text).toBe(`{"data":[${singles.map((single) => single.text).join(',')}],"meta":${meta}}`);
+      }
+    }
+    const invited = (await api().get('/api/v1/events?from=2026-05-01T00:00:00Z&to=2026-07-01T00:00:00Z').set(guest.auth)).body.data[0];
+    expect(invited).toMatchObject({ role: 'attendee', readOnly: true, myResponse: 'accepted', title: awkward });
+    expect(invited.attendees.find((a: { email: string }) => a.email === guest.email)).toEqual({ email: guest.email, name: 'Guest "G"', responseStatus: 'accepted', respondedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+
+    // Past the last page: no events, and the total still counted.
+    const beyond = await api().get('/api/v1/events?from=2026-05-01T00:00:00Z&to=2026-07-01T00:00:00Z&page=3&limit=2').set(host.auth).expect(200);
+    expect(beyond.text).toBe('{"data":[],"meta":{"page":3,"limit":2,"total":4}}');
+    const none = await api().get('/api/v1/events?from=2030-05-01T00:00:00Z&to=2030-07-01T00:00:00Z').set(host.auth).expect(200);
+    expect(none.text).toBe('{"data":[],"meta":{"page":1,"limit":50,"total":0}}');
+  });
+});
+
 describe('GET /events/search and /events/upcoming', () => {
   it('ranks title matches above description matches', async () => {
     const user = await freshUser();

@@ -190,6 +190,25 @@ describe('a revoked grant (invalid_grant)', () => {
   });
 });
 
+describe('stored tokens that no longer open', () => {
+  it('marks the client needs_reauth at once (no retries) when its tokens were sealed under a key no longer configured', async () => {
+    const { clientId } = await connectedClient('Lost Key Corp');
+    // As if ENCRYPTION_KEYS had lost the key the tokens were sealed with.
+    await t.db.query(
+      `UPDATE google_accounts SET access_token = regexp_replace(access_token, '^([^.]+)\\.[^.]+\\.', '\\1.retired.'),
+         refresh_token = regexp_replace(refresh_token, '^([^.]+)\\.[^.]+\\.', '\\1.retired.') WHERE client_id = $1`,
+      [clientId],
+    );
+    fake.clearRequests();
+    await expect(tokens.getAuthorizedClient(clientId)).rejects.toMatchObject({ code: 'CLIENT_NEEDS_REAUTH' });
+    expect((await api().get(`/api/v1/clients/${clientId}`).set(ada.auth)).body).toMatchObject({ status: 'needs_reauth' });
+    expect(events.filter((e) => e.type === 'needs_reauth')).toEqual([{ type: 'needs_reauth', clientId, userId: ada.id, reason: 'undecryptable' }]);
+    expect(await stored(clientId)).toEqual({ access: null, refresh: null, expiresAt: null });
+    expect(fake.requests()).toHaveLength(0);
+    expect(t.logs()).toContain('Stored Google credentials of a client do not open with the configured ENCRYPTION_KEYS');
+  });
+});
+
 describe('revocation when tokens are forgotten', () => {
   const revokes = () => fake.requests({ method: 'POST', path: '/revoke' });
   const ownOAuthClient = () => fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });

@@ -269,6 +269,9 @@ describe('leases', () => {
 describe('GET /jobs/metrics', () => {
   it('counts queue depth and failures per kind', async () => {
     const user = await registerUser(t.http);
+    // An operational route: admins only (test/e2e/metrics.e2e-spec.ts covers who is one).
+    await t.db.query("UPDATE users SET role = 'admin' WHERE id = $1", [user.id]);
+    await t.db.wake('calento_sessions');
     const failing = register(
       new TestHandler(nextKind(), async () => {
         throw new PermanentJobError('nope');

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { testEnv } from '../setup/test-app.js';
 import { cloneTestDatabase, usingPostgres, type TestDatabase } from '../setup/test-db.js';
@@ -64,11 +65,25 @@ function start(port: number, env: Record<string, string> = {}): Running {
   return { child, base: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
+/** Waits for `promise`, or fails naming the step and showing what the process printed so far. */
+async function within<T>(app: Running, step: string, timeoutMs: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${step}: nothing after ${timeoutMs} ms; the process printed:\n${app.output()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function ready(app: Running, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(`${app.base}/health/ready`)).ok) return;
+      // Each probe has its own timeout: a process that accepts but never answers must not hang the loop.
+      if ((await fetch(`${app.base}/health/ready`, { signal: AbortSignal.timeout(5_000) })).ok) return;
     } catch {
       // not listening yet
     }
@@ -83,27 +98,42 @@ describe('the process', () => {
     const app = start(port);
     try {
       await ready(app);
-      const registered = await fetch(`${app.base}/api/v1/auth/register`, {
+      const registered = await within(app, 'registering', 15_000, fetch(`${app.base}/api/v1/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'proc@example.com', password: 'correct-horse-42', name: 'Proc' }),
-      });
+      }));
       const { accessToken } = (await registered.json()) as { accessToken: string };
       const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
-      await fetch(`${app.base}/api/v1/events`, {
+      const created = await within(app, 'creating the series', 15_000, fetch(`${app.base}/api/v1/events`, {
         method: 'POST',
         headers: auth,
         body: JSON.stringify({ title: 'Every hour', startTime: '2026-01-01T00:00:00Z', endTime: '2026-01-01T00:30:00Z', recurrenceRule: 'FREQ=HOURLY;COUNT=4000' }),
+      }));
+      expect(created.status).toBe(201);
+      // A request that takes a while (4,000 occurrences expanded and serialized), on a connection of its own
+      // (a reused keep-alive connection counts as idle until its request arrives, and closing servers drop
+      // idle connections), then SIGTERM once the request has been sent whole.
+      const slow = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpGet(
+          `${app.base}/api/v1/events?from=2026-01-01T00:00:00Z&to=2026-07-01T00:00:00Z&expand=true&limit=200`,
+          { headers: { authorization: auth.authorization }, agent: false },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.on('finish', () => setTimeout(() => app.child.kill('SIGTERM'), 10));
       });
-      // A request that takes a while (4,000 occurrences expanded and serialized), then SIGTERM at once.
-      const slow = fetch(`${app.base}/api/v1/events?from=2026-01-01T00:00:00Z&to=2026-07-01T00:00:00Z&expand=true&limit=200`, { headers: auth });
-      await new Promise((r) => setTimeout(r, 20));
-      app.child.kill('SIGTERM');
-      const response = await slow;
+      const response = await within(app, 'the in-flight request after SIGTERM', 20_000, slow);
       expect(response.status).toBe(200);
-      expect(((await response.json()) as { meta: { total: number } }).meta.total).toBe(4000);
+      expect((JSON.parse(response.body) as { meta: { total: number } }).meta.total).toBe(4000);
       // Nest closes the app, then re-raises the signal so the process ends the way it was asked to.
-      expect(await app.exited).toBe('SIGTERM');
+      expect(await within(app, 'exiting after SIGTERM', 20_000, app.exited)).toBe('SIGTERM');
       expect(app.output()).not.toMatch(/Cannot use a pool after calling end|Unhandled error/);
     } finally {
       app.child.kill('SIGKILL');

@@ -75,9 +75,9 @@ describe('GET /app/reset-password', () => {
     await api().get(versioned).set('If-None-Match', res.headers.etag).expect(304);
   });
 
-  it('lives outside the API prefix, and nothing else under /app is served', async () => {
+  it('lives outside the API prefix; an unknown asset under /app is a 404', async () => {
     expectProblem(await api().get('/api/v1/app/reset-password'), 404, 'ROUTE_NOT_FOUND');
-    expectProblem(await api().get('/app/assets/other.js'), 404, 'ROUTE_NOT_FOUND');
+    expectProblem(await api().get('/app/assets/other.js'), 404, 'NOT_FOUND');
     expectProblem(await api().post('/app/reset-password').send({}), 404, 'ROUTE_NOT_FOUND');
   });
 });

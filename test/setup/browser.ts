@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from './test-app.js';
 
@@ -7,10 +7,22 @@ export interface ServedTestApp extends TestApp {
   baseUrl: string;
 }
 
-/** The test app (same createApp() as production) listening on a free loopback port. */
-export async function createServedTestApp(overrides: Record<string, string> = {}): Promise<ServedTestApp> {
+/** A loopback port free right now, for an app that must know its own URL (APP_BASE_URL) before it listens. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The test app (same createApp() as production) listening on a loopback port (a free one unless given). */
+export async function createServedTestApp(overrides: Record<string, string> = {}, options: { port?: number } = {}): Promise<ServedTestApp> {
   const t = await createTestApp(overrides);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  await t.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   return { ...t, baseUrl: `http://127.0.0.1:${port}` };
 }

@@ -27,6 +27,8 @@ export const testEnv: Record<string, string> = {
   BCRYPT_ROUNDS: '4',
   RATE_LIMIT_LOGIN_PER_IP: '100000',
   RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
+  RATE_LIMIT_ANONYMOUS_PER_IP: '100000',
+  RATE_LIMIT_PER_USER: '1000000',
   APP_BASE_URL: 'http://calento.test',
 };
 

@@ -8,7 +8,16 @@ const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEYS: `k
 describe('Google configuration', () => {
   it('defaults to Google itself, with no deployment OAuth client', () => {
     const { google } = loadConfig(base);
-    expect(google).toEqual({ clientId: null, clientSecret: null, oauthBaseUrl: null, apiBaseUrl: null });
+    expect(google).toEqual({
+      clientId: null,
+      clientSecret: null,
+      oauthBaseUrl: null,
+      apiBaseUrl: null,
+      pushUrl: 'http://localhost:3000/api/v1/webhooks/google',
+      pollMinutes: 15,
+      channelTtlHours: 168,
+      pushDebounceMs: 2000,
+    });
     expect(googleEndpoints(null, null)).toEqual({
       authUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
       tokenUrl: 'https://oauth2.googleapis.com/token',

@@ -34,6 +34,12 @@ export const errorCatalogue = {
   },
   WRONG_PASSWORD: { status: 400, title: 'Wrong password', detail: 'The current password is wrong.' },
   FORBIDDEN: { status: 403, title: 'Forbidden', detail: 'You may not do this.' },
+  INSUFFICIENT_SCOPE: {
+    status: 403,
+    title: 'Insufficient scope',
+    detail: 'This API key lacks the scope "{scope}" this route needs.',
+  },
+  API_KEY_LIMIT_REACHED: { status: 409, title: 'Too many API keys', detail: 'You may hold at most {max} API keys; revoke one first.' },
   NOT_FOUND: { status: 404, title: 'Not found', detail: 'The {resource} was not found.' },
   ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', detail: 'No route matches {method} {path}.' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', detail: 'This route does not accept {method}.' },
@@ -86,6 +92,16 @@ export const errorCatalogue = {
     title: 'Booking link closed',
     detail: 'The booking link was deleted or deactivated; the booking cannot be moved (it can still be cancelled).',
   },
+  WEBHOOK_DISABLED: {
+    status: 409,
+    title: 'Webhook disabled',
+    detail: 'The webhook endpoint is disabled; enable it with PATCH /webhooks/:id {"enabled": true} first.',
+  },
+  DELIVERY_PENDING: {
+    status: 409,
+    title: 'Delivery pending',
+    detail: 'This delivery is still queued or waiting for a retry; redeliver it once it has succeeded or failed.',
+  },
   CLIENT_NAME_TAKEN: { status: 409, title: 'Client name taken', detail: 'You already have a client named "{name}".' },
   CLIENT_HAS_CREDENTIALS: {
     status: 409,
@@ -113,11 +129,65 @@ export const errorCatalogue = {
     title: 'Calendar not writable',
     detail: 'New bookings can only go to a calendar you may write to (access role owner or writer).',
   },
+  CALENDAR_NOT_SYNCABLE: {
+    status: 409,
+    title: 'Calendar cannot sync this way',
+    detail: 'This calendar cannot be synced with strategy {strategy}: {reason}.',
+  },
+  CALENDAR_NOT_SYNCED: {
+    status: 409,
+    title: 'Calendar not synced',
+    detail: 'This calendar is not synced; start with POST /calendar/sync/initial.',
+  },
+  CONFLICT_RESOLVED: { status: 409, title: 'Conflict resolved already', detail: 'This conflict was resolved already ({resolution}).' },
+  CHANGED_AT_GOOGLE: {
+    status: 409,
+    title: 'Changed at Google meanwhile',
+    detail: 'The event was changed at Google since you read it; read it again and retry.',
+  },
   DESTINATION_TAKEN: {
     status: 409,
     title: 'Destination changed meanwhile',
     detail: 'Another calendar became your booking destination at the same moment; read the calendars and try again.',
   },
+  SLACK_NOT_CONFIGURED: {
+    status: 409,
+    title: 'Slack not configured',
+    detail: 'This deployment has no Slack app: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set.',
+  },
+  SLACK_TOKEN_REVOKED: {
+    status: 409,
+    title: 'Slack access revoked',
+    detail: 'Slack no longer accepts Calento\'s token ({reason}); connect again with POST /integrations/slack/connect.',
+  },
+  SLACK_STATUS_SCOPE_MISSING: {
+    status: 409,
+    title: 'Status permission missing',
+    detail: 'Setting your Slack status needs the users.profile:write permission: connect again with statusSync true.',
+  },
+  SLACK_UNAVAILABLE: { status: 502, title: 'Slack unavailable', detail: 'Slack did not answer as expected ({reason}); try again later.' },
+  SLACK_SIGNATURE_INVALID: {
+    status: 401,
+    title: 'Invalid Slack signature',
+    detail: 'The request does not carry a valid X-Slack-Signature and X-Slack-Request-Timestamp.',
+  },
+  SLACK_REQUEST_STALE: {
+    status: 401,
+    title: 'Stale Slack request',
+    detail: 'The request timestamp is more than 5 minutes away from now.',
+  },
+  SLACK_REQUEST_REPLAYED: { status: 409, title: 'Slack request replayed', detail: 'This signed request was answered already.' },
+  INVALID_VERIFICATION_TOKEN: {
+    status: 400,
+    title: 'Invalid verification link',
+    detail: 'The email verification link is unknown, expired or already used; ask for a new one.',
+  },
+  EMAIL_ADDRESS_LIMIT: {
+    status: 409,
+    title: 'Too many addresses',
+    detail: 'You may have at most {limit} notification addresses; remove one first.',
+  },
+  EMAIL_ALREADY_VERIFIED: { status: 409, title: 'Already verified', detail: 'The address {email} is verified already.' },
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout', detail: 'The request was not received in time.' },
   PAYLOAD_TOO_LARGE: {
     status: 413,

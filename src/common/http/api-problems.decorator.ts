@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiProperty, ApiResponse, ApiSecurity, getSchemaPath } from '@nestjs/swagger';
 import { errorCatalogue, type ErrorCode } from '../errors/error-catalogue.js';
 
 export class FieldErrorDto {
@@ -39,6 +39,7 @@ export class ProblemDto {
 const descriptions: Record<number, string> = {
   400: 'Invalid input: the body names each bad field.',
   401: 'Missing, invalid or expired credentials.',
+  403: 'Not allowed: an API key without the scope, or not an admin.',
   404: 'Not found (also for ids that belong to another user).',
   409: 'Conflicts with existing data.',
   413: 'Body too large.',
@@ -65,7 +66,25 @@ export function ApiProblems(...codes: ErrorCode[]) {
   );
 }
 
-/** A route that needs the bearer token: documents the lock icon and the 401. */
+/** The name of the API-key security scheme in the OpenAPI document (the bearer JWT one is `bearer`). */
+export const API_KEY_SCHEME = 'api-key';
+
+/**
+ * A route that needs a caller: documents both schemes (an access token, or an API key with the route's
+ * scope), the 401, the 403 a key without the scope gets, and the per-caller 429.
+ */
 export function ApiAuth(...codes: ErrorCode[]) {
-  return applyDecorators(ApiBearerAuth(), ApiProblems('UNAUTHENTICATED', ...codes));
+  const all: ErrorCode[] = ['UNAUTHENTICATED', ...codes];
+  for (const always of ['INSUFFICIENT_SCOPE', 'RATE_LIMITED'] as const) if (!all.includes(always)) all.push(always);
+  return applyDecorators(ApiBearerAuth(), ApiSecurity(API_KEY_SCHEME), ApiProblems(...all));
+}
+
+/**
+ * A route only a signed-in session reaches (API key management, admin routes): no API-key scope covers
+ * it, so only the bearer scheme is documented.
+ */
+export function ApiSessionAuth(...codes: ErrorCode[]) {
+  const all: ErrorCode[] = ['UNAUTHENTICATED', ...codes];
+  if (!all.includes('RATE_LIMITED')) all.push('RATE_LIMITED');
+  return applyDecorators(ApiBearerAuth(), ApiProblems(...all));
 }

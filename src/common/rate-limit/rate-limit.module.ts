@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { MemoryRateLimitStore, RATE_LIMIT_STORE, RateLimitGuard } from './rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
 
+/**
+ * The limiter (memory or Redis) and its guard. The guard is not registered as a global guard here:
+ * AuthModule registers it right after the authentication guard, so that it runs second and can count
+ * per caller (Nest runs global guards in registration order).
+ */
 @Global()
 @Module({
-  providers: [
-    { provide: RATE_LIMIT_STORE, useFactory: () => new MemoryRateLimitStore() },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
-  ],
+  providers: [RateLimiter],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}

@@ -4,9 +4,30 @@ import { DateTime } from 'luxon';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Epoch milliseconds of ISO instants already read (NaN for one luxon finds invalid, such as Feb 30).
+ * Validation reads `from`/`to` and the service reads them again, and a calendar asks for the same
+ * windows over and over: luxon's parse is the expensive part of both. Only text with an explicit offset
+ * is kept (its instant depends on nothing else), and the map is emptied when full, so it stays small.
+ */
+const instantCache = new Map<string, number>();
+const INSTANT_CACHE_SIZE = 1000;
+
+function instantMillis(value: string): number {
+  let millis = instantCache.get(value);
+  if (millis === undefined) {
+    millis = DateTime.fromISO(value, { setZone: true }).toMillis();
+    if (ISO_INSTANT.test(value)) {
+      if (instantCache.size >= INSTANT_CACHE_SIZE) instantCache.clear();
+      instantCache.set(value, millis);
+    }
+  }
+  return millis;
+}
+
 /** A date-time that names one instant: offsets are required, because a bare local time is ambiguous. */
 export function isIsoInstant(value: unknown): value is string {
-  return typeof value === 'string' && ISO_INSTANT.test(value) && DateTime.fromISO(value, { setZone: true }).isValid;
+  return typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(instantMillis(value));
 }
 
 /** A calendar date 'YYYY-MM-DD' that exists. */
@@ -15,7 +36,7 @@ export function isIsoDate(value: unknown): value is string {
 }
 
 export function parseInstant(value: string): Date {
-  return DateTime.fromISO(value, { setZone: true }).toJSDate();
+  return new Date(instantMillis(value));
 }
 
 /** The instant at which a calendar date begins in a zone (00:00, or the first valid time after a gap). */

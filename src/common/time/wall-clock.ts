@@ -100,9 +100,10 @@ function resolveWallClock(asUtc: number, zone: ZoneOffsets): number {
 }
 
 /**
- * UTC offsets (ms) of one zone, memoized per UTC day. Asking luxon costs about 10 µs, which would
- * dominate expanding a long series; a day whose two ends share an offset is taken as constant, and a
- * day with a transition is bisected once to the second.
+ * UTC offsets of one zone, memoized per UTC day. Asking luxon costs about 10 µs, which would dominate
+ * expanding a long series or laying out a month of slots; a day whose two ends share an offset is
+ * taken as constant, and a day with a transition is bisected once to the second (tz transitions fall
+ * on whole seconds, and no zone has two in one day). Values are luxon's own, in minutes.
  */
 class ZoneOffsets {
   private readonly boundaries = new Map<number, number>();
@@ -110,7 +111,13 @@ class ZoneOffsets {
 
   constructor(private readonly zone: IANAZone) {}
 
+  /** The offset at `ts` in milliseconds. */
   at(ts: number): number {
+    return Math.round(this.minutesAt(ts) * MINUTE_MS);
+  }
+
+  /** The offset at `ts` in minutes, exactly as IANAZone.offset answers it. */
+  minutesAt(ts: number): number {
     const day = Math.floor(ts / DAY_MS);
     const start = this.boundary(day);
     const end = this.boundary(day + 1);
@@ -121,7 +128,7 @@ class ZoneOffsets {
   private boundary(day: number): number {
     let offset = this.boundaries.get(day);
     if (offset === undefined) {
-      offset = this.raw(day * DAY_MS);
+      offset = this.zone.offset(day * DAY_MS);
       if (this.boundaries.size > 200_000) this.boundaries.clear();
       this.boundaries.set(day, offset);
     }
@@ -135,7 +142,7 @@ class ZoneOffsets {
       let hi = lo + DAY_MS;
       while (hi - lo > 1000) {
         const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-        if (this.raw(mid) === startOffset) lo = mid;
+        if (this.zone.offset(mid) === startOffset) lo = mid;
         else hi = mid;
       }
       at = hi;
@@ -144,13 +151,27 @@ class ZoneOffsets {
     }
     return at;
   }
+}
 
-  private raw(ts: number): number {
-    return Math.round(this.zone.offset(ts) * MINUTE_MS);
+/**
+ * A luxon zone that answers offsets from the memo above: DateTime arithmetic in it (fromObject,
+ * startOf, plus) gives exactly what it gives with IANAZone, without asking ICU each time.
+ */
+class MemoizedIanaZone extends IANAZone {
+  constructor(
+    name: string,
+    private readonly offsets: ZoneOffsets,
+  ) {
+    super(name);
+  }
+
+  override offset(ts: number): number {
+    return this.offsets.minutesAt(ts);
   }
 }
 
 const zones = new Map<string, ZoneOffsets>();
+const luxonZones = new Map<string, IANAZone>();
 
 function ianaZone(name: string): ZoneOffsets {
   let zone = zones.get(name);
@@ -159,6 +180,21 @@ function ianaZone(name: string): ZoneOffsets {
     if (!iana.isValid) throw new RangeError(`Unknown time zone "${name}"`);
     zone = new ZoneOffsets(iana);
     if (zones.size < 1000) zones.set(name, zone);
+  }
+  return zone;
+}
+
+/**
+ * The zone to hand luxon for repeated arithmetic in `name` (the slot engine's days and wall times).
+ * An unknown name gets luxon's own invalid zone, so the caller sees luxon's usual invalid DateTime.
+ */
+export function luxonZone(name: string): IANAZone {
+  let zone = luxonZones.get(name);
+  if (!zone) {
+    const iana = IANAZone.create(name);
+    if (!iana.isValid) return iana;
+    zone = new MemoizedIanaZone(name, ianaZone(name));
+    if (luxonZones.size < 1000) luxonZones.set(name, zone);
   }
   return zone;
 }

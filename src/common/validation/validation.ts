@@ -1,5 +1,6 @@
 import { ParseUUIDPipe, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { DomainError, validationError, type FieldError } from '../errors/domain-error.js';
+import { queryPlanFor } from './query-plan.js';
 
 /** Flattens class-validator's tree into `{ field: "attendees[0].email", message }` entries. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -28,10 +29,16 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 /**
  * Whitelists DTO fields, refuses unknown ones and converts query strings to the declared types. A body
  * that is not a JSON object (an array, a string, null) is refused before class-validator sees it; a
- * missing body is validated as `{}`, so the answer names the required fields.
+ * missing body is validated as `{}`, so the answer names the required fields. A query that a compiled
+ * plan accepts (query-plan.ts) skips class-validator's per-call machinery; any other goes through it.
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && typeof metadata.metatype === 'function' && this.toValidate(metadata)) {
+      const plan = queryPlanFor(metadata.metatype as new () => object);
+      const accepted = plan?.(value);
+      if (accepted) return accepted;
+    }
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (value === undefined || value === '') value = {};
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 
+import { luxonZone } from '../../common/time/wall-clock.js';
 import { mergeSpans, type Span, type TimeInterval, toInterval, toSpan } from './intervals.js';
 
 export { mergeIntervals, overlaps, subtractIntervals, type TimeInterval } from './intervals.js';
@@ -257,10 +258,11 @@ function pushWall(out: Span[], isoDate: string, startTime: string, endTime: stri
 function wallToMillis(isoDate: string, time: string, zone: string): number {
   const [year, month, day] = isoDate.split('-').map(Number);
   const [hour, minute] = time.split(':').map(Number);
-  let dt = DateTime.fromObject({ year, month, day, hour: hour === 24 ? 0 : hour, minute }, { zone });
+  const luxon = luxonZone(zone);
+  let dt = DateTime.fromObject({ year, month, day, hour: hour === 24 ? 0 : hour, minute }, { zone: luxon });
   if (hour === 24) {
     const next = DateTime.utc(year, month, day).plus({ days: 1 });
-    dt = DateTime.fromObject({ year: next.year, month: next.month, day: next.day, hour: 0, minute }, { zone });
+    dt = DateTime.fromObject({ year: next.year, month: next.month, day: next.day, hour: 0, minute }, { zone: luxon });
   }
   if (!dt.isValid) throw new RangeError(`invalid local time ${isoDate} ${time} in ${zone}: ${dt.invalidExplanation}`);
   return dt.toMillis();
@@ -284,8 +286,9 @@ function hostDayStart(at: number, zone: string): number {
   return zoned(at, zone).startOf('day').toMillis();
 }
 
+/** Zone arithmetic goes through the memoized zone (common/time/wall-clock.ts): one ICU call per zone and day. */
 function zoned(ms: number, zone: string): DateTime {
-  const dt = DateTime.fromMillis(ms, { zone });
+  const dt = DateTime.fromMillis(ms, { zone: luxonZone(zone) });
   if (!dt.isValid) throw new RangeError(`invalid time zone ${zone}`);
   return dt;
 }

@@ -2,14 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JsonWebTokenError, JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserAccounts } from '../users/user-accounts.js';
+import { SessionCache } from './session-cache.js';
 
-/**
- * Rung (db.wake) when a user's sessions end before their tokens do: a password reset or change bumps the
- * session version, and a deleted account has none. Holders of long-lived connections (the realtime
- * sockets) re-check the sessions they serve when it rings.
- */
-export const SESSIONS_WAKE_CHANNEL = 'calento_sessions';
+export { SESSIONS_WAKE_CHANNEL } from './session-cache.js';
 
 /** Claims of an access token, as signed by AuthService. */
 export interface AccessClaims {
@@ -42,17 +38,19 @@ export interface VerifiedAccess {
 }
 
 /**
- * The one definition of a valid access token, for HTTP (the JWT guard's strategy calls `userFromClaims`
+ * The one definition of a valid access token, for HTTP (the passport JWT strategy calls `userFromClaims`
  * after passport-jwt checked the signature) and for the socket handshake (`verify`, the whole check):
  * HS256 only with the secret as a KeyObject (alg `none` and algorithm swaps fail), not expired, the user
- * still exists, and `ver` equals the user's session version.
+ * still exists, and `ver` equals the user's session version. The user and version come from the
+ * SessionCache (no users query per request; emptied by every revoking write, on every replica).
  */
 @Injectable()
 export class AccessTokenVerifier {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(JwtService) private readonly jwt: JwtService,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(UserAccounts) private readonly users: UserAccounts,
+    @Inject(SessionCache) private readonly sessions: SessionCache,
   ) {}
 
   /** Signature, expiry and session in one go; throws AccessTokenRefused saying which check failed. */
@@ -80,16 +78,16 @@ export class AccessTokenVerifier {
     return (await this.sessionFromClaims(claims))?.user ?? null;
   }
 
-  /** Current session versions of these users; a deleted user is absent from the map. */
+  /** Current session versions of these users, read from the database; a deleted user is absent. */
   currentSessionVersions(userIds: readonly string[]): Promise<Map<string, number>> {
     return this.users.findSessionVersions(userIds);
   }
 
   private async sessionFromClaims(claims: AccessClaims): Promise<{ user: AuthUser; sessionVersion: number } | null> {
-    if (!isUuid(claims.sub)) return null;
-    const user = await this.users.findById(claims.sub);
-    if (!user || claims.ver !== user.sessionVersion) return null;
-    return { user: { id: user.id, email: user.email, timezone: user.timezone }, sessionVersion: user.sessionVersion };
+    if (!isUuid(claims.sub) || typeof claims.ver !== 'number') return null;
+    const session = await this.sessions.get(claims.sub, claims.ver);
+    if (!session || claims.ver !== session.sessionVersion) return null;
+    return session;
   }
 }
 

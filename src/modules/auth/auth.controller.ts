@@ -13,16 +13,17 @@ export class AuthController {
   constructor(@Inject(AuthService) private readonly auth: AuthService) {}
 
   @Post('register')
-  @ApiOperation({ summary: 'Create an account and start a session' })
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Create an account and start a session', description: 'Rate limited per IP and per account.' })
   @ApiCreatedResponse({ type: AuthTokensDto })
-  @ApiProblems('VALIDATION_FAILED', 'EMAIL_TAKEN')
+  @ApiProblems('VALIDATION_FAILED', 'EMAIL_TAKEN', 'RATE_LIMITED')
   register(@Body() dto: RegisterDto): Promise<AuthTokensDto> {
     return this.auth.register(dto);
   }
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @RateLimit('login')
+  @RateLimit('auth')
   @ApiOperation({ summary: 'Log in with email and password', description: 'Rate limited per IP and per account.' })
   @ApiOkResponse({ type: AuthTokensDto })
   @ApiProblems('VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED')
@@ -53,7 +54,7 @@ export class AuthController {
 
   @Post('forgot-password')
   @HttpCode(HttpStatus.ACCEPTED)
-  @RateLimit('login')
+  @RateLimit('auth')
   @ApiOperation({
     summary: 'Email a password reset token',
     description: 'Always 202, whether or not the account exists. Rate limited per IP and per account.',
@@ -66,9 +67,10 @@ export class AuthController {
 
   @Post('reset-password')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Set a new password with a reset token', description: 'Signs out every session.' })
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Set a new password with a reset token', description: 'Signs out every session. Rate limited per IP.' })
   @ApiNoContentResponse({ description: 'Password changed.' })
-  @ApiProblems('VALIDATION_FAILED', 'INVALID_RESET_TOKEN')
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_RESET_TOKEN', 'RATE_LIMITED')
   resetPassword(@Body() dto: ResetPasswordDto): Promise<void> {
     return this.auth.resetPassword(dto.token, dto.newPassword);
   }

@@ -3,14 +3,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
+import { Clock } from '../../common/time/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { hashToken, newOpaqueToken } from '../../common/auth/tokens.js';
 import { EmailNotifications } from '../email/email-notifications.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserAccounts } from '../users/user-accounts.js';
 import type { User } from '../users/users.rows.js';
 import { UserResponseDto } from '../users/dto/user.dto.js';
 import { SESSIONS_WAKE_CHANNEL } from './access-token.verifier.js';
 import { AuthRepository } from './auth.repository.js';
+import type { RevokedReason } from './auth.rows.js';
 import { PasswordService } from './password.service.js';
 import type { AuthTokensDto, LoginDto, RegisterDto } from './dto/auth.dto.js';
 
@@ -30,10 +32,11 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Database) private readonly db: Database,
     @Inject(JwtService) private readonly jwt: JwtService,
-    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(UserAccounts) private readonly users: UserAccounts,
     @Inject(AuthRepository) private readonly tokens: AuthRepository,
     @Inject(PasswordService) private readonly passwords: PasswordService,
     @Inject(EmailNotifications) private readonly notifications: EmailNotifications,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** The account, its first session and its welcome email commit together or not at all. */
@@ -76,7 +79,7 @@ export class AuthService {
         await this.tokens.revokeFamily(row.family_id, 'reuse_detected');
         return { ok: false, reused: true };
       }
-      if (row.expires_at.getTime() <= Date.now()) return { ok: false, reused: false };
+      if (row.expires_at.getTime() <= this.clock.now().getTime()) return { ok: false, reused: false };
       const user = await this.users.findById(row.user_id);
       if (!user) return { ok: false, reused: false };
       await this.tokens.revokeRefreshToken(row.id, 'rotated');
@@ -106,7 +109,7 @@ export class AuthService {
     const user = userId ? await this.users.findById(userId) : null;
     if (!user) return;
     const token = newOpaqueToken();
-    const expiresAt = new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000);
+    const expiresAt = new Date(this.clock.now().getTime() + this.config.passwordResetTtlMinutes * 60_000);
     await this.db.tx(async () => {
       await this.tokens.insertPasswordReset(user.id, hashToken(token), expiresAt);
       await this.notifications.passwordReset(user, token, this.config.passwordResetTtlMinutes);
@@ -117,7 +120,7 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(newPassword);
     const ok = await this.db.tx(async () => {
       const reset = await this.tokens.findPasswordResetForUpdate(hashToken(token));
-      if (!reset || reset.used_at || reset.expires_at.getTime() <= Date.now()) return false;
+      if (!reset || reset.used_at || reset.expires_at.getTime() <= this.clock.now().getTime()) return false;
       await this.users.updatePassword(reset.user_id, passwordHash);
       await this.tokens.consumePasswordResets(reset.user_id);
       await this.tokens.revokeAllForUser(reset.user_id, 'password_reset');
@@ -131,9 +134,14 @@ export class AuthService {
     return this.issueTokens(user, randomUUID(), null);
   }
 
+  /** Revokes every refresh token of the user (a password change elsewhere); joins the caller's transaction. */
+  revokeAllSessions(userId: string, reason: RevokedReason): Promise<void> {
+    return this.tokens.revokeAllForUser(userId, reason);
+  }
+
   private async issueTokens(user: User, familyId: string, parentId: string | null): Promise<AuthTokensDto> {
     const refreshToken = newOpaqueToken();
-    const refreshTokenExpiresAt = new Date(Date.now() + this.config.refreshTokenTtlDays * 86_400_000);
+    const refreshTokenExpiresAt = new Date(this.clock.now().getTime() + this.config.refreshTokenTtlDays * 86_400_000);
     await this.tokens.insertRefreshToken({
       userId: user.id,
       familyId,

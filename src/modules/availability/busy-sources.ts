@@ -57,7 +57,7 @@ export class BusySources {
 }
 
 /**
- * The user's calendar as busy time (EventsService.busy): their own events and the invitations they
+ * The user's calendar as busy time (EventsService.busy): their own events (not those synced from Google) and the invitations they
  * accepted, edited occurrences in place, except free (transparent) and cancelled ones. A series gives
  * the merged spans of its occurrences, each with the series' id and title.
  */
@@ -73,7 +73,8 @@ export class EventsBusySource implements BusySource {
   async busy(userId: string, window: { from: Date; to: Date }): Promise<BusyInterval[]> {
     const user = await this.users.findById(userId);
     if (!user) return [];
-    const blocks = await this.events.busy({ id: user.id, email: user.email, timezone: user.timezone }, window);
+    // Events synced from clients' Google calendars count through the 'google' source, by calendar.
+    const blocks = await this.events.busy({ id: user.id, email: user.email, timezone: user.timezone }, window, 'exclude');
     return blocks.map((block) => ({ start: block.start, end: block.end, source: this.name, id: block.id, title: block.title }));
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { luxonZone } from '../../common/time/wall-clock.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page, type PageQueryDto } from '../../common/http/pagination.js';
@@ -77,12 +78,13 @@ export class BookingLinksService {
     const { from, to } = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const { link, host } = await this.resolve(slug);
     const zone = query.timezone ?? host.timezone;
+    const localZone = luxonZone(zone);
     const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, this.clock.now()));
     return {
       timezone: zone,
       durationMinutes: link.durationMinutes,
       slots: slots.map((slot) => {
-        const local = DateTime.fromJSDate(slot.start, { zone });
+        const local = DateTime.fromJSDate(slot.start, { zone: localZone });
         return { start: slot.start, end: slot.end, localDate: local.toISODate() as string, localTime: local.toFormat('HH:mm') };
       }),
     };

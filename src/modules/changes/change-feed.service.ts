@@ -25,6 +25,14 @@ export class ChangeFeed {
     return change as Change<D>;
   }
 
+  /** Many changes of one transaction (an import): appended in order, the dispatcher woken once. */
+  async appendMany<D extends object>(inputs: Array<ChangeInput<D>>): Promise<void> {
+    if (inputs.length === 0) return;
+    if (!this.db.inTransaction) throw new Error(`Changes ${inputs[0].kind} must be appended inside the transaction of the change`);
+    await this.changes.appendMany(inputs as ChangeInput[]);
+    await this.db.wake(CHANGES_WAKE_CHANNEL);
+  }
+
   /** A user's changes after a sequence number (diagnostics and tests). */
   since(userId: string, afterSeq = 0, limit = 1000): Promise<Change[]> {
     return this.changes.listForUser(userId, afterSeq, limit);

@@ -2,6 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { changeColumns, toChange, type Change, type ChangeInput, type ChangeRow } from './changes.rows.js';
 
+/** The INSERT's parameters of one change, in the order of its column list. */
+function changeParams(change: ChangeInput): unknown[] {
+  return [
+    change.kind,
+    change.userId,
+    change.origin,
+    change.eventId ?? null,
+    change.seriesId ?? null,
+    change.occurrenceId ?? null,
+    change.bookingId ?? null,
+    change.fields ?? [],
+    JSON.stringify(change.data ?? {}),
+  ];
+}
+
+/** Rows per multi-row INSERT (9 parameters each). */
+const APPEND_CHUNK = 2000;
+
 @Injectable()
 export class ChangesRepository {
   constructor(@Inject(Database) private readonly db: Database) {}
@@ -11,19 +29,26 @@ export class ChangesRepository {
       `INSERT INTO changes (kind, user_id, origin, event_id, series_id, occurrence_id, booking_id, fields, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        RETURNING ${changeColumns}`,
-      [
-        change.kind,
-        change.userId,
-        change.origin,
-        change.eventId ?? null,
-        change.seriesId ?? null,
-        change.occurrenceId ?? null,
-        change.bookingId ?? null,
-        change.fields ?? [],
-        JSON.stringify(change.data ?? {}),
-      ],
+      changeParams(change),
     );
     return toChange(rows[0]);
+  }
+
+  /** Many changes in few statements (an import), in the order given (their seq follows it). */
+  async appendMany(changes: ChangeInput[]): Promise<void> {
+    for (let at = 0; at < changes.length; at += APPEND_CHUNK) {
+      const chunk = changes.slice(at, at + APPEND_CHUNK);
+      const params: unknown[] = [];
+      const tuples = chunk.map((change) => {
+        const first = params.length + 1;
+        params.push(...changeParams(change));
+        return `(${Array.from({ length: 9 }, (_, offset) => `$${first + offset}`).join(', ')})`;
+      });
+      await this.db.query(
+        `INSERT INTO changes (kind, user_id, origin, event_id, series_id, occurrence_id, booking_id, fields, data) VALUES ${tuples.join(', ')}`,
+        params,
+      );
+    }
   }
 
   /**

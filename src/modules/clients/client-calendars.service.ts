@@ -98,6 +98,11 @@ export class ClientCalendarsService {
   }
 
   /** The calendar that receives the user's new bookings, if any. */
+  /** One calendar of the user's client, by Google's calendar id; null when there is none. */
+  findCalendar(userId: string, clientId: string, calendarId: string): Promise<ClientCalendar | null> {
+    return this.calendars.find(userId, clientId, calendarId);
+  }
+
   destination(userId: string): Promise<ClientCalendar | null> {
     return this.calendars.findDestination(userId);
   }

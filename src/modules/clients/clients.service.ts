@@ -3,6 +3,7 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { Database } from '../../db/database.js';
 import { ClientCalendarsRepository } from './client-calendars.repository.js';
+import { ClientConnections } from './client-connections.js';
 import { ClientEvents } from './client-events.js';
 import type { Client } from './clients.rows.js';
 import { ClientsRepository } from './clients.repository.js';
@@ -23,6 +24,7 @@ export class ClientsService {
     @Inject(ClientCalendarsRepository) private readonly calendars: ClientCalendarsRepository,
     @Inject(GoogleTokensService) private readonly tokens: GoogleTokensService,
     @Inject(ClientEvents) private readonly events: ClientEvents,
+    @Inject(ClientConnections) private readonly connections: ClientConnections,
   ) {}
 
   async create(user: AuthUser, dto: CreateClientDto): Promise<ClientResponseDto> {
@@ -66,6 +68,17 @@ export class ClientsService {
       await this.events.emit({ type: 'deleting', clientId: id, userId: user.id, calendarIds });
       await this.clients.remove(user.id, id);
     });
+    await revoke();
+  }
+
+  /**
+   * Forgets the client's Google tokens (revoked at Google after the commit, best effort): the client is
+   * disconnected, its calendars and their settings stay for a later reconnection.
+   */
+  async disconnect(user: AuthUser, id: string): Promise<void> {
+    await this.clients.get(user.id, id);
+    const revoke = await this.tokens.revocationFor(id);
+    await this.db.tx(() => this.connections.disconnect(id, user.id));
     await revoke();
   }
 

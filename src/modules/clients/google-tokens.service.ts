@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SecretBox } from '../../common/crypto/secret-box.js';
+import { SecretBox, SecretBoxError } from '../../common/crypto/secret-box.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
@@ -73,6 +73,19 @@ export class GoogleTokensService {
    * Throws NOT_FOUND (no such client), CLIENT_NOT_CONNECTED, CLIENT_NEEDS_REAUTH, GOOGLE_UNAVAILABLE.
    */
   async getAuthorizedClient(clientId: string): Promise<AuthorizedGoogle> {
+    try {
+      return await this.authorize(clientId);
+    } catch (error) {
+      if (!(error instanceof SecretBoxError)) throw error;
+      // A token or secret sealed under a key ENCRYPTION_KEYS no longer holds (a key removed too early): it
+      // will never open again, so retrying is pointless. The client needs authorizing again, like invalid_grant.
+      this.logger.error({ clientId, reason: error.message }, 'Stored Google credentials of a client do not open with the configured ENCRYPTION_KEYS');
+      await this.markNeedsReauth(clientId, 'undecryptable');
+      throw new DomainError('CLIENT_NEEDS_REAUTH');
+    }
+  }
+
+  private async authorize(clientId: string): Promise<AuthorizedGoogle> {
     const { client, account, credential } = await this.load(clientId);
     let token = this.storedToken(account);
     if (!token || this.expiring(token)) token = await this.refresh(clientId, token?.accessToken ?? null);

@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Redirect } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
-import { Public } from '../../common/auth/public.decorator.js';
-import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
-import { RateLimit } from '../../common/rate-limit/rate-limit.js';
+import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import { OAuthCallbackRoute } from '../../common/http/oauth-callback.decorator.js';
 import { uuidParam } from '../../common/validation/validation.js';
 import { AuthorizeResponseDto, CreateOAuthCredentialDto, OAuthCredentialResponseDto, UpdateOAuthCredentialDto } from './dto/oauth.dto.js';
 import { OAuthCredentialsService } from './oauth-credentials.service.js';
@@ -17,23 +16,11 @@ export class OAuthController {
     @Inject(OAuthFlowService) private readonly flow: OAuthFlowService,
   ) {}
 
-  @Public()
-  @RateLimit('public')
-  @Get('callback')
-  @Redirect()
-  @Header('cache-control', 'no-store')
-  @ApiOperation({
-    summary: "Google's redirect after consent (not called by apps)",
-    description:
-      'Checks the state (single use, 10 minutes), exchanges the code with the PKCE verifier, stores the tokens ' +
+  @OAuthCallbackRoute('Google',
+    'Checks the state (single use, 10 minutes), exchanges the code with the PKCE verifier, stores the tokens ' +
       'encrypted and redirects to FRONTEND_URL/clients/<clientId>?oauth=connected, or ?oauth=error&reason=<code> ' +
-      '(see docs/clients.md). No token is ever put in the URL. A request without any state is a 400.',
-  })
-  @ApiQuery({ name: 'state', required: true, type: String })
-  @ApiQuery({ name: 'code', required: false, type: String })
-  @ApiQuery({ name: 'error', required: false, type: String, example: 'access_denied' })
-  @ApiResponse({ status: 302, description: 'To the frontend, with the outcome in the query.' })
-  @ApiProblems('VALIDATION_FAILED', 'RATE_LIMITED')
+      '(see docs/clients.md). No token is ever put in the URL.',
+  )
   async callback(@Query() query: Record<string, unknown>): Promise<{ url: string; statusCode: number }> {
     return { url: await this.flow.callback(query), statusCode: HttpStatus.FOUND };
   }

@@ -4,11 +4,12 @@ import { BookingsService } from '../bookings/bookings.service.js';
 import { ChangeSubscriberProvider, type ChangeSubscriber } from '../changes/change-subscriber.js';
 import type { Change } from '../changes/changes.rows.js';
 import { UserDirectory } from '../users/user-directory.js';
+import { EmailAddressesService } from './email-addresses.service.js';
 import { EmailNotifications, type BookingMail } from './email-notifications.js';
 
 /**
  * Booking confirmations, cancellations and reschedules to both sides, with the invitation (the host's
- * event UID), from the change feed. Each message's dedupe key names the booking's SEQUENCE, so a change
+ * event UID), from the change feed; the host's side to each of their delivery addresses. Each message's dedupe key names the booking's SEQUENCE, so a change
  * dispatched twice is mailed once.
  */
 @ChangeSubscriberProvider()
@@ -21,6 +22,7 @@ export class BookingEmailsSubscriber implements ChangeSubscriber {
     @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(BookingsService) private readonly bookings: BookingsService,
     @Inject(EmailNotifications) private readonly mail: EmailNotifications,
+    @Inject(EmailAddressesService) private readonly addresses: EmailAddressesService,
   ) {}
 
   async onChanges(changes: Change[]): Promise<void> {
@@ -40,6 +42,8 @@ export class BookingEmailsSubscriber implements ChangeSubscriber {
         host: { userId: host.id, email: host.email, name: host.name, timezone: host.timezone },
         booker: { email: booking.bookerEmail, name: booking.bookerName, timezone: booking.bookerTimezone },
         manageUrl: this.bookings.manageUrl(booking.id),
+        // The host's own copies follow their verified addresses (EMAIL_REQUIRE_VERIFIED); the booker's go as given.
+        hostAddresses: await this.addresses.deliveryAddresses(host),
       };
       if (change.kind === 'booking.created') await this.mail.bookingConfirmation(mail);
       else if (change.kind === 'booking.cancelled') await this.mail.bookingCancellation(mail, booking.cancelledBy ?? 'host', booking.cancelReason);

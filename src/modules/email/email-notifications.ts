@@ -71,6 +71,11 @@ export interface BookingMail {
   booker: MailPerson & { timezone: string };
   /** The booker's link to reschedule or cancel (holds their token: never logged). */
   manageUrl?: string | null;
+  /**
+   * Where the host's copies go (EmailAddressesService.deliveryAddresses): the account address and verified
+   * extra ones; empty sends the host nothing. Absent: the host's address.
+   */
+  hostAddresses?: string[];
 }
 
 export interface SummaryEvent {
@@ -180,20 +185,25 @@ export class EmailNotifications {
     const calendar = { method: 'REQUEST' as const, event: this.bookingIcs(booking) };
     const common = { title: booking.title, start: booking.start, end: booking.end, location: booking.location ?? null, notes: booking.notes ?? null };
     const key = `booking:${booking.id}:${booking.sequence}:confirmed`;
-    return compact([
+    const queued = [
       await this.emails.enqueue(
         'booking_confirmation_booker',
         booking.booker,
         { ...common, bookerName: nameOf(booking.booker), hostName: nameOf(booking.host), timezone: booking.booker.timezone, manageUrl: booking.manageUrl ?? null },
         { userId: booking.host.userId, calendar, dedupeKey: `${key}:booker` },
       ),
-      await this.emails.enqueue(
-        'booking_confirmation_host',
-        booking.host,
-        { ...common, hostName: nameOf(booking.host), bookerName: nameOf(booking.booker), bookerEmail: booking.booker.email, timezone: booking.host.timezone },
-        { userId: booking.host.userId, calendar, dedupeKey: `${key}:host` },
-      ),
-    ]);
+    ];
+    for (const { to, suffix } of hostCopies(booking)) {
+      queued.push(
+        await this.emails.enqueue(
+          'booking_confirmation_host',
+          to,
+          { ...common, hostName: nameOf(booking.host), bookerName: nameOf(booking.booker), bookerEmail: booking.booker.email, timezone: booking.host.timezone },
+          { userId: booking.host.userId, calendar, dedupeKey: `${key}:${suffix}` },
+        ),
+      );
+    }
+    return compact(queued);
   }
 
   /** Cancellation (METHOD:CANCEL) to both sides. */
@@ -203,7 +213,7 @@ export class EmailNotifications {
     const key = `booking:${booking.id}:${booking.sequence}:cancelled`;
     const sides = [
       { person: booking.booker, other: booking.host, role: 'booker' },
-      { person: booking.host, other: booking.booker, role: 'host' },
+      ...hostCopies(booking).map(({ to, suffix }) => ({ person: { ...booking.host, ...to }, other: booking.booker, role: suffix })),
     ];
     const queued: (QueuedEmail | null)[] = [];
     for (const side of sides) {
@@ -234,7 +244,7 @@ export class EmailNotifications {
     const key = `booking:${booking.id}:${booking.sequence}:rescheduled`;
     const sides = [
       { person: booking.booker, other: booking.host, role: 'booker', manageUrl: booking.manageUrl ?? null },
-      { person: booking.host, other: booking.booker, role: 'host', manageUrl: null },
+      ...hostCopies(booking).map(({ to, suffix }) => ({ person: { ...booking.host, ...to }, other: booking.booker, role: suffix, manageUrl: null })),
     ];
     const queued: (QueuedEmail | null)[] = [];
     for (const side of sides) {
@@ -264,11 +274,17 @@ export class EmailNotifications {
    * The opt-in daily summary for one local day, sent at 07:00 in the user's zone (`nextLocalTime` in
    * email-format.ts finds the next one). One per user and day, however often a scheduler asks.
    */
-  dailySummary(user: MailUser & { timezone: string }, localDate: string, events: SummaryEvent[]): Promise<QueuedEmail | null> {
+  dailySummary(
+    user: MailUser & { timezone: string },
+    localDate: string,
+    events: SummaryEvent[],
+    to: string = user.email,
+  ): Promise<QueuedEmail | null> {
     const sendAt = localTimeOn(localDate, user.timezone, 7);
+    const extra = to.toLowerCase() === user.email.toLowerCase() ? '' : `:${to.toLowerCase()}`;
     return this.emails.enqueue(
       'daily_summary',
-      { email: user.email, name: user.name },
+      { email: to, name: user.name },
       {
         name: user.name,
         day: sendAt,
@@ -277,7 +293,7 @@ export class EmailNotifications {
         events: events.map((event) => ({ title: event.title, start: event.start, end: event.end, location: event.location ?? null })),
         appUrl: this.config.appBaseUrl,
       },
-      { userId: user.id, sendAt, dedupeKey: `daily-summary:${user.id}:${localDate}` },
+      { userId: user.id, sendAt, dedupeKey: `daily-summary:${user.id}:${localDate}${extra}` },
     );
   }
 
@@ -348,6 +364,19 @@ export class EmailNotifications {
       attendees: [booking.booker],
     };
   }
+}
+
+/**
+ * The host's copies of a booking message: one per delivery address; the account address keeps the
+ * `host` dedupe suffix, each extra one gets `host:<address>`.
+ */
+function hostCopies(booking: BookingMail): Array<{ to: EmailAddress; suffix: string }> {
+  const account = booking.host.email.toLowerCase();
+  const addresses = booking.hostAddresses ?? [account];
+  return addresses.map((address) => ({
+    to: { email: address, name: booking.host.name ?? null },
+    suffix: address.toLowerCase() === account ? 'host' : `host:${address.toLowerCase()}`,
+  }));
 }
 
 function nameOf(person: EmailAddress): string {

@@ -15,7 +15,7 @@ const SERIES_FIELDS = [...OCCURRENCE_FIELDS, 'recurrence'] as const;
  * updates (REQUEST, higher SEQUENCE) to current attendees when something they see changed,
  * cancellations (METHOD:CANCEL) to removed attendees and to everyone when the event is cancelled or
  * deleted. Messages about one occurrence carry the series' UID and the occurrence's RECURRENCE-ID. The
- * owner is never mailed; booking events are left to the booking emails. Queued in the dispatch
+ * owner is never mailed; booking events are left to the booking emails, events from Google to Google. Queued in the dispatch
  * transaction; each message's dedupe key names the event's SEQUENCE, so a change is mailed once.
  */
 @ChangeSubscriberProvider()
@@ -23,6 +23,12 @@ const SERIES_FIELDS = [...OCCURRENCE_FIELDS, 'recurrence'] as const;
 export class EventEmailsSubscriber implements ChangeSubscriber {
   readonly name = 'email.events';
   readonly kinds = ['event.*'];
+  /**
+   * Events mirrored from a Google calendar (imported, or written there through the client calendar routes
+   * with sendUpdates=all) belong to that calendar, and Google mails their guests; mailing them again from
+   * Calento would invite everyone twice, and for an import, to events they already have.
+   */
+  readonly skipOrigins = ['google:*'];
 
   constructor(
     @Inject(UserDirectory) private readonly users: UserDirectory,

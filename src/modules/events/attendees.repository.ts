@@ -37,6 +37,20 @@ export class AttendeesRepository {
     );
   }
 
+  /** Attendees of many new events at once (an import); each list already free of duplicate emails. */
+  async insertMany(entries: Array<{ eventId: string; email: string; name?: string }>): Promise<Map<string, Attendee[]>> {
+    const byEvent = new Map<string, Attendee[]>();
+    if (entries.length === 0) return byEvent;
+    const { rows } = await this.db.query<AttendeeRow>(
+      `INSERT INTO event_attendees (event_id, email, name)
+       SELECT event_id, email, name FROM unnest($1::uuid[], $2::text[]::citext[], $3::text[]) AS input(event_id, email, name)
+       RETURNING ${attendeeColumns}`,
+      [entries.map((entry) => entry.eventId), entries.map((entry) => entry.email), entries.map((entry) => entry.name ?? null)],
+    );
+    for (const row of rows) byEvent.set(row.event_id, [...(byEvent.get(row.event_id) ?? []), toAttendee(row)]);
+    return byEvent;
+  }
+
   async respond(eventId: string, email: string, response: ResponseStatus): Promise<boolean> {
     const { rowCount } = await this.db.query(
       `UPDATE event_attendees SET response_status = $3, responded_at = now() WHERE event_id = $1 AND email = $2`,

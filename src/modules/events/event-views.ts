@@ -6,7 +6,7 @@ import { expandSeries, type Occurrence, type SeriesDefinition } from '../../engi
 import { AttendeesRepository } from './attendees.repository.js';
 import { durationMinutesOf, seriesOf, withRecurrenceErrors } from './event-timing.js';
 import type { EventRecord, ResponseStatus, Tag } from './events.rows.js';
-import type { Role, VisibleEvent } from './events.repository.js';
+import { EventsRepository, type Role, type VisibleEvent } from './events.repository.js';
 import { TagsRepository } from './tags.repository.js';
 import type { EventResponseDto } from './dto/event.dto.js';
 
@@ -15,6 +15,7 @@ export interface CalendarItem {
   event: EventRecord;
   role: Role;
   myResponse: ResponseStatus | null;
+  calendar?: VisibleEvent['calendar'];
   tags?: VisibleEvent['tags'];
   attendees?: VisibleEvent['attendees'];
   /** Virtual occurrences and overrides: which occurrence of which series. */
@@ -55,6 +56,7 @@ export function calendarItems(
           event: occurrenceEvent(entry.event, occurrence.occurrenceId, occurrence.start, occurrence.end),
           role: entry.role,
           myResponse: entry.myResponse,
+          calendar: entry.calendar,
           tags: entry.tags,
           attendees: entry.attendees,
           seriesId: entry.event.id,
@@ -109,6 +111,7 @@ export class EventViews {
   constructor(
     @Inject(TagsRepository) private readonly tags: TagsRepository,
     @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
+    @Inject(EventsRepository) private readonly events: EventsRepository,
   ) {}
 
   async one(item: CalendarItem): Promise<EventResponseDto> {
@@ -120,42 +123,75 @@ export class EventViews {
    * loaded in two queries. Overrides and occurrences show their series' tags and attendees.
    */
   async many(items: CalendarItem[]): Promise<EventResponseDto[]> {
+    await this.loadCalendars(items);
     const missing = [...new Set(items.filter((item) => !item.tags || !item.attendees).map((item) => item.event.seriesId ?? item.event.id))];
-    const [tags, attendees] = missing.length
-      ? await Promise.all([this.tags.forEvents(missing), this.attendees.forEvents(missing)])
-      : [new Map(), new Map()];
+    if (missing.length === 0) return items.map((item) => viewOf(item, item.tags ?? [], item.attendees ?? []));
+    const [tags, attendees] = await Promise.all([this.tags.forEvents(missing), this.attendees.forEvents(missing)]);
     return items.map((item) => {
-      const event = item.event;
-      const source = event.seriesId ?? event.id;
-      return {
-        id: event.id,
-        title: event.title,
-        description: event.description,
-        location: event.location,
-        startTime: event.startTime,
-        endTime: event.endTime,
-        timezone: event.timezone,
-        isAllDay: event.isAllDay,
-        startDate: event.startDate,
-        endDate: event.endDate,
-        status: event.status,
-        transparency: event.transparency,
-        color: event.color,
-        visibility: event.visibility,
-        reminders: event.reminders,
-        attachments: event.attachments,
-        recurrence: event.recurrenceRule ? { rule: event.recurrenceRule, exdates: event.exdates } : null,
-        seriesId: item.seriesId,
-        occurrenceId: item.occurrenceId,
-        isOverride: item.isOverride,
-        tags: item.tags ?? (tags.get(source) ?? []).map((tag: Tag) => ({ id: tag.id, name: tag.name, color: tag.color })),
-        attendees: item.attendees ?? attendees.get(source) ?? [],
-        role: item.role,
-        readOnly: item.role !== 'owner',
-        myResponse: item.myResponse,
-        createdAt: event.createdAt,
-        updatedAt: event.updatedAt,
-      };
+      const source = item.event.seriesId ?? item.event.id;
+      return viewOf(
+        item,
+        item.tags ?? (tags.get(source) ?? []).map((tag: Tag) => ({ id: tag.id, name: tag.name, color: tag.color })),
+        item.attendees ?? attendees.get(source) ?? [],
+      );
     });
   }
+
+  /** The mirrored-from calendar of owned items that came without it (created, changed, overrides). */
+  private async loadCalendars(items: CalendarItem[]): Promise<void> {
+    const pending = items.filter((item) => item.calendar === undefined);
+    if (pending.length === 0) return;
+    const owned = [...new Set(pending.filter((item) => item.role === 'owner').map((item) => item.event.id))];
+    const found = await this.events.calendarsOf(owned);
+    for (const item of pending) item.calendar = item.role === 'owner' ? (found.get(item.event.id) ?? null) : null;
+  }
+}
+
+/**
+ * Rows of the list queries (tags and attendees loaded with them) straight to their response: the hot
+ * read path builds one object per event, not an item and then a view.
+ */
+export function listedViews(visible: VisibleEvent[]): EventResponseDto[] {
+  return visible.map((entry) => viewOf(entry, entry.tags ?? [], entry.attendees ?? []));
+}
+
+/** The one place an event becomes its response shape (field order is the API's). */
+function viewOf(
+  item: VisibleEvent | CalendarItem,
+  tags: NonNullable<CalendarItem['tags']>,
+  attendees: NonNullable<CalendarItem['attendees']>,
+): EventResponseDto {
+  const event = item.event;
+  // A listed event is never an occurrence: where it sits comes from the event itself.
+  const placed = 'isOverride' in item;
+  return {
+    id: event.id,
+    title: event.title,
+    description: event.description,
+    location: event.location,
+    startTime: event.startTime,
+    endTime: event.endTime,
+    timezone: event.timezone,
+    isAllDay: event.isAllDay,
+    startDate: event.startDate,
+    endDate: event.endDate,
+    status: event.status,
+    transparency: event.transparency,
+    color: event.color,
+    visibility: event.visibility,
+    reminders: event.reminders,
+    attachments: event.attachments,
+    recurrence: event.recurrenceRule ? { rule: event.recurrenceRule, exdates: event.exdates } : null,
+    seriesId: placed ? item.seriesId : event.seriesId,
+    occurrenceId: placed ? item.occurrenceId : event.originalStart,
+    isOverride: placed ? item.isOverride : event.seriesId !== null,
+    tags,
+    attendees,
+    role: item.role,
+    readOnly: item.role !== 'owner',
+    myResponse: item.myResponse,
+    calendar: item.calendar ?? null,
+    createdAt: event.createdAt,
+    updatedAt: event.updatedAt,
+  };
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Pat
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import type { JsonText } from '../../common/http/json-text.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { uuidParam } from '../../common/validation/validation.js';
 import { EventsService } from './events.service.js';
@@ -33,7 +34,7 @@ export class EventsController {
   })
   @ApiPageResponse(EventResponseDto)
   @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'EXPANSION_TOO_LARGE')
-  list(@CurrentUser() user: AuthUser, @Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
+  list(@CurrentUser() user: AuthUser, @Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
     return this.events.list(user, query);
   }
 

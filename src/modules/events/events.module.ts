@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChangesModule } from '../changes/changes.module.js';
-import { TagsController } from '../tags/tags.controller.js';
+import { TagsController } from './tags.controller.js';
+import { TagsService } from './tags.service.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { EventViews } from './event-views.js';
 import { EventsController } from './events.controller.js';
@@ -19,7 +20,7 @@ import { TagsRepository } from './tags.repository.js';
 @Module({
   imports: [ChangesModule],
   controllers: [EventsController, SeriesController, RecurringController, TagsController],
-  providers: [EventsService, SeriesService, EventsWriter, EventsRepository, TagsRepository, AttendeesRepository, EventViews],
+  providers: [EventsService, SeriesService, EventsWriter, EventsRepository, TagsRepository, TagsService, AttendeesRepository, EventViews],
   exports: [EventsService, SeriesService, EventsWriter, EventViews],
 })
 export class EventsModule {}

@@ -1,14 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
-import { eventColumns, toEvent, type Attendee, type EventRecord, type EventRow, type EventWrite, type ResponseStatus } from './events.rows.js';
+import { eventColumns, sameTimeKey, toEvent, type Attendee, type EventRecord, type EventRow, type EventWrite, type ResponseStatus } from './events.rows.js';
 
 export type Role = 'owner' | 'attendee';
+
+/** The client's Google calendar an event was mirrored from (the stacked view). */
+export interface EventCalendar {
+  clientId: string;
+  calendarId: string;
+  clientName: string;
+  color: string;
+}
 
 export interface VisibleEvent {
   event: EventRecord;
   role: Role;
   myResponse: ResponseStatus | null;
+  /** Loaded with the event by the list queries; undefined when not loaded. */
+  calendar?: EventCalendar | null;
   /** Loaded with the event (of its series, for overrides) by the list queries. */
   tags?: Array<{ id: string; name: string; color: string }>;
   attendees?: Attendee[];
@@ -17,6 +28,7 @@ export interface VisibleEvent {
 interface VisibleRow extends EventRow {
   role: Role;
   my_response: ResponseStatus | null;
+  calendar?: EventCalendar | null;
   tags?: Array<{ id: string; name: string; color: string }>;
   attendees?: Array<Omit<Attendee, 'respondedAt'> & { respondedAt: string | null }>;
 }
@@ -27,6 +39,11 @@ export interface EventFilters {
   q?: string;
   tagId?: string;
   status?: string;
+  /** Only events mirrored from this client's Google calendars (and, with calendarId, that one). */
+  clientId?: string;
+  calendarId?: string;
+  /** 'exclude': leave out every event mirrored from Google; a list: only events of those sources. */
+  googleSources?: 'exclude' | string[];
 }
 
 const sortColumns = { startTime: 'start_time', endTime: 'end_time', title: 'title', createdAt: 'created_at' } as const;
@@ -54,6 +71,17 @@ const visibleEvents = `(
   WHERE a.email = $2 AND e.user_id <> $1
 ) v`;
 
+/**
+ * The client calendar an owned event was mirrored from (source 'google:<client_calendars.id>'), as the
+ * response's `calendar` object; null for the user's own events and for invitations.
+ */
+const calendarOf = (alias: string) => `CASE WHEN ${alias}.role = 'owner' THEN
+  (SELECT row_to_json(k) FROM (SELECT cc.client_id AS "clientId", cc.calendar_id AS "calendarId", cl.name AS "clientName", cl.color
+     FROM client_calendars cc JOIN clients cl ON cl.id = cc.client_id
+    WHERE cc.user_id = ${alias}.user_id
+      AND 'google:' || cc.id = CASE WHEN ${alias}.series_id IS NULL THEN ${alias}.source
+                                    ELSE (SELECT r.source FROM events r WHERE r.id = ${alias}.series_id) END) k) END`;
+
 /** Enough to place events in time (busy time, schedules): no tags or attendees. */
 const leanVisibleColumns = `${eventColumns}, role, my_response`;
 
@@ -63,7 +91,34 @@ const visibleColumns = `${leanVisibleColumns},
    FROM event_tags et JOIN tags t ON t.id = et.tag_id WHERE et.event_id = coalesce(v.series_id, v.id)) AS tags,
   (SELECT coalesce(json_agg(json_build_object('email', a.email, 'name', a.name, 'responseStatus', a.response_status,
      'respondedAt', a.responded_at) ORDER BY a.created_at, a.email), '[]')
-   FROM event_attendees a WHERE a.event_id = coalesce(v.series_id, v.id)) AS attendees`;
+   FROM event_attendees a WHERE a.event_id = coalesce(v.series_id, v.id)) AS attendees,
+  ${calendarOf('v')} AS calendar`;
+
+/** An instant as JSON.stringify writes a Date (UTC, milliseconds, "Z"). */
+const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * One listed row (`p`, from visibleEvents) as the JSON text of its response: the fields, their order and
+ * their formats are EventViews' (viewOf), and the e2e tests compare both paths byte for byte. PostgreSQL
+ * writes objects compactly only through row_to_json (json_build_object and jsonb add spaces), hence the
+ * sub-selects; the jsonb columns are re-emitted compactly by json_strip_nulls (their objects hold no nulls).
+ */
+const listedJson = `(SELECT row_to_json(x)::text FROM (SELECT p.id, p.title, p.description, p.location,
+  ${isoInstant('p.start_time')} AS "startTime", ${isoInstant('p.end_time')} AS "endTime", p.timezone,
+  p.is_all_day AS "isAllDay", p.start_date::text AS "startDate", p.end_date::text AS "endDate", p.status, p.transparency,
+  p.color, p.visibility, json_strip_nulls(p.reminders::json) AS reminders, json_strip_nulls(p.attachments::json) AS attachments,
+  CASE WHEN p.recurrence_rule IS NULL THEN NULL
+    ELSE (SELECT row_to_json(r) FROM (SELECT p.recurrence_rule AS rule, p.recurrence_exdates AS exdates) r) END AS recurrence,
+  p.series_id AS "seriesId", p.original_start AS "occurrenceId", p.series_id IS NOT NULL AS "isOverride",
+  (SELECT coalesce('[' || string_agg(row_to_json(t)::text, ',' ORDER BY t.name) || ']', '[]')
+   FROM (SELECT tg.id, tg.name, tg.color FROM event_tags et JOIN tags tg ON tg.id = et.tag_id
+         WHERE et.event_id = coalesce(p.series_id, p.id)) t)::json AS tags,
+  (SELECT coalesce('[' || string_agg(row_to_json(j)::text, ',' ORDER BY at.created_at, at.email) || ']', '[]')
+   FROM event_attendees at CROSS JOIN LATERAL (SELECT at.email, at.name, at.response_status AS "responseStatus",
+     ${isoInstant('at.responded_at')} AS "respondedAt") j
+   WHERE at.event_id = coalesce(p.series_id, p.id))::json AS attendees,
+  p.role, p.role <> 'owner' AS "readOnly", p.my_response AS "myResponse", ${calendarOf('p')} AS calendar,
+  ${isoInstant('p.created_at')} AS "createdAt", ${isoInstant('p.updated_at')} AS "updatedAt") x)`;
 
 /**
  * Builds the WHERE clause for list filters. Only placeholders are generated here; every value travels as
@@ -81,6 +136,15 @@ function filterSql(filters: EventFilters, first: number): { sql: string; params:
   if (filters.status) clauses.push(`status = ${next(filters.status)}`);
   if (filters.tagId) clauses.push(`EXISTS (SELECT 1 FROM event_tags t WHERE t.event_id = id AND t.tag_id = ${next(filters.tagId)})`);
   if (filters.q) clauses.push(`search @@ to_tsquery('simple', ${next(prefixQuery(filters.q))})`);
+  // Mirrored events carry source 'google:<client_calendars.id>' (the google-sync module writes them).
+  if (filters.clientId || filters.calendarId) {
+    const client = filters.clientId ? `AND cc.client_id = ${next(filters.clientId)}` : '';
+    const calendar = filters.calendarId ? `AND cc.calendar_id = ${next(filters.calendarId)}` : '';
+    clauses.push(`source IN (SELECT 'google:' || cc.id FROM client_calendars cc WHERE cc.user_id = $1 ${client} ${calendar})`);
+  }
+  // Only the user's own events come from their clients' calendars; invitations are never excluded.
+  if (filters.googleSources === 'exclude') clauses.push(`(user_id <> $1 OR source NOT LIKE 'google:%')`);
+  else if (filters.googleSources) clauses.push(`user_id = $1 AND source = ANY(${next(filters.googleSources)}::text[])`);
   return { sql: clauses.length ? `AND ${clauses.join(' AND ')}` : '', params };
 }
 
@@ -95,10 +159,16 @@ function toVisible(row: VisibleRow): VisibleEvent {
     event: toEvent(row),
     role: row.role,
     myResponse: row.my_response,
+    calendar: row.calendar,
     tags: row.tags,
-    attendees: row.attendees?.map((a) => ({ ...a, respondedAt: a.respondedAt ? new Date(a.respondedAt) : null })),
+    attendees: row.attendees?.length
+      ? row.attendees.map((a) => ({ ...a, respondedAt: a.respondedAt ? new Date(a.respondedAt) : null }))
+      : (row.attendees as undefined | []),
   };
 }
+
+/** Rows per multi-row INSERT: 23 parameters each stays well under PostgreSQL's 65,535. */
+const INSERT_CHUNK = 1000;
 
 const writeColumns = `title, description, location, start_time, end_time, timezone, is_all_day, start_date, end_date,
   status, transparency, color, visibility, reminders, attachments, recurrence_rule, recurrence_exdates, local_start,
@@ -135,6 +205,32 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
       [userId, source, ...writeParams(write)],
     );
     return toEvent(rows[0]);
+  }
+
+  /**
+   * Many new single events or series in few statements (an import): multi-row INSERTs of at most
+   * INSERT_CHUNK rows, each row's id chosen here so the records come back in the order given.
+   */
+  async insertMany(userId: string, writes: EventWrite[], source: string): Promise<EventRecord[]> {
+    const records: EventRecord[] = [];
+    for (let at = 0; at < writes.length; at += INSERT_CHUNK) {
+      const chunk = writes.slice(at, at + INSERT_CHUNK);
+      const ids = chunk.map(() => randomUUID());
+      const params: unknown[] = [userId, source];
+      const tuples = chunk.map((write, index) => {
+        const values = [ids[index], ...writeParams(write)];
+        const first = params.length + 1;
+        params.push(...values);
+        return `($1, $2, ${values.map((_, offset) => `$${first + offset}`).join(', ')})`;
+      });
+      const { rows } = await this.db.query<EventRow>(
+        `INSERT INTO events (user_id, source, id, ${writeColumns}) VALUES ${tuples.join(', ')} RETURNING ${eventColumns}`,
+        params,
+      );
+      const byId = new Map(rows.map((row) => [row.id, toEvent(row)]));
+      for (const id of ids) records.push(byId.get(id) as EventRecord);
+    }
+    return records;
   }
 
   /** `bumpSequence`: the change is one attendees see (a new iTIP SEQUENCE). */
@@ -194,15 +290,15 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
    * lead time — and, for a single event or an override, starting before the horizon plus its own
    * longest email lead. The literal jsonb matches the partial index events_email_reminders_idx.
    */
-  async findRootsWithEmailReminders(from: Date, to: Date, horizonEnd: Date): Promise<string[]> {
+  async findRootsWithReminders(method: 'email' | 'slack', from: Date, to: Date, horizonEnd: Date): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
       `SELECT DISTINCT coalesce(series_id, id) AS id FROM events
-       WHERE reminders @> '[{"method": "email"}]' AND status <> 'cancelled'
+       WHERE reminders @> jsonb_build_array(jsonb_build_object('method', $4::text)) AND status <> 'cancelled'
          AND span && tstzrange($1, $2)
          AND (recurrence_rule IS NOT NULL OR start_time < $3::timestamptz + make_interval(mins => (
-           SELECT max((r->>'minutesBefore')::int) FROM jsonb_array_elements(reminders) r WHERE r->>'method' = 'email')))
+           SELECT max((r->>'minutesBefore')::int) FROM jsonb_array_elements(reminders) r WHERE r->>'method' = $4::text)))
        ORDER BY id`,
-      [from, to, horizonEnd],
+      [from, to, horizonEnd, method],
     );
     return rows.map((row) => row.id);
   }
@@ -225,8 +321,12 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
     return rows[0] ? toVisible(rows[0]) : null;
   }
 
-  /** Single events and series (not overrides), one page, with the total. */
-  async listPage(
+  /**
+   * Single events and series (not overrides), one page: the JSON text of the page's `data` array, written
+   * by PostgreSQL (no rows for Node to parse, map and stringify: about half of the route's Node time),
+   * and the total of the filter.
+   */
+  async listPageJson(
     userId: string,
     email: string,
     filters: EventFilters,
@@ -234,25 +334,22 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
     order: 'asc' | 'desc',
     limit: number,
     offset: number,
-  ): Promise<{ items: VisibleEvent[]; total: number }> {
+  ): Promise<{ data: string; total: number }> {
     const where = filterSql(filters, 3);
     const base = `FROM ${visibleEvents} WHERE series_id IS NULL ${where.sql}`;
     const direction = order === 'desc' ? 'DESC' : 'ASC';
     const limitAt = 3 + where.params.length;
-    const { rows } = await this.db.query<VisibleRow & { total: number }>(
-      `SELECT ${visibleColumns}, count(*) OVER ()::int AS total ${base}
-       ORDER BY ${sortColumns[sort]} ${direction}, id ${direction} LIMIT $${limitAt} OFFSET $${limitAt + 1}`,
+    const { rows } = await this.db.query<{ data: string; total: number | null }>(
+      `SELECT '[' || coalesce(string_agg(${listedJson}, ',' ORDER BY p.${sortColumns[sort]} ${direction}, p.id ${direction}), '') || ']' AS data,
+         max(p.total) AS total
+       FROM (SELECT v.*, count(*) OVER ()::int AS total ${base}
+             ORDER BY ${sortColumns[sort]} ${direction}, id ${direction} LIMIT $${limitAt} OFFSET $${limitAt + 1}) p`,
       [userId, email, ...where.params, limit, offset],
     );
-    if (rows.length === 0 && offset > 0) {
-      const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${base}`, [
-        userId,
-        email,
-        ...where.params,
-      ]);
-      return { items: [], total: counted.rows[0].total };
-    }
-    return { items: rows.map(toVisible), total: rows[0]?.total ?? 0 };
+    const { data, total } = rows[0];
+    if (total !== null || offset === 0) return { data, total: total ?? 0 };
+    const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${base}`, [userId, email, ...where.params]);
+    return { data, total: counted.rows[0].total };
   }
 
   /**
@@ -344,5 +441,74 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
       [userId, uid],
     );
     return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  async findSameTime(userId: string, title: string, startTime: Date, endTime: Date): Promise<EventRecord[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events
+        WHERE user_id = $1 AND series_id IS NULL AND start_time = $3 AND end_time = $4 AND lower(title) = lower($2)
+        ORDER BY created_at, id LIMIT 10`,
+      [userId, title, startTime, endTime],
+    );
+    return rows.map(toEvent);
+  }
+
+  /**
+   * Which of these would match an existing single event or series of the user (an import deciding, for a
+   * whole page at once, which of its events are certainly new): iCalUIDs in use, ids that exist, and
+   * title+start+end keys (`sameTimeKey`) taken, reported with the probe's own values so both sides build
+   * the key alike.
+   */
+  async existing(
+    userId: string,
+    probe: { icalUids: string[]; ids: string[]; sameTime: Array<{ title: string; startTime: Date; endTime: Date }> },
+  ): Promise<{ icalUids: Set<string>; ids: Set<string>; sameTime: Set<string> }> {
+    const { rows } = await this.db.query<{ kind: 'uid' | 'id' | 'time'; value: string | null; start_time: Date | null; end_time: Date | null }>(
+      `SELECT 'uid' AS kind, e.ical_uid AS value, NULL::timestamptz AS start_time, NULL::timestamptz AS end_time
+         FROM events e WHERE e.user_id = $1 AND e.series_id IS NULL AND e.ical_uid = ANY($2::text[])
+       UNION ALL
+       SELECT 'id', e.id::text, NULL, NULL FROM events e WHERE e.user_id = $1 AND e.id = ANY($3::uuid[])
+       UNION ALL
+       SELECT DISTINCT 'time', k.title, k.start_time, k.end_time
+         FROM unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) AS k(title, start_time, end_time)
+         JOIN events e ON e.user_id = $1 AND e.series_id IS NULL AND e.start_time = k.start_time
+                      AND e.end_time = k.end_time AND lower(e.title) = lower(k.title)`,
+      [
+        userId,
+        probe.icalUids,
+        probe.ids,
+        probe.sameTime.map((key) => key.title),
+        probe.sameTime.map((key) => key.startTime),
+        probe.sameTime.map((key) => key.endTime),
+      ],
+    );
+    const found = { icalUids: new Set<string>(), ids: new Set<string>(), sameTime: new Set<string>() };
+    for (const row of rows) {
+      if (row.kind === 'uid') found.icalUids.add(row.value as string);
+      else if (row.kind === 'id') found.ids.add(row.value as string);
+      else found.sameTime.add(sameTimeKey({ title: row.value as string, startTime: row.start_time as Date, endTime: row.end_time as Date }));
+    }
+    return found;
+  }
+
+  async findBySource(userId: string, source: string): Promise<EventRecord[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${eventColumns} FROM events WHERE user_id = $1 AND source = $2 AND series_id IS NULL ORDER BY start_time, id`,
+      [userId, source],
+    );
+    return rows.map(toEvent);
+  }
+
+  /** The calendar each of these owned events (or their series) was mirrored from; absent: none. */
+  async calendarsOf(eventIds: string[]): Promise<Map<string, EventCalendar>> {
+    if (eventIds.length === 0) return new Map();
+    const { rows } = await this.db.query<{ id: string; calendar: EventCalendar | null }>(
+      `SELECT v.id, ${calendarOf('v')} AS calendar
+         FROM (SELECT e.*, 'owner'::text AS role FROM events e WHERE e.id = ANY($1::uuid[]) AND e.source LIKE 'google:%'
+               UNION ALL
+               SELECT e.*, 'owner'::text AS role FROM events e WHERE e.id = ANY($1::uuid[]) AND e.series_id IS NOT NULL) v`,
+      [eventIds],
+    );
+    return new Map(rows.filter((row) => row.calendar).map((row) => [row.id, row.calendar as EventCalendar]));
   }
 }

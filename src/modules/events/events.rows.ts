@@ -164,3 +164,8 @@ export interface Attendee {
 export function toAttendee(row: AttendeeRow): Attendee {
   return { email: row.email, name: row.name, responseStatus: row.response_status, respondedAt: row.responded_at };
 }
+
+/** The key EventsService.existing reports taken title+start+end under (titles compare case-insensitively). */
+export function sameTimeKey(key: { title: string; startTime: Date; endTime: Date }): string {
+  return `${key.title.toLowerCase()}|${key.startTime.getTime()}|${key.endTime.getTime()}`;
+}

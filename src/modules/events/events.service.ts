@@ -4,6 +4,7 @@ import { Database } from '../../db/database.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
 import { Clock } from '../../common/time/clock.js';
+import { JsonText } from '../../common/http/json-text.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { optionalWindow, requireWindow } from '../../common/http/window.js';
 import { isIsoDate, isIsoInstant, parseInstant } from '../../common/time/instants.js';
@@ -11,10 +12,11 @@ import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
 import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
 import { blocksTime, busyBlocks, type BusyBlock } from './event-busy.js';
-import { calendarItems, EventViews, expandWindow, itemOf, type CalendarItem } from './event-views.js';
-import { EventsRepository, type VisibleEvent } from './events.repository.js';
+import { calendarItems, EventViews, expandWindow, itemOf, listedViews, type CalendarItem } from './event-views.js';
+import { EventsRepository, type EventFilters, type VisibleEvent } from './events.repository.js';
 import { EventsWriter, type EventOrigin } from './events.writer.js';
-import { toWrite, type EventRecord, type EventWrite } from './events.rows.js';
+import { toWrite, type Attendee, type EventRecord, type EventWrite } from './events.rows.js';
+import { AttendeesRepository } from './attendees.repository.js';
 import { rekeySeries } from './series-rekey.js';
 import { TagsRepository } from './tags.repository.js';
 import type { CreateEventDto, DuplicateEventDto, EventResponseDto, UpdateEventDto } from './dto/event.dto.js';
@@ -32,6 +34,7 @@ export class EventsService {
     @Inject(EventViews) private readonly views: EventViews,
     @Inject(EventsWriter) private readonly writer: EventsWriter,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(AttendeesRepository) private readonly attendees: AttendeesRepository,
   ) {}
 
   async create(user: AuthUser, dto: CreateEventDto): Promise<EventResponseDto> {
@@ -44,10 +47,10 @@ export class EventsService {
     return this.views.one(itemOf(await this.visible(user, id)));
   }
 
-  async list(user: AuthUser, query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
+  async list(user: AuthUser, query: ListEventsQueryDto): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
     const { page, limit, offset } = pageOf(query);
     const { from, to } = query.expand ? requireWindow(query.from, query.to) : optionalWindow(query.from, query.to);
-    const filters = { from, to, q: query.q, tagId: query.tagId, status: query.status };
+    const filters = { from, to, q: query.q, tagId: query.tagId, status: query.status, clientId: query.clientId, calendarId: query.calendarId };
     if (from && to && query.expand) {
       const items = await this.window(user, { ...filters, from, to }, query.sort, query.order);
       return {
@@ -55,7 +58,8 @@ export class EventsService {
         meta: { page, limit, total: items.length },
       };
     }
-    const { items, total } = await this.events.listPage(
+    // The hot read path: PostgreSQL writes the page's JSON (see EventsRepository.listPageJson).
+    const { data, total } = await this.events.listPageJson(
       user.id,
       user.email,
       filters,
@@ -64,13 +68,13 @@ export class EventsService {
       limit,
       offset,
     );
-    return { data: await this.views.many(items.map(itemOf)), meta: { page, limit, total } };
+    return new JsonText(`{"data":${data},"meta":${JSON.stringify({ page, limit, total })}}`);
   }
 
   /** Every single event, override and series occurrence the caller sees in [from, to). */
   async window(
     user: AuthUser,
-    filters: { from: Date; to: Date; q?: string; tagId?: string; status?: string },
+    filters: EventFilters & { from: Date; to: Date },
     sort: 'startTime' | 'endTime' | 'title' | 'createdAt' = 'startTime',
     order: 'asc' | 'desc' = 'asc',
   ): Promise<CalendarItem[]> {
@@ -86,8 +90,8 @@ export class EventsService {
    * occurrences in place of the ones they replace, free and cancelled ones left out (see blocksTime).
    * Series come as merged spans, so no series is too dense for any window: never EXPANSION_TOO_LARGE.
    */
-  async busy(user: AuthUser, window: { from: Date; to: Date }): Promise<BusyBlock[]> {
-    const visible = await this.events.findForWindow(user.id, user.email, window, false);
+  async busy(user: AuthUser, window: { from: Date; to: Date }, googleSources?: 'exclude' | string[]): Promise<BusyBlock[]> {
+    const visible = await this.events.findForWindow(user.id, user.email, { ...window, googleSources }, false);
     const seriesIds = visible.filter((entry) => entry.event.recurrenceRule && blocksTime(entry)).map((entry) => entry.event.id);
     const overrides = await this.events.findOverrides(seriesIds);
     return busyBlocks(visible, overrides, window);
@@ -96,7 +100,7 @@ export class EventsService {
   async search(user: AuthUser, query: SearchQueryDto): Promise<Page<EventResponseDto>> {
     const { page, limit, offset } = pageOf(query);
     const { items, total } = await this.events.search(user.id, user.email, query.q, limit, offset);
-    return { data: await this.views.many(items.map(itemOf)), meta: { page, limit, total } };
+    return { data: listedViews(items), meta: { page, limit, total } };
   }
 
   /** The next `limit` things on the caller's calendar, series occurrences included. */
@@ -217,6 +221,29 @@ export class EventsService {
     return this.events.findByIcalUid(userId, uid);
   }
 
+  /** The user's single events and series with exactly this title, start and end (a sync matching Google's events). */
+  findSameTime(userId: string, title: string, startTime: Date, endTime: Date): Promise<EventRecord[]> {
+    return this.events.findSameTime(userId, title, startTime, endTime);
+  }
+
+  /** Which iCalUIDs, ids and title+start+end keys (`sameTimeKey`) already stand for one of the user's events. */
+  existing(
+    userId: string,
+    probe: { icalUids: string[]; ids: string[]; sameTime: Array<{ title: string; startTime: Date; endTime: Date }> },
+  ): Promise<{ icalUids: Set<string>; ids: Set<string>; sameTime: Set<string> }> {
+    return this.events.existing(userId, probe);
+  }
+
+  /** The user's single events and series created by one origin (a Google calendar's mirrored events). */
+  bySource(userId: string, source: string): Promise<EventRecord[]> {
+    return this.events.findBySource(userId, source);
+  }
+
+  /** Attendees of a single event or series (an override's are its series'). */
+  async attendeesOf(eventId: string): Promise<Attendee[]> {
+    return (await this.attendees.forEvents([eventId])).get(eventId) ?? [];
+  }
+
   overridesOf(seriesIds: string[]): Promise<EventRecord[]> {
     return this.events.findOverrides(seriesIds);
   }
@@ -227,7 +254,12 @@ export class EventsService {
   }
 
   rootsWithEmailReminders(from: Date, to: Date, horizonEnd: Date): Promise<string[]> {
-    return this.events.findRootsWithEmailReminders(from, to, horizonEnd);
+    return this.events.findRootsWithReminders('email', from, to, horizonEnd);
+  }
+
+  /** Single events and series with a `slack` reminder that may fall due before horizonEnd (see rootsWithEmailReminders). */
+  rootsWithSlackReminders(from: Date, to: Date, horizonEnd: Date): Promise<string[]> {
+    return this.events.findRootsWithReminders('slack', from, to, horizonEnd);
   }
 
   /** The user's own single events and series still visible after `since`, with the overrides of those series. */

@@ -88,6 +88,38 @@ export class EventsWriter {
   }
 
   /**
+   * Many new single events or series from one origin (an import page): what `create` does for each —
+   * the rows, their attendees, one `event.created` change apiece — in a handful of multi-row statements
+   * inside one transaction instead of a savepoint and five statements per event.
+   */
+  createMany(userId: string, items: Array<{ write: EventWrite; attendees?: AttendeeInput[] }>, options: { origin: EventOrigin }): Promise<EventRecord[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return this.db.tx(async () => {
+      const created = await this.events.insertMany(
+        userId,
+        items.map((item) => ({ ...item.write, seriesId: null, originalStart: null })),
+        options.origin,
+      );
+      const attendees = await this.attendees.insertMany(
+        created.flatMap((event, index) => dedupeAttendees(items[index].attendees ?? []).map((attendee) => ({ eventId: event.id, ...attendee }))),
+      );
+      await this.feed.appendMany<EventChangeData>(
+        created.map((event) => ({
+          kind: 'event.created',
+          userId: event.userId,
+          origin: options.origin,
+          eventId: event.id,
+          seriesId: null,
+          occurrenceId: null,
+          fields: fieldsOf(null, event),
+          data: { before: null, after: eventPayload(event, attendees.get(event.id) ?? []) },
+        })),
+      );
+      return created;
+    });
+  }
+
+  /**
    * Changes an event, a series (edit all) or an override (one occurrence) to `write`; attendees and tags
    * when given (a series' attendees are those of all its occurrences). No change, no change row.
    */

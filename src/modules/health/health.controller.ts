@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../../common/auth/public.decorator.js';
+import { NoRateLimit } from '../../common/rate-limit/rate-limit.js';
 import { ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { Database } from '../../db/database.js';
 import { readMigrations } from '../../db/migrator.js';
@@ -9,6 +10,7 @@ import { readMigrations } from '../../db/migrator.js';
 /** Probes for orchestrators; served outside /api/v1 at /health/live and /health/ready. */
 @ApiTags('health')
 @Public()
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   // The migration files cannot change while the process runs: read them once.

@@ -36,6 +36,11 @@ export interface JobHandler<P = unknown> {
   readonly timeoutSeconds?: number;
   run(payload: P, context: JobContext): Promise<void>;
   onOutcome?(payload: P, outcome: JobOutcome): Promise<void>;
+  /**
+   * The delay before the next attempt after `attempt` failed; JOB_BACKOFF_* (exponential with jitter)
+   * when absent. Webhooks use their own fixed schedule.
+   */
+  retryDelayMs?(attempt: number): number;
   /** True for errors no retry can fix; PermanentJobError is always permanent. */
   isPermanent?(error: unknown): boolean;
 }

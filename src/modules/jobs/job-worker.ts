@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
+import { Metrics } from '../../common/metrics/metrics.js';
 import { backoffDelayMs } from './backoff.js';
 import { JobRegistry, PermanentJobError, type JobHandler } from './job-handler.js';
 import { JobsRepository } from './jobs.repository.js';
@@ -54,6 +55,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(Database) private readonly db: Database,
     @Inject(JobsRepository) private readonly jobs: JobsRepository,
     @Inject(JobRegistry) private readonly registry: JobRegistry,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -177,6 +179,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         return;
       }
       let failure: unknown = null;
+      const stopTimer = this.metrics.jobDuration.startTimer({ kind: job.kind });
       try {
         await this.runWithTimeout(job, handler, abort);
       } catch (error) {
@@ -184,6 +187,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       }
       if (this.stopping) return; // released at shutdown: another worker owns the outcome now
       if (failure === null) {
+        stopTimer({ outcome: 'succeeded' });
         await this.db.tx(async () => {
           if (!(await this.jobs.markSucceeded(job.id, job.leaseToken))) throw new LeaseLostError();
           await handler.onOutcome?.(job.payload, { state: 'succeeded', attempt: job.attempt });
@@ -192,12 +196,15 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       }
       const message = describe(failure);
       const permanent = failure instanceof PermanentJobError || handler.isPermanent?.(failure) === true;
-      if (permanent || job.attempt >= job.maxAttempts) {
+      const final = permanent || job.attempt >= job.maxAttempts;
+      stopTimer({ outcome: final ? 'failed' : 'retrying' });
+      this.metrics.jobFailures.inc({ kind: job.kind, final: String(final) });
+      if (final) {
         await this.recordFailure(job, handler, message);
         this.logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, permanent, error: message }, 'Job failed');
         return;
       }
-      const delay = backoffDelayMs(job.attempt, this.config.jobs.backoffBaseMs, this.config.jobs.backoffMaxMs);
+      const delay = handler.retryDelayMs?.(job.attempt) ?? backoffDelayMs(job.attempt, this.config.jobs.backoffBaseMs, this.config.jobs.backoffMaxMs);
       await this.db.tx(async () => {
         const nextRunAt = await this.jobs.markRetry(job.id, job.leaseToken, message, delay);
         if (!nextRunAt) throw new LeaseLostError();

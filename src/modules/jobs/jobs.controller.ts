@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import { ApiSessionAuth } from '../../common/http/api-problems.decorator.js';
+import { AdminOnly } from '../../common/auth/admin.decorator.js';
 import { JobsService } from './jobs.service.js';
 import { JobMetricsDto } from './dto/job-metrics.dto.js';
 
@@ -13,10 +14,13 @@ export class JobsController {
   @Header('cache-control', 'no-store')
   @ApiOperation({
     summary: 'Queue depth and failures of the job queue',
-    description: 'Counts over the whole queue (all users, no per-user data), per job kind and in total.',
+    description:
+      'Counts over the whole queue (all users, no per-user data), per job kind and in total. Admins only ' +
+      '(users.role = admin, or an email in ADMIN_EMAILS); API keys never reach it.',
   })
   @ApiOkResponse({ type: JobMetricsDto })
-  @ApiAuth()
+  @AdminOnly()
+  @ApiSessionAuth('FORBIDDEN')
   metrics(): Promise<JobMetricsDto> {
     return this.jobs.metrics();
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JobRegistry } from './job-handler.js';
 import { JobWorker } from './job-worker.js';
+import { JobMetricsCollector } from './job-metrics.collector.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobsService } from './jobs.service.js';
@@ -13,7 +14,7 @@ import { JobsService } from './jobs.service.js';
 @Module({
   imports: [DiscoveryModule],
   controllers: [JobsController],
-  providers: [JobRegistry, JobsRepository, JobsService, JobWorker],
+  providers: [JobRegistry, JobsRepository, JobsService, JobWorker, JobMetricsCollector],
   exports: [JobRegistry, JobsService, JobWorker],
 })
 export class JobsModule {}

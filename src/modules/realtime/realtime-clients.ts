@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
+import type { Clock } from '../../common/time/clock.js';
 import { SESSION_ENDED_EVENT, type RealtimeChange, type RealtimeSessionEnded } from './realtime.contract.js';
 
 /** A change on its way to a socket, with its place in delivery order. */
@@ -49,10 +50,13 @@ export class RealtimeClient {
     for (const delivery of pending) this.send(delivery);
   }
 
-  /** Calls `onExpire` when the access token the socket was opened with expires. */
-  armExpiry(onExpire: () => void, now = Date.now()): void {
-    const wait = this.expiresAt.getTime() - now;
-    this.expiryTimer = setTimeout(() => (wait > MAX_TIMER_MS ? this.armExpiry(onExpire) : onExpire()), Math.max(0, Math.min(wait, MAX_TIMER_MS)));
+  /**
+   * Calls `onExpire` when the access token the socket was opened with expires. "Now" is the injected
+   * clock's, as everywhere else, read again when a wait longer than setTimeout's ceiling is re-armed.
+   */
+  armExpiry(onExpire: () => void, clock: Clock): void {
+    const wait = this.expiresAt.getTime() - clock.now().getTime();
+    this.expiryTimer = setTimeout(() => (wait > MAX_TIMER_MS ? this.armExpiry(onExpire, clock) : onExpire()), Math.max(0, Math.min(wait, MAX_TIMER_MS)));
     this.expiryTimer.unref();
   }
 

@@ -7,6 +7,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
+import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { AccessTokenRefused, AccessTokenVerifier, type VerifiedAccess } from '../auth/access-token.verifier.js';
 import { ChangeFeed } from '../changes/change-feed.service.js';
@@ -56,6 +57,7 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     @Inject(RealtimeOutboxRepository) private readonly outbox: RealtimeOutboxRepository,
     @Inject(ChangeFeed) private readonly feed: ChangeFeed,
     @Inject(RealtimeRedis) private readonly redis: RealtimeRedis,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   afterInit(server: Server): void {
@@ -79,7 +81,7 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     socket.data = { userId: client.userId };
     this.clients.add(client);
     await socket.join(userRoom(client.userId));
-    client.armExpiry(() => this.clients.end(client, 'token_expired'));
+    client.armExpiry(() => this.clients.end(client, 'token_expired'), this.clock);
     try {
       await this.resume(client, since);
     } catch (error) {

@@ -3,6 +3,7 @@ import { Clock } from '../../common/time/clock.js';
 import type { ChangeSubscriber } from '../changes/change-subscriber.js';
 import { ChangeSubscriberProvider } from '../changes/change-subscriber.js';
 import type { Change } from '../changes/changes.rows.js';
+import type { EventChangeData } from '../events/event-changes.js';
 import { EventReminders } from './event-reminders.js';
 
 /**
@@ -27,11 +28,21 @@ export class RemindersSubscriber implements ChangeSubscriber {
     const roots = new Map<string, boolean>();
     for (const change of changes) {
       const root = change.seriesId ?? change.eventId;
-      if (!root) continue;
+      if (!root || createdWithoutEmailReminders(change)) continue;
       const refresh = change.fields.includes('title') || change.fields.includes('location');
       roots.set(root, (roots.get(root) ?? false) || refresh);
     }
     const now = this.clock.now();
     for (const [root, refresh] of roots) await this.reminders.sync(root, now, { refresh });
   }
+}
+
+/**
+ * A new event or series without email reminders has nothing to queue and nothing queued to cancel: no
+ * reads for it (an import of thousands of events creates mostly these).
+ */
+function createdWithoutEmailReminders(change: Change): boolean {
+  if (change.kind !== 'event.created' || change.seriesId) return false;
+  const after = (change.data as Partial<EventChangeData>).after;
+  return Boolean(after) && !after!.reminders.some((reminder) => reminder.method === 'email');
 }

@@ -1,56 +1,39 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Clock } from '../../common/time/clock.js';
 import { JobHandlerProvider, type JobHandler } from '../jobs/job-handler.js';
+import { PeriodicJob } from '../jobs/periodic-job.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { DAILY_SUMMARY_JOB, SchedulerService, TICK_PERIOD_MS, type DailySummaryPayload } from './scheduler.service.js';
+import { DAILY_SUMMARY_JOB, SchedulerService, TICK_PERIOD_MS, type DailySummaryPayload, type TickReport } from './scheduler.service.js';
 
 export const SCHEDULER_TICK_JOB = 'scheduler.tick';
 
-/** The start of the period `at` falls in: every replica computes the same one, hence the same dedupe key. */
-export function periodStart(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / TICK_PERIOD_MS) * TICK_PERIOD_MS);
-}
-
 /**
- * The scheduler's heartbeat: a job that runs every TICK_PERIOD_MS. Each run first enqueues the next
- * period's tick (dedupe key `scheduler.tick:<period start>`), so the chain survives a failed run and
- * several replicas never multiply it; a process that runs workers enqueues the current period's tick at
- * boot, which restarts a broken chain and is a no-op otherwise.
+ * The scheduler's heartbeat (a PeriodicJob every TICK_PERIOD_MS): reminders, the sweep and daily summaries
+ * are planned by SchedulerService.tick.
  */
 @JobHandlerProvider()
 @Injectable()
-export class SchedulerTickHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
+export class SchedulerTickHandler extends PeriodicJob<TickReport> {
   readonly kind = SCHEDULER_TICK_JOB;
-  readonly maxAttempts = 3;
-  readonly timeoutSeconds = 240;
-  private readonly logger = new Logger('Scheduler');
+  protected readonly periodMs = TICK_PERIOD_MS;
+  protected readonly logger = new Logger('Scheduler');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(JobsService) jobs: JobsService,
+    @Inject(Clock) clock: Clock,
     @Inject(SchedulerService) private readonly scheduler: SchedulerService,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.workers) return;
-    try {
-      await this.enqueueTick(periodStart(this.clock.now()));
-    } catch (error) {
-      this.logger.error({ err: error }, 'Could not start the notification scheduler');
-    }
+  ) {
+    super(config, jobs, clock);
   }
 
-  async run(): Promise<void> {
-    const now = this.clock.now();
-    await this.enqueueTick(new Date(periodStart(now).getTime() + TICK_PERIOD_MS));
-    const report = await this.scheduler.tick(now);
-    if (report.remindersQueued || report.remindersCancelled || report.summariesPlanned) this.logger.log(report, 'Scheduler tick');
+  tick(now: Date): Promise<TickReport> {
+    return this.scheduler.tick(now);
   }
 
-  private enqueueTick(at: Date): Promise<string | null> {
-    return this.jobs.enqueue(SCHEDULER_TICK_JOB, {}, { runAt: at, dedupeKey: `${SCHEDULER_TICK_JOB}:${at.toISOString()}` });
+  protected worthLogging(report: TickReport): boolean {
+    return report.remindersQueued + report.remindersCancelled + report.summariesPlanned > 0;
   }
 }
 

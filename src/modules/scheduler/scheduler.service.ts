@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { startOfDateIn } from '../../common/time/instants.js';
 import { addDays, instantToWallClock } from '../../common/time/wall-clock.js';
 import { Database } from '../../db/database.js';
+import { EmailAddressesService } from '../email/email-addresses.service.js';
 import { EmailNotifications } from '../email/email-notifications.js';
 import { localTimeOn } from '../email/email-format.js';
 import { EventsService } from '../events/events.service.js';
@@ -56,6 +57,7 @@ export class SchedulerService {
     @Inject(EventsService) private readonly events: EventsService,
     @Inject(EmailNotifications) private readonly mail: EmailNotifications,
     @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(EmailAddressesService) private readonly addresses: EmailAddressesService,
   ) {}
 
   async tick(now: Date): Promise<TickReport> {
@@ -126,6 +128,10 @@ export class SchedulerService {
     const events = items
       .filter((item) => item.event.status !== 'cancelled' && item.myResponse !== 'declined')
       .map((item) => ({ title: item.event.title, start: item.event.startTime, end: item.event.endTime, location: item.event.location }));
-    return (await this.mail.dailySummary(user, payload.localDate, events)) !== null;
+    let queued = false;
+    for (const address of await this.addresses.deliveryAddresses(user)) {
+      if ((await this.mail.dailySummary(user, payload.localDate, events, address)) !== null) queued = true;
+    }
+    return queued;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
+import { UserAccounts } from './user-accounts.js';
 import { UsersRepository } from './users.repository.js';
 import type { User } from './users.rows.js';
 
@@ -25,8 +26,9 @@ export class UserDirectory {
   }
 }
 
+/** UserDirectory (reads) and UserAccounts (auth's account records): the users table's doors for other modules. */
 @Module({
-  providers: [UsersRepository, UserDirectory],
-  exports: [UserDirectory],
+  providers: [UsersRepository, UserDirectory, UserAccounts],
+  exports: [UserDirectory, UserAccounts],
 })
 export class UserDirectoryModule {}

@@ -7,6 +7,6 @@ import { AuthModule } from '../auth/auth.module.js';
 @Module({
   imports: [AuthModule],
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, UsersRepository],
 })
 export class UsersModule {}

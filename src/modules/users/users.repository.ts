@@ -4,7 +4,7 @@ import { isConstraint } from '../../db/pg-errors.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { toUser, type PublicBookingLinkRow, type User, type UserRow, type UserWithPasswordRow } from './users.rows.js';
 
-const userColumns = 'id, email, name, timezone, locale, session_version, daily_summary, created_at, updated_at';
+const userColumns = 'id, email, name, timezone, locale, session_version, role, daily_summary, created_at, updated_at';
 
 export interface NewUser {
   email: string;

@@ -1,3 +1,5 @@
+export type UserRole = 'user' | 'admin';
+
 /** Row shapes of the users table, as PostgreSQL returns them, and their API-facing mapping. */
 export interface UserRow {
   id: string;
@@ -6,6 +8,7 @@ export interface UserRow {
   timezone: string;
   locale: string;
   session_version: number;
+  role: UserRole;
   daily_summary: boolean;
   created_at: Date;
   updated_at: Date;
@@ -22,6 +25,8 @@ export interface User {
   timezone: string;
   locale: string;
   sessionVersion: number;
+  /** 'admin' may use operational routes (job metrics); ADMIN_EMAILS also makes admins. */
+  role: UserRole;
   /** Opted in to the daily summary email (07:00 in their zone). */
   dailySummary: boolean;
   createdAt: Date;
@@ -36,6 +41,7 @@ export function toUser(row: UserRow): User {
     timezone: row.timezone,
     locale: row.locale,
     sessionVersion: row.session_version,
+    role: row.role,
     dailySummary: row.daily_summary,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { SESSIONS_WAKE_CHANNEL } from '../auth/access-token.verifier.js';
-import { AuthRepository } from '../auth/auth.repository.js';
+import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { UsersRepository } from './users.repository.js';
 import { PublicProfileDto, UpdateMeDto, UserResponseDto } from './dto/user.dto.js';
@@ -12,7 +12,7 @@ export class UsersService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(UsersRepository) private readonly users: UsersRepository,
-    @Inject(AuthRepository) private readonly tokens: AuthRepository,
+    @Inject(AuthService) private readonly auth: AuthService,
     @Inject(PasswordService) private readonly passwords: PasswordService,
   ) {}
 
@@ -29,9 +29,10 @@ export class UsersService {
       const updated = await this.users.updateProfile(userId, dto);
       if (newHash) {
         await this.users.updatePassword(userId, newHash);
-        await this.tokens.revokeAllForUser(userId, 'password_changed');
-        await this.db.wake(SESSIONS_WAKE_CHANNEL);
+        await this.auth.revokeAllSessions(userId, 'password_changed');
       }
+      // Sessions are cached on every replica with the caller's zone: a new password or zone empties them.
+      if (newHash || dto.timezone !== undefined) await this.db.wake(SESSIONS_WAKE_CHANNEL);
       return updated;
     });
     return UserResponseDto.from(user);

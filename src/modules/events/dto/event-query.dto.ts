@@ -27,6 +27,20 @@ export class ListEventsQueryDto extends WindowQueryDto {
   @IsIn(['confirmed', 'tentative', 'cancelled'])
   status?: 'confirmed' | 'tentative' | 'cancelled';
 
+  /** Only events synced from this client's Google calendars (the stacked view of one client). */
+  @ApiProperty({ required: false, format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all')
+  clientId?: string;
+
+  /** Only events synced from this Google calendar (its id, as GET /clients/:id/calendars lists it). */
+  @ApiProperty({ required: false, example: 'ops@acme.example' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  calendarId?: string;
+
   @ApiProperty({ required: false, enum: eventSortFields, default: 'startTime' })
   @IsOptional()
   @IsIn(eventSortFields)

@@ -227,6 +227,15 @@ export class RecurrenceDto {
   exdates: string[];
 }
 
+export class EventCalendarDto {
+  @ApiProperty({ format: 'uuid' }) clientId: string;
+  /** Google's calendar id. */
+  @ApiProperty({ example: 'ops@acme.example' }) calendarId: string;
+  @ApiProperty({ example: 'Acme Corp' }) clientName: string;
+  /** The client's colour. */
+  @ApiProperty({ example: '#0ea5e9' }) color: string;
+}
+
 export class EventResponseDto {
   /** The event id; for a virtual occurrence of a series, the series id. */
   @ApiProperty({ format: 'uuid' })
@@ -311,6 +320,10 @@ export class EventResponseDto {
   /** Your answer, when you are an attendee. */
   @ApiProperty({ nullable: true, type: String, enum: ['needsAction', 'accepted', 'declined', 'tentative'] })
   myResponse: string | null;
+
+  /** The client's Google calendar the event is synced from; null for your own events (and invitations). */
+  @ApiProperty({ nullable: true, type: () => EventCalendarDto })
+  calendar: EventCalendarDto | null;
 
   @ApiProperty()
   createdAt: Date;

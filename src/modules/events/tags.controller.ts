@@ -3,15 +3,15 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { uuidParam } from '../../common/validation/validation.js';
-import { TagsRepository } from '../events/tags.repository.js';
-import type { Tag } from '../events/events.rows.js';
+import { TagsService } from './tags.service.js';
+import type { Tag } from './events.rows.js';
 import { CreateTagDto, TagResponseDto, UpdateTagDto } from './dto/tag.dto.js';
 
 /** Per-user tags (categories); put them on events with tagIds or POST /events/:id/tags/:tagId. */
 @ApiTags('tags')
 @Controller('tags')
 export class TagsController {
-  constructor(@Inject(TagsRepository) private readonly tags: TagsRepository) {}
+  constructor(@Inject(TagsService) private readonly tags: TagsService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a tag' })

@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
+import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import type { JsonText } from '../../common/http/json-text.js';
+import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
+import { uuidParam } from '../../common/validation/validation.js';
+import { CreateEventDto, EventResponseDto, UpdateEventDto } from '../events/dto/event.dto.js';
+import { ListEventsQueryDto } from '../events/dto/event-query.dto.js';
+import { ClientCalendarEventsService } from './client-calendar-events.service.js';
+
+const PROBLEMS = ['VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CALENDAR_NOT_SYNCED', 'CLIENT_NEEDS_REAUTH', 'GOOGLE_UNAVAILABLE'] as const;
+
+@ApiTags('google-sync')
+@Controller('clients/:id/calendars/:calendarId/events')
+export class ClientCalendarEventsController {
+  constructor(@Inject(ClientCalendarEventsService) private readonly events: ClientCalendarEventsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "A synced client calendar's events in a window (as GET /events shows them)" })
+  @ApiPageResponse(EventResponseDto)
+  @ApiAuth(...PROBLEMS)
+  list(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) clientId: string,
+    @Param('calendarId') calendarId: string,
+    @Query() query: ListEventsQueryDto,
+  ): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
+    return this.events.list(user, clientId, calendarId, query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an event on the client calendar at Google, mirrored here' })
+  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE')
+  create(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) clientId: string,
+    @Param('calendarId') calendarId: string,
+    @Body() dto: CreateEventDto,
+  ): Promise<EventResponseDto> {
+    return this.events.create(user, clientId, calendarId, dto);
+  }
+
+  @Put(':eventId')
+  @ApiOperation({ summary: 'Change an event of the client calendar at Google (If-Match), mirrored here', description: 'eventId is the local event id. 409 CHANGED_AT_GOOGLE when Google changed it since.' })
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'CHANGED_AT_GOOGLE')
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) clientId: string,
+    @Param('calendarId') calendarId: string,
+    @Param('eventId', uuidParam('eventId')) eventId: string,
+    @Body() dto: UpdateEventDto,
+  ): Promise<EventResponseDto> {
+    return this.events.update(user, clientId, calendarId, eventId, dto);
+  }
+
+  @Delete(':eventId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete an event of the client calendar at Google, and here' })
+  @ApiNoContentResponse()
+  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'CHANGED_AT_GOOGLE')
+  remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) clientId: string,
+    @Param('calendarId') calendarId: string,
+    @Param('eventId', uuidParam('eventId')) eventId: string,
+  ): Promise<void> {
+    return this.events.remove(user, clientId, calendarId, eventId);
+  }
+}

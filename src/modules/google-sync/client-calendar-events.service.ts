@@ -1,0 +1,140 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/current-user.decorator.js';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import type { JsonText } from '../../common/http/json-text.js';
+import type { Page } from '../../common/http/pagination.js';
+import { Database } from '../../db/database.js';
+import { googleFailure } from '../clients/google-api.js';
+import { ClientCalendarsService } from '../clients/client-calendars.service.js';
+import { ClientsService } from '../clients/clients.service.js';
+import { GoogleTokensService } from '../clients/google-tokens.service.js';
+import type { CreateEventDto, EventResponseDto, UpdateEventDto } from '../events/dto/event.dto.js';
+import type { ListEventsQueryDto } from '../events/dto/event-query.dto.js';
+import { EventsService } from '../events/events.service.js';
+import { EventsWriter } from '../events/events.writer.js';
+import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
+import { EventLinksRepository } from './event-links.repository.js';
+import { GoogleChannels } from './google-channels.js';
+import { GoogleImport } from './google-import.js';
+import { googleBodyOfWrite, type GoogleEvent } from './google-mapping.js';
+import { GooglePush } from './google-push.js';
+import { googleOrigin, type CalendarSync, type EventLink } from './google-sync.rows.js';
+
+const WRITERS = ['writer', 'owner'];
+
+/**
+ * The events of one client calendar, written on Google first and then mirrored here (origin
+ * `google:<calendar>`, so nothing is pushed back): what a person editing "Acme's calendar" expects.
+ */
+/**
+ * An event on a client's Google calendar is that calendar's: Google mails its guests (Calento's own
+ * invitation emails skip changes that came from Google, so nobody is invited twice).
+ */
+const GUEST_UPDATES = 'all';
+
+@Injectable()
+export class ClientCalendarEventsService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(ClientsService) private readonly clients: ClientsService,
+    @Inject(ClientCalendarsService) private readonly calendars: ClientCalendarsService,
+    @Inject(GoogleTokensService) private readonly tokens: GoogleTokensService,
+    @Inject(EventsService) private readonly events: EventsService,
+    @Inject(EventsWriter) private readonly writer: EventsWriter,
+    @Inject(CalendarSyncsRepository) private readonly syncs: CalendarSyncsRepository,
+    @Inject(EventLinksRepository) private readonly links: EventLinksRepository,
+    @Inject(GoogleImport) private readonly importer: GoogleImport,
+    @Inject(GooglePush) private readonly push: GooglePush,
+    @Inject(GoogleChannels) private readonly channels: GoogleChannels,
+  ) {}
+
+  async list(user: AuthUser, clientId: string, calendarId: string, query: ListEventsQueryDto): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
+    await this.syncOf(user, clientId, calendarId);
+    return this.events.list(user, { ...query, clientId, calendarId });
+  }
+
+  async create(user: AuthUser, clientId: string, calendarId: string, dto: CreateEventDto): Promise<EventResponseDto> {
+    const sync = await this.writableSync(user, clientId, calendarId);
+    const write = this.events.writeFromInput(dto, user.timezone);
+    const created = await this.google(sync, (calendar) => calendar.events.insert({ calendarId, sendUpdates: GUEST_UPDATES, requestBody: googleBodyOfWrite(write, dto.attendees ?? []) }));
+    const eventId = await this.importer.mirror(sync, created, write.timezone);
+    if (!eventId) throw new DomainError('GOOGLE_UNAVAILABLE', { reason: 'Google answered without an event id' });
+    return this.events.get(user, eventId);
+  }
+
+  async update(user: AuthUser, clientId: string, calendarId: string, eventId: string, dto: UpdateEventDto): Promise<EventResponseDto> {
+    const sync = await this.writableSync(user, clientId, calendarId);
+    const { link, event } = await this.linked(user, sync, eventId);
+    const write = this.events.mergedWrite(event, dto);
+    const attendees = dto.attendees ?? (await this.events.attendeesOf(event.id));
+    const saved = await this.google(sync, (calendar) =>
+      calendar.events.patch({ calendarId, eventId: link.googleEventId, sendUpdates: GUEST_UPDATES, requestBody: googleBodyOfWrite(write, attendees) }, link.etag ? { headers: { 'If-Match': link.etag } } : {}),
+    );
+    await this.db.tx(async () => {
+      await this.push.applyLocally(sync, event, saved);
+      await this.links.setVersion(link.id, saved);
+    });
+    return this.events.get(user, event.id);
+  }
+
+  async remove(user: AuthUser, clientId: string, calendarId: string, eventId: string): Promise<void> {
+    const sync = await this.writableSync(user, clientId, calendarId);
+    const { link, event } = await this.linked(user, sync, eventId);
+    try {
+      await this.google(sync, (calendar) => calendar.events.delete({ calendarId, eventId: link.googleEventId, sendUpdates: GUEST_UPDATES }, link.etag ? { headers: { 'If-Match': link.etag } } : {}));
+    } catch (error) {
+      // Deleted at Google already: the local copy goes all the same.
+      if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
+    }
+    await this.db.tx(async () => {
+      await this.writer.remove(user.id, event, { origin: googleOrigin(sync) });
+      await this.links.deleteBySeries(sync.id, link.googleEventId);
+      await this.links.delete(link.id);
+    });
+  }
+
+  private async syncOf(user: AuthUser, clientId: string, calendarId: string): Promise<CalendarSync> {
+    return (await this.calendarAndSync(user, clientId, calendarId)).sync;
+  }
+
+  private async calendarAndSync(user: AuthUser, clientId: string, calendarId: string) {
+    await this.clients.get(user, clientId);
+    const calendar = await this.calendars.findCalendar(user.id, clientId, calendarId);
+    if (!calendar) throw new NotFoundError('calendar');
+    const sync = await this.syncs.findByCalendar(user.id, clientId, calendarId);
+    if (!sync || !sync.enabled) throw new DomainError('CALENDAR_NOT_SYNCED');
+    return { calendar, sync };
+  }
+
+  private async writableSync(user: AuthUser, clientId: string, calendarId: string): Promise<CalendarSync> {
+    const { calendar, sync } = await this.calendarAndSync(user, clientId, calendarId);
+    if (!WRITERS.includes(calendar.accessRole)) {
+      throw new DomainError('CALENDAR_NOT_SYNCABLE', { strategy: sync.strategy, reason: 'you may not write to this calendar' });
+    }
+    return sync;
+  }
+
+  /** A local event of this calendar (a single event or series mirrored from it); anything else is a 404. */
+  private async linked(user: AuthUser, sync: CalendarSync, eventId: string): Promise<{ link: EventLink; event: Awaited<ReturnType<EventsService['findOwned']>> & object }> {
+    const event = await this.events.findOwned(user.id, eventId);
+    const link = event ? await this.links.findByEvent(event.id) : null;
+    if (!event || !link || link.syncId !== sync.id || link.googleSeriesId !== null) throw new NotFoundError('event');
+    return { link, event };
+  }
+
+  /** One call to Google: 404/410 → NOT_FOUND, 412 → CHANGED_AT_GOOGLE (and a sync), else GOOGLE_UNAVAILABLE. */
+  private async google(sync: CalendarSync, fn: (calendar: Parameters<Parameters<GoogleTokensService['call']>[1]>[0]['calendar']) => Promise<{ data: GoogleEvent | void }>): Promise<GoogleEvent> {
+    try {
+      return (await this.tokens.call(sync.clientId, async (google) => (await fn(google.calendar)).data)) as GoogleEvent;
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      const failure = googleFailure(error);
+      if (failure.status === 404 || failure.status === 410) throw new NotFoundError('event at Google');
+      if (failure.status === 412) {
+        await this.channels.requestRun(sync);
+        throw new DomainError('CHANGED_AT_GOOGLE');
+      }
+      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer') });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
+import {
+  contentDiff,
+  fromGoogle,
+  googleInstanceId,
+  toGoogle,
+  type ExtraOccurrence,
+  type GoogleEvent as EngineEvent,
+} from '../../engines/google/google-events.js';
+import type { AttendeeInput } from '../events/events.writer.js';
+import type { Attendee, EventRecord, EventWrite } from '../events/events.rows.js';
+
+/**
+ * The sync's view of the pure mapping engine (src/engines/google, docs/google-mapping.md): Google's
+ * resources in, the events writer's writes out, and back.
+ */
+export type GoogleEvent = calendar_v3.Schema$Event;
+
+interface Version {
+  googleId: string;
+  etag: string | null;
+  updated: Date | null;
+  /** The resource as Google sent it (kept on the link: the base of a three-way comparison). */
+  resource: GoogleEvent;
+}
+
+/** A Google event as the sync applies it locally. */
+export type LocalItem =
+  /** A single event or a series (with the occurrences Google has beyond its rule: RDATEs, an off-rule start). */
+  | (Version & { kind: 'event'; icalUid: string | null; write: EventWrite; attendees: AttendeeInput[]; extras: ExtraOccurrence[] })
+  /** One occurrence of a series, changed. */
+  | (Version & { kind: 'override'; seriesGoogleId: string; occurrenceId: string; write: EventWrite; attendees: AttendeeInput[] })
+  /** One occurrence of a series, cancelled. */
+  | { kind: 'cancelledOccurrence'; googleId: string; seriesGoogleId: string; occurrenceId: string }
+  /** A deleted event or series, or a resource with nothing readable in it (treated as gone). */
+  | { kind: 'deleted'; googleId: string };
+
+export function localOf(item: GoogleEvent, calendarZone: string, defaultReminders: calendar_v3.Schema$EventReminder[] | null = null): LocalItem {
+  const mapped = fromGoogle(item as EngineEvent, calendarZone, { defaultReminders });
+  const version = { googleId: item.id as string, etag: item.etag ?? null, updated: item.updated ? new Date(item.updated) : null, resource: item };
+  switch (mapped.kind) {
+    case 'deleted':
+      return { kind: 'deleted', googleId: mapped.googleId };
+    case 'unreadable':
+      return { kind: 'deleted', googleId: mapped.googleId ?? '' };
+    case 'cancelledOccurrence':
+      return { kind: 'cancelledOccurrence', googleId: mapped.googleId, seriesGoogleId: mapped.seriesGoogleId, occurrenceId: mapped.originalStart };
+    case 'override':
+      return { ...version, kind: 'override', seriesGoogleId: mapped.seriesGoogleId, occurrenceId: mapped.originalStart, write: mapped.write, attendees: attendeesOf(mapped.attendees) };
+    case 'series':
+      return { ...version, kind: 'event', icalUid: mapped.write.icalUid, write: mapped.write, attendees: attendeesOf(mapped.attendees), extras: mapped.extraOccurrences };
+    case 'event':
+      return { ...version, kind: 'event', icalUid: mapped.write.icalUid, write: mapped.write, attendees: attendeesOf(mapped.attendees), extras: [] };
+  }
+}
+
+function attendeesOf(list: Array<{ email: string; name?: string }>): AttendeeInput[] {
+  return list.map((attendee) => (attendee.name ? { email: attendee.email, name: attendee.name } : { email: attendee.email }));
+}
+
+/** Same stored content: an update that would change nothing is skipped. */
+export function sameLocal(a: EventWrite, b: EventWrite): boolean {
+  return contentDiff(a, b).length === 0;
+}
+
+/** The Google resource of a local event (an override: of one instance of its series). */
+export function googleBodyOf(event: EventRecord, attendees: Attendee[], master: EventRecord | null): GoogleEvent {
+  return toGoogle(event, attendees, master) as GoogleEvent;
+}
+
+/** The Google resource of an event that exists only as a write yet (created on Google first). */
+export function googleBodyOfWrite(write: EventWrite, attendees: Array<{ email: string; name?: string | null }>): GoogleEvent {
+  return toGoogle(write, attendees, null) as GoogleEvent;
+}
+
+export function instanceIdOf(masterGoogleId: string, occurrenceId: string, isAllDay: boolean): string {
+  return googleInstanceId(masterGoogleId, occurrenceId, isAllDay);
+}

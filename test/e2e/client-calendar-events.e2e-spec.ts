@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import request from 'supertest';
+import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { expectProblem } from '../setup/problem.js';
+import { eventually } from '../setup/wait.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import { CALLBACK_URL, clientWithCredentials, connect, fakeGoogleEnv } from '../factories/clients.js';
+
+/**
+ * The events of one client calendar: written on Google (the fake) first, mirrored locally, never
+ * pushed back; other users' ids are 404; a calendar that is not synced is a 409.
+ */
+jest.setTimeout(90_000);
+
+let fake: FakeGoogle;
+let t: TestApp;
+let acme: OAuthClient;
+let ada: TestUser;
+let bob: TestUser;
+let clientId: string;
+let calendarId: string;
+let base: string;
+
+beforeAll(async () => {
+  fake = await startFakeGoogle({ allowHttpPush: true });
+  acme = fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });
+  t = await createTestApp({ ...fakeGoogleEnv(fake), JOB_POLL_INTERVAL_MS: '25', JOB_BACKOFF_BASE_MS: '20', JOB_BACKOFF_MAX_MS: '100' });
+  [ada, bob] = await Promise.all([registerUser(t.http), registerUser(t.http)]);
+  calendarId = 'cal-events@acme.example';
+  fake.createAccount(calendarId, { timeZone: 'Europe/Berlin' });
+  const created = await clientWithCredentials(t.http, ada, acme);
+  clientId = created.clientId;
+  await connect(t.http, fake, ada, created.credentialId, clientId, calendarId);
+  await api().get(`/api/v1/clients/${clientId}/calendars`).set(ada.auth).expect(200);
+  await api().post('/api/v1/calendar/sync/initial').set(ada.auth).send({ clientId, calendarId, strategy: 'merge' }).expect(202);
+  await eventually(async () => (await api().get('/api/v1/calendar/sync/status').set(ada.auth)).body.data[0]?.state === 'idle', 30_000, 'the first sync');
+  base = `/api/v1/clients/${clientId}/calendars/${encodeURIComponent(calendarId)}/events`;
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+  await fake?.close();
+});
+beforeEach(() => fake.clearFaults());
+
+const api = () => request(t.http);
+const WINDOW = { from: '2027-05-01T00:00:00Z', to: '2027-05-31T00:00:00Z' };
+
+describe('the events of a client calendar', () => {
+  it('creates at Google, lists, changes and deletes, mirrored locally and never pushed back', async () => {
+    const created = await api()
+      .post(base)
+      .set(ada.auth)
+      .send({ title: 'Acme kick-off', startTime: '2027-05-03T10:00:00+02:00', endTime: '2027-05-03T11:00:00+02:00', timezone: 'Europe/Berlin', location: 'HQ' })
+      .expect(201);
+    expect(created.body).toMatchObject({ title: 'Acme kick-off', location: 'HQ', calendar: { clientId, calendarId } });
+    const atGoogle = fake.events(calendarId).find((e) => e.summary === 'Acme kick-off');
+    expect(atGoogle?.location).toBe('HQ');
+
+    const listed = await api().get(base).query({ ...WINDOW, expand: true }).set(ada.auth).expect(200);
+    expect(listed.body.data.map((e: { id: string }) => e.id)).toEqual([created.body.id]);
+
+    fake.clearRequests();
+    const changed = await api().put(`${base}/${created.body.id}`).set(ada.auth).send({ title: 'Acme kick-off (moved)', startTime: '2027-05-04T10:00:00+02:00', endTime: '2027-05-04T11:00:00+02:00' }).expect(200);
+    expect(changed.body).toMatchObject({ title: 'Acme kick-off (moved)', startTime: '2027-05-04T08:00:00.000Z', location: 'HQ' });
+    expect(fake.getEvent(calendarId, atGoogle?.id as string)?.summary).toBe('Acme kick-off (moved)');
+    const patches = fake.requests({ method: 'PATCH', account: calendarId });
+    expect(patches).toHaveLength(1);
+    expect(patches[0].headers['if-match']).toBe(atGoogle?.etag);
+    // The calendar is the organizer: Google mails the guests of what is written there.
+    expect(patches[0].query.sendUpdates).toBe('all');
+
+    await api().delete(`${base}/${created.body.id}`).set(ada.auth).expect(204);
+    expect(fake.getEvent(calendarId, atGoogle?.id as string)?.status).toBe('cancelled');
+    await api().get(`/api/v1/events/${created.body.id}`).set(ada.auth).expect(404);
+    // Nothing went back to Google through the push-back subscriber (the writes were Google's own).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requests({ method: 'PATCH', account: calendarId })).toHaveLength(1);
+    expect(fake.requests({ method: 'POST', account: calendarId }).filter((r) => r.path.endsWith('/events'))).toHaveLength(0);
+  });
+
+  it('creates a new event even when one of your own has the same title and times (it is not adopted)', async () => {
+    // A calendar synced one way (import): the user's own events stay local, so the look-alike is never linked.
+    const account = 'bob-import@acme.example';
+    fake.createAccount(account, { timeZone: 'Europe/Berlin' });
+    const bobs = await clientWithCredentials(t.http, bob, acme);
+    await connect(t.http, fake, bob, bobs.credentialId, bobs.clientId, account);
+    await api().get(`/api/v1/clients/${bobs.clientId}/calendars`).set(bob.auth).expect(200);
+    await api().post('/api/v1/calendar/sync/initial').set(bob.auth).send({ clientId: bobs.clientId, calendarId: account, strategy: 'import' }).expect(202);
+    await eventually(async () => (await api().get('/api/v1/calendar/sync/status').set(bob.auth)).body.data[0]?.state === 'idle', 30_000, 'bob’s first sync');
+    const same = { title: 'Same slot', startTime: '2027-05-20T09:00:00Z', endTime: '2027-05-20T10:00:00Z', timezone: 'UTC' };
+    const own = (await api().post('/api/v1/events').set(bob.auth).send(same).expect(201)).body;
+    const created = (await api().post(`/api/v1/clients/${bobs.clientId}/calendars/${encodeURIComponent(account)}/events`).set(bob.auth).send(same).expect(201)).body;
+    expect(created.id).not.toBe(own.id);
+    expect(created.calendar).toMatchObject({ clientId: bobs.clientId, calendarId: account });
+    expect((await api().get(`/api/v1/events/${own.id}`).set(bob.auth).expect(200)).body.calendar).toBeNull();
+    const listed = (await api().get('/api/v1/events').query({ ...WINDOW, expand: true }).set(bob.auth).expect(200)).body.data.filter((e: { title: string }) => e.title === 'Same slot');
+    expect(listed).toHaveLength(2);
+  });
+
+  it('answers 409 CHANGED_AT_GOOGLE when Google changed the event since, and 502 when Google is down (nothing local)', async () => {
+    const created = (await api().post(base).set(ada.auth).send({ title: 'Contested', startTime: '2027-05-10T09:00:00Z', endTime: '2027-05-10T10:00:00Z', timezone: 'UTC' }).expect(201)).body;
+    const googleId = fake.events(calendarId).find((e) => e.summary === 'Contested')?.id as string;
+    fake.updateEvent(calendarId, googleId, { location: 'Changed at Google' });
+    expectProblem(await api().put(`${base}/${created.id}`).set(ada.auth).send({ title: 'Mine' }), 409, 'CHANGED_AT_GOOGLE');
+    expect(fake.getEvent(calendarId, googleId)?.summary).toBe('Contested');
+
+    fake.injectFault({ method: 'POST', path: '/calendar/v3/calendars/*/events', status: 503, times: 1 });
+    expectProblem(
+      await api().post(base).set(ada.auth).send({ title: 'Never', startTime: '2027-05-11T09:00:00Z', endTime: '2027-05-11T10:00:00Z', timezone: 'UTC' }),
+      502,
+      'GOOGLE_UNAVAILABLE',
+    );
+    const titles = (await api().get('/api/v1/events').query({ ...WINDOW, expand: true }).set(ada.auth).expect(200)).body.data.map((e: { title: string }) => e.title);
+    expect(titles).not.toContain('Never');
+  });
+
+  it('refuses bad input with a 400 naming the field', async () => {
+    const bad = await api().post(base).set(ada.auth).send({ title: '', startTime: 'soon', endTime: '2027-05-11T10:00:00Z' });
+    expectProblem(bad, 400, 'VALIDATION_FAILED');
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['title', 'startTime']));
+    expectProblem(await api().get(base).query({ from: 'x', to: WINDOW.to }).set(ada.auth), 400, 'VALIDATION_FAILED');
+    expectProblem(await api().put(`${base}/not-a-uuid`).set(ada.auth).send({ title: 'x' }), 400, 'INVALID_ID');
+    expectProblem(await api().get(`/api/v1/clients/nope/calendars/${encodeURIComponent(calendarId)}/events`).query(WINDOW).set(ada.auth), 400, 'INVALID_ID');
+  });
+
+  it("answers another user's client, calendar and event ids with 404, and a calendar without a sync with 409", async () => {
+    const mine = (await api().post(base).set(ada.auth).send({ title: 'Private', startTime: '2027-05-12T09:00:00Z', endTime: '2027-05-12T10:00:00Z', timezone: 'UTC' }).expect(201)).body;
+    expectProblem(await api().get(base).query(WINDOW).set(bob.auth), 404, 'NOT_FOUND');
+    expectProblem(await api().post(base).set(bob.auth).send({ title: 'x', startTime: '2027-05-12T09:00:00Z', endTime: '2027-05-12T10:00:00Z' }), 404, 'NOT_FOUND');
+    expectProblem(await api().put(`${base}/${mine.id}`).set(bob.auth).send({ title: 'x' }), 404, 'NOT_FOUND');
+    expectProblem(await api().delete(`${base}/${mine.id}`).set(bob.auth), 404, 'NOT_FOUND');
+    // A local event of Ada's that is not on this calendar is not one of its events.
+    const local = (await api().post('/api/v1/events').set(ada.auth).send({ title: 'Local', startTime: '2027-05-13T09:00:00Z', endTime: '2027-05-13T10:00:00Z', timezone: 'UTC' }).expect(201)).body;
+    await eventually(() => fake.events(calendarId).some((e) => e.summary === 'Local'), 20_000, 'the export');
+    const unknown = `/api/v1/clients/${clientId}/calendars/${encodeURIComponent('nobody@example.com')}/events`;
+    expectProblem(await api().get(unknown).query(WINDOW).set(ada.auth), 404, 'NOT_FOUND');
+    const team = fake.createCalendar(calendarId, { summary: 'Team' }).id;
+    await api().get(`/api/v1/clients/${clientId}/calendars`).set(ada.auth).expect(200);
+    const unsynced = `/api/v1/clients/${clientId}/calendars/${encodeURIComponent(team)}/events`;
+    expectProblem(await api().get(unsynced).query(WINDOW).set(ada.auth), 409, 'CALENDAR_NOT_SYNCED');
+    expectProblem(await api().delete(`${unsynced}/${local.id}`).set(ada.auth), 409, 'CALENDAR_NOT_SYNCED');
+  });
+});
