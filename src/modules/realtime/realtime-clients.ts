@@ -15,10 +15,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * One authenticated socket of this process. While it resumes (sends what the client missed), live
  * deliveries wait in a buffer so that the two streams join without a gap, a duplicate or a reordering.
+ * Delivery order is the outbox's `pos`: nothing at or before the last position sent goes out again, so a
+ * relay that is still behind the resume's horizon when the client goes live cannot repeat what the resume
+ * already sent.
  */
 export class RealtimeClient {
   private resuming = true;
   private buffer: Delivery[] = [];
+  private sentUpTo = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
   ended = false;
 
@@ -36,6 +40,8 @@ export class RealtimeClient {
   }
 
   send(delivery: Delivery): void {
+    if (delivery.pos <= this.sentUpTo) return;
+    this.sentUpTo = delivery.pos;
     this.socket.emit(delivery.message.kind, delivery.message);
   }
 
@@ -44,9 +50,10 @@ export class RealtimeClient {
    * everything at or before `horizon` was read (or deliberately skipped) by the resume itself.
    */
   goLive(horizon: number): void {
-    const pending = this.buffer.filter((delivery) => delivery.pos > horizon);
+    const pending = this.buffer;
     this.buffer = [];
     this.resuming = false;
+    this.sentUpTo = Math.max(this.sentUpTo, horizon);
     for (const delivery of pending) this.send(delivery);
   }
 
