@@ -177,6 +177,11 @@ app.get('/api/v1/booking-links/:slug/availability', async (request, reply) => {
     run('hostBookings', [host.id, busyWindow.from, busyWindow.to]).then(({ rows }) =>
       rows.map((row) => ({ start: row.start_time, end: row.end_time, source: 'booking', id: row.id })),
     ),
+    // Calento asks which client calendars count as busy (the Google busy source); the bench's host has
+    // none, and the floor does not model their events, so it refuses to go on if there are any.
+    run('busyCalendars', [host.id]).then(({ rows }) => {
+      if (rows.length > 0) throw new Error('the floor does not model busy client calendars');
+    }),
   ]);
   const lo = busyWindow.from.getTime();
   const hi = busyWindow.to.getTime();
