@@ -285,6 +285,44 @@ describe('deliveries', () => {
     expectProblem(await api().post(`/api/v1/webhooks/${endpoint.id}/deliveries/${ping.body.id}/redeliver`).set(owner.auth), 409, 'WEBHOOK_DISABLED');
   });
 
+  it('keeps failing on the whole schedule — 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — then fails the delivery after the 8th attempt', async () => {
+    const owner = await registerUser(t.http);
+    const endpoint = await createEndpoint(owner);
+    const path = new URL(endpoint.url).pathname;
+    receiver.answer = (r) => (r.path === path ? { status: 500, body: 'still broken' } : { status: 204 });
+    const ping = await api().post(`/api/v1/webhooks/${endpoint.id}/test`).set(owner.auth).expect(202);
+    const readDelivery = async () => {
+      const log = await api().get(`/api/v1/webhooks/${endpoint.id}/deliveries`).set(owner.auth).expect(200);
+      return log.body.data.find((entry: { id: string }) => entry.id === ping.body.id);
+    };
+    const nominal = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+    for (let attempt = 1; attempt <= nominal.length; attempt++) {
+      const entry = await eventually(async () => {
+        const found = await readDelivery();
+        return found.attempts === attempt && found.nextAttemptAt ? found : undefined;
+      });
+      expect(entry).toMatchObject({ status: 'pending', responseStatus: 500 });
+      const delay = new Date(entry.nextAttemptAt).getTime() - new Date(entry.lastAttemptAt).getTime();
+      // Each delay is the schedule's, plus up to 10% jitter (and the few ms between the attempt and its record).
+      expect(delay).toBeGreaterThanOrEqual(nominal[attempt - 1] * 0.98);
+      expect(delay).toBeLessThan(nominal[attempt - 1] * 1.1 + 1_000);
+      await retriesDueNow();
+    }
+    const failed = await eventually(async () => {
+      const found = await readDelivery();
+      return found.status === 'failed' ? found : undefined;
+    });
+    expect(failed).toMatchObject({ attempts: 8, responseStatus: 500, nextAttemptAt: null, lastError: 'the receiver answered 500' });
+    await retriesDueNow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const attempts = receiver.received.filter((r) => r.path === path);
+    expect(attempts).toHaveLength(8);
+    expect(new Set(attempts.map((r) => r.headers['webhook-id']))).toEqual(new Set([ping.body.messageId]));
+    // One failed delivery does not disable the endpoint: only 5 days of failures (or a 410) do.
+    const after = await api().get(`/api/v1/webhooks/${endpoint.id}`).set(owner.auth).expect(200);
+    expect(after.body).toMatchObject({ enabled: true, disabledReason: null });
+  });
+
   it('signs with both secrets for 24 hours after a rotation', async () => {
     const owner = await registerUser(t.http);
     const endpoint = await createEndpoint(owner);

@@ -2,7 +2,6 @@ import ICAL from 'ical.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { isValidZone } from '../../common/time/zones.js';
 import { addDays, instantToWallClock, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
-import type { CreateEventDto } from '../../modules/events/dto/event.dto.js';
 
 /**
  * Reads iCalendar text (RFC 5545) with ical.js into what Calento stores: for each VEVENT its UID, the
@@ -23,20 +22,24 @@ export interface IcsTime {
   zone: string | null;
 }
 
-export type EventInput = Pick<
-  CreateEventDto,
-  | 'title'
-  | 'description'
-  | 'location'
-  | 'startTime'
-  | 'endTime'
-  | 'timezone'
-  | 'isAllDay'
-  | 'status'
-  | 'transparency'
-  | 'visibility'
-  | 'recurrenceRule'
->;
+/**
+ * An event as the API's create input spells it (POST /events: ISO strings, optional fields left out),
+ * so the importer validates it by the same rules. Declared here, not taken from the events module's DTO:
+ * an engine sits below the modules that use it.
+ */
+export interface EventInput {
+  title: string;
+  description?: string;
+  location?: string;
+  startTime: string;
+  endTime: string;
+  timezone?: string;
+  isAllDay?: boolean;
+  status?: 'confirmed' | 'tentative' | 'cancelled';
+  transparency?: 'busy' | 'free';
+  visibility?: 'default' | 'public' | 'private';
+  recurrenceRule?: string;
+}
 
 export interface IcsEvent {
   uid: string;
