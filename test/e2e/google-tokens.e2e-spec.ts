@@ -209,6 +209,63 @@ describe('stored tokens that no longer open', () => {
   });
 });
 
+describe('the reauth email with EMAIL_REQUIRE_VERIFIED=true', () => {
+  // Its own app: the reauth email is a notification, so with EMAIL_REQUIRE_VERIFIED it goes only to
+  // verified addresses, like the host's booking copies and the "webhook disabled" email.
+  const STRICT = 'strict@acme.example';
+  let strict: TestApp;
+  let owner: OAuthClient;
+  beforeAll(async () => {
+    owner = fake.registerOAuthClient({ redirectUris: [CALLBACK_URL], name: 'Strict scheduling' });
+    fake.createAccount(STRICT, { name: 'Strict Ops' });
+    fake.createCalendar(STRICT, { summary: 'Strict team' });
+    strict = await createTestApp({ ...fakeGoogleEnv(fake), SMTP_URL: sink.url, JOB_POLL_INTERVAL_MS: '25', EMAIL_REQUIRE_VERIFIED: 'true' });
+  }, 120_000);
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  /** A client of `user` connected to STRICT whose grant Google then refuses, met through HTTP. */
+  async function refusedClient(user: TestUser, name: string): Promise<string> {
+    const { clientId, credentialId } = await clientWithCredentials(strict.http, user, owner);
+    await request(strict.http).put(`/api/v1/clients/${clientId}`).set(user.auth).send({ name }).expect(200);
+    await connect(strict.http, fake, user, credentialId, clientId, STRICT);
+    fake.revokeGrant(STRICT, owner.clientId);
+    const listed = await request(strict.http).get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
+    expect(listed.body.meta).toEqual({ live: false, clientStatus: 'needs_reauth' });
+    return clientId;
+  }
+  const queuedFor = async (user: TestUser) =>
+    (await strict.db.query<{ recipient: string }>(
+      `SELECT recipient FROM email_queue WHERE template_key = 'client_needs_reauth' AND user_id = $1 ORDER BY recipient`,
+      [user.id],
+    )).rows.map((row) => row.recipient.toLowerCase());
+  const reauthMails = (user: TestUser) => sink.to(user.email).filter((m) => m.parsed.subject?.startsWith('Reconnect'));
+
+  it('goes to no unverified address, and to the account address once it is verified', async () => {
+    const user = await registerUser(strict.http, { name: 'Strict Sam' });
+    await refusedClient(user, 'Unverified Corp');
+    // The status change and its email commit together: the client is needs_reauth, so nothing was queued.
+    expect(await queuedFor(user)).toEqual([]);
+
+    // Verify the account address through the real routes.
+    await request(strict.http).post('/api/v1/integrations/email/verify').set(user.auth).send({}).expect(202);
+    const token = await eventually(() => {
+      const mail = sink.to(user.email).find((m) => /verify-email\?token=/.test(m.parsed.text ?? ''));
+      return mail ? /verify-email\?token=([A-Za-z0-9_%-]+)/.exec(mail.parsed.text ?? '')![1] : undefined;
+    }, 10_000, 'the verification link');
+    await request(strict.http).post('/api/v1/integrations/email/confirm').send({ token: decodeURIComponent(token) }).expect(200);
+
+    const clientId = await refusedClient(user, 'Verified Corp');
+    expect(await queuedFor(user)).toEqual([user.email.toLowerCase()]);
+    const mail = await eventually(() => reauthMails(user).find((m) => m.parsed.subject === "Reconnect Verified Corp's Google Calendar"), 15_000, 'the reauth email');
+    expect(mail.parsed.text).toContain(`Reconnect Verified Corp: http://calento.test/app/clients/${clientId}`);
+    await sleep(300);
+    // Only the second client's email was ever sent.
+    expect(reauthMails(user)).toHaveLength(1);
+  });
+});
+
 describe('revocation when tokens are forgotten', () => {
   const revokes = () => fake.requests({ method: 'POST', path: '/revoke' });
   const ownOAuthClient = () => fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });

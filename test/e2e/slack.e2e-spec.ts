@@ -255,6 +255,33 @@ describe('booking messages', () => {
     expect(fake.messages.filter((message) => message.text.includes('Routed Rita')).map((message) => message.channel)).toEqual(['C0PRIVATE']);
   });
 
+  it('posts a booking moved through the public reschedule route once, in its routed channel, naming the new time', async () => {
+    const { host, slug } = await connectedHost();
+    await api().patch('/api/v1/integrations/slack').set(host.auth).send({ notifications: [{ kind: 'booking_rescheduled', channelId: 'C0PRIVATE' }] }).expect(200);
+    const booking = await book(slug, 2, 'Moved Mo');
+    await eventually(() => fake.messages.find((message) => message.text.startsWith('New booking') && message.text.includes('Moved Mo')), 10_000, 'the booking message');
+    await api().post(`/api/v1/bookings/manage/${booking.manageToken}/reschedule`).send({ start: slotStart(6) }).expect(200);
+
+    const moved = (message: { text: string }) => message.text.startsWith('Booking moved') && message.text.includes('Moved Mo');
+    await eventually(() => fake.messages.find(moved), 10_000, 'the rescheduled message');
+    await settleChanges(t.app);
+    await sleep(200);
+    const posted = fake.messages.filter(moved);
+    expect(posted).toHaveLength(1);
+    expect(fake.callsOf('chat.postMessage').filter((call) => call.status === 200 && moved({ text: String(call.params.text ?? '') }))).toHaveLength(1);
+    // The host's zone is UTC: the new time is 12:00–12:30 (slot 6), the old one 10:00–10:30 (slot 2).
+    const day = DateTime.fromISO(slotStart(6), { zone: 'utc' }).toFormat('ccc d LLL yyyy');
+    const now = `${day}, 12:00–12:30 (UTC)`;
+    const was = `${day}, 10:00–10:30 (UTC)`;
+    expect(posted[0]).toMatchObject({ channel: 'C0PRIVATE', text: `Booking moved: Intro call with Moved Mo, now ${now} (was ${was})` });
+    expect(posted[0].blocks).toEqual([
+      { type: 'header', text: { type: 'plain_text', text: 'Booking moved: Intro call', emoji: true } },
+      { type: 'section', text: { type: 'mrkdwn', text: `with *Moved Mo*, now *${now}*\n~${was}~` } },
+    ]);
+    // The creation still went to the default channel; only the move follows its own route.
+    expect(fake.messages.filter((message) => message.text.includes('Moved Mo')).map((message) => message.channel)).toEqual(['C0GENERAL', 'C0PRIVATE']);
+  });
+
   it('delivers every message queued during a Slack outage exactly once after it ends', async () => {
     const { host, slug } = await connectedHost();
     const before = fake.callsOf('chat.postMessage').filter((call) => call.status === 503).length;

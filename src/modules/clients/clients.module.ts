@@ -24,7 +24,8 @@ import { OAuthStatesRepository } from './oauth-states.repository.js';
  * sync it exports GoogleTokensService (authorized googleapis clients), ClientCalendarsService (calendars
  * and their settings), ClientsService and ClientEvents (connected / needs_reauth / disconnected /
  * calendars_removed / deleting hooks).
- * UserDirectory gives the reauth email its recipient.
+ * UserDirectory and EmailAddressesService (the email module's delivery-address rule) give the reauth email
+ * its recipients.
  */
 @Module({
   imports: [EmailModule, UserDirectoryModule],

@@ -4,6 +4,7 @@ import { DomainError, NotFoundError } from '../../common/errors/domain-error.js'
 import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
+import { EmailAddressesService } from '../email/email-addresses.service.js';
 import { EmailService } from '../email/email.service.js';
 import { UserDirectory } from '../users/user-directory.js';
 import { ClientEvents } from './client-events.js';
@@ -65,6 +66,7 @@ export class GoogleTokensService {
     @Inject(GoogleAccountsRepository) private readonly accounts: GoogleAccountsRepository,
     @Inject(ClientEvents) private readonly events: ClientEvents,
     @Inject(EmailService) private readonly emails: EmailService,
+    @Inject(EmailAddressesService) private readonly addresses: EmailAddressesService,
     @Inject(UserDirectory) private readonly users: UserDirectory,
   ) {}
 
@@ -130,6 +132,8 @@ export class GoogleTokensService {
   /**
    * Google refused the client's grant. Moves a connected client to needs_reauth, forgets its tokens,
    * emits `needs_reauth` and emails the user, in one transaction; of concurrent callers one does it.
+   * The email is a notification, so it goes to the user's delivery addresses (with
+   * EMAIL_REQUIRE_VERIFIED, only verified ones; possibly none).
    */
   async markNeedsReauth(clientId: string, reason: string, invalidCredentialId: string | null = null): Promise<void> {
     const client = await this.clients.findById(clientId);
@@ -141,17 +145,18 @@ export class GoogleTokensService {
       await this.accounts.clearTokens(clientId);
       if (!(await this.clients.setStatus(clientId, 'needs_reauth', ['connected']))) return;
       await this.events.emit({ type: 'needs_reauth', clientId, userId: client.userId, reason });
-      if (user) {
+      if (!user) return;
+      for (const address of await this.addresses.deliveryAddresses(user)) {
         await this.emails.enqueue(
           'client_needs_reauth',
-          { email: user.email, name: user.name },
+          { email: address, name: user.name },
           {
             name: user.name,
             clientName: client.name,
             accountEmail: client.accountEmail,
             reconnectUrl: `${this.config.frontendUrl}/clients/${client.id}`,
           },
-          { userId: user.id, dedupeKey: `client-reauth:${client.id}:${now.toISOString()}` },
+          { userId: user.id, dedupeKey: `client-reauth:${client.id}:${now.toISOString()}:${address}` },
         );
       }
     });
