@@ -67,9 +67,17 @@ export interface CalendarOptions {
 
 const PRODID = '-//Calento//Calento Calendar//EN';
 
-/** The UID an event is published under: the imported one if it came from a file. */
+/**
+ * The UID an event is published under (feed, export, invitations, Google): the imported one if it came
+ * from a file or from Google, else `<id>@calento`.
+ */
 export function uidOf(event: { id: string; icalUid?: string | null }): string {
   return event.icalUid ?? `${event.id}@calento`;
+}
+
+/** The Calento event id a UID of the form `<id>@calento` names (an event Calento published); else null. */
+export function calentoIdOfUid(uid: string | null): string | null {
+  return uid ? (/^([0-9a-f-]{36})@calento$/i.exec(uid)?.[1] ?? null) : null;
 }
 
 /** `now` is DTSTAMP and decides how far ahead VTIMEZONE transitions are written (engines read no clock). */

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { EmailService, type EmailAddress, type QueuedEmail } from './email.service.js';
 import { localTimeOn } from './email-format.js';
 import type { IcsEvent } from './ics.js';
+import { uidOf } from '../../engines/ical/calendar-writer.js';
 
 /**
  * The messages Calento sends, as plain-object calls: each picks its template, recipients, ICS and
@@ -86,10 +87,10 @@ export interface SummaryEvent {
 }
 
 /**
- * The iCalendar UID of what a message is about: the same one the ICS feed and export use (an imported
- * event keeps its own), so a calendar app that receives both sees one event, not two.
+ * The iCalendar UID of what a message is about is the one the ICS feed and export use (`uidOf`: an
+ * imported event keeps its own), so a calendar app that receives both sees one event, not two.
  */
-const eventUid = (event: { id: string; icalUid?: string | null }) => event.icalUid ?? `${event.id}@calento`;
+const eventUid = uidOf;
 
 @Injectable()
 export class EmailNotifications {

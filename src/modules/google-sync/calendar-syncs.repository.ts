@@ -191,9 +191,8 @@ export class CalendarSyncsRepository {
     return rows.map(toCalendarSync);
   }
 
-  /** Enabled, importing syncs without a channel (watch failed or not yet set up). */
   /**
-   * Calendars due for a poll: without a push channel, not synced since `withoutChannelBefore`; with one,
+   * Enabled, importing calendars due for a poll: without a push channel, not synced since `withoutChannelBefore`; with one,
    * not synced since `withChannelBefore` (a backstop for notifications Google lost). Oldest first.
    */
   async listDueForPoll(withoutChannelBefore: Date, withChannelBefore: Date, limit: number): Promise<CalendarSync[]> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Database } from '../../db/database.js';
+import { calentoIdOfUid } from '../../engines/ical/calendar-writer.js';
 import { occurrenceExists } from '../../engines/recurrence/recurrence.engine.js';
 import { seriesOf } from '../events/event-timing.js';
 import { seriesOccurrence } from '../events/event-views.js';
@@ -77,10 +78,9 @@ export class GoogleImport {
     if (simple.length < 2) return mapped;
     const links = await this.links.findManyByGoogle(sync.id, simple.map((item) => item.googleId));
     const unlinked = simple.filter((item) => !links.has(item.googleId));
-    const calentoIdOf = (uid: string | null) => (uid ? (/^([0-9a-f-]{36})@calento$/i.exec(uid)?.[1] ?? null) : null);
     const taken = await this.events.existing(sync.userId, {
       icalUids: [...new Set(unlinked.flatMap((item) => (item.icalUid ? [item.icalUid] : [])))],
-      ids: unlinked.flatMap((item) => calentoIdOf(item.icalUid) ?? []),
+      ids: unlinked.flatMap((item) => calentoIdOfUid(item.icalUid) ?? []),
       sameTime: sync.strategy === 'export' ? [] : unlinked.map((item) => ({ title: item.write.title, startTime: item.write.startTime, endTime: item.write.endTime })),
     });
     // A candidate for a merge match goes the careful way (findMatch); so does a second listing of one id.
@@ -88,7 +88,7 @@ export class GoogleImport {
       sync.strategy !== 'export' &&
       run.match !== false &&
       ((item.icalUid !== null && taken.icalUids.has(item.icalUid)) ||
-        taken.ids.has(calentoIdOf(item.icalUid) ?? '') ||
+        taken.ids.has(calentoIdOfUid(item.icalUid) ?? '') ||
         taken.sameTime.has(sameTimeKey({ title: item.write.title, startTime: item.write.startTime, endTime: item.write.endTime })));
     const fresh: NewEvent[] = [];
     const ids = new Set<string>();
@@ -230,8 +230,8 @@ export class GoogleImport {
     const userId = run.sync.userId;
     const candidates: EventRecord[] = [];
     if (item.icalUid) {
-      const calento = /^([0-9a-f-]{36})@calento$/i.exec(item.icalUid);
-      const byUid = calento ? await this.events.findOwned(userId, calento[1]) : await this.events.findByIcalUid(userId, item.icalUid);
+      const calentoId = calentoIdOfUid(item.icalUid);
+      const byUid = calentoId ? await this.events.findOwned(userId, calentoId) : await this.events.findByIcalUid(userId, item.icalUid);
       if (byUid && byUid.seriesId === null) candidates.push(byUid);
     }
     if (candidates.length === 0) {

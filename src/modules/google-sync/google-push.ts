@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Database } from '../../db/database.js';
+import { uidOf } from '../../engines/ical/calendar-writer.js';
 import { eventPayload } from '../events/event-changes.js';
 import type { EventRecord } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
@@ -91,7 +92,7 @@ export class GooglePush {
     }
     const body = googleBodyOf(event, await this.events.attendeesOf(event.id), null);
     if (!link) {
-      const inserted = await this.insert(google, sync, event.id, { ...body, iCalUID: event.icalUid ?? `${event.id}@calento` });
+      const inserted = await this.insert(google, sync, event.id, { ...body, iCalUID: uidOf(event) });
       await this.links.upsert({ userId: sync.userId, syncId: sync.id, eventId: event.id, googleEventId: inserted.id as string, googleSeriesId: null, resource: inserted });
       await this.pushOverrides(google, sync, event, inserted.id as string);
       return 'created';
