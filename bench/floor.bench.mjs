@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
+import { load, productionNodeFlags, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
 import { EVENTS_PATH, seedBookingHost, seedEventsUser } from './floor/seed.mjs';
 
 const { values: options } = parseArgs({
@@ -26,6 +26,9 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     // CPU profiles of both servers during round 1's measured loads, written to this folder.
     profile: { type: 'string' },
+    // The floor runs with Calento's V8 heap flags (lib.mjs productionNodeFlags), so that the ratio compares
+    // the servers' code, not two runtime settings; this runs the floor with V8's defaults instead.
+    'floor-default-heap': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(options.rounds);
@@ -84,7 +87,8 @@ function cpuMs(pid) {
 
 function startFloor(env) {
   const port = 3990 + Math.floor(Math.random() * 9);
-  const child = spawn(process.execPath, [...preloads, join(root, 'bench', 'floor', 'server.mjs')], {
+  const heapFlags = options['floor-default-heap'] ? [] : productionNodeFlags;
+  const child = spawn(process.execPath, [...heapFlags, ...preloads, join(root, 'bench', 'floor', 'server.mjs')], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, PROFILE_DIR: profileDir ?? '' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -256,12 +260,14 @@ await withBenchDatabase(async (databaseEnv) => {
       };
     });
     machine.loadAfter = loadavg().map((n) => +n.toFixed(2));
-    const report = { bench: 'floor', date: new Date().toISOString(), node: process.version, machine, duration, rounds, checks, summary, results };
+    const floorHeap = options['floor-default-heap'] ? 'V8 defaults' : productionNodeFlags.join(' ');
+    const report = { bench: 'floor', date: new Date().toISOString(), node: process.version, heap: { calento: productionNodeFlags.join(' '), floor: floorHeap }, machine, duration, rounds, checks, summary, results };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const out = join(root, 'bench', 'results', `floor-${report.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(out, JSON.stringify(report, null, 2));
 
-    console.log(`\nfloor bench ${report.date}, ${machine.cores} × ${machine.model}, load ${machine.loadBefore.join(' ')} → ${machine.loadAfter.join(' ')}`);
+    console.log(`\nfloor bench ${report.date}, Node ${process.version}, ${machine.cores} × ${machine.model}, load ${machine.loadBefore.join(' ')} → ${machine.loadAfter.join(' ')}`);
+    console.log(`heap flags: Calento ${report.heap.calento}; floor ${report.heap.floor}`);
     console.log('route    conns | Calento req/s (rounds)   p50 / p99 ms (median)  CPU/req  RSS | floor req/s (rounds)     p50 / p99 ms  CPU/req  RSS | ratio (min–max)   p99 ratio');
     for (const s of summary) {
       const cell = (side) =>
