@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFrontDoor, type FrontDoor, type Forwarded } from '../setup/front-door.js';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
@@ -29,51 +28,40 @@ let fake: FakeGoogle;
 let t: TestApp;
 let acme: OAuthClient;
 let ada: TestUser;
-let front: Server;
+let front: FrontDoor;
 const seen: Seen[] = [];
 
-/** Forwards Google's POST to the app (Fastify's inject: the app listens on nothing) and answers 503 the first time per message. */
-function startFrontDoor(): Promise<Server> {
-  const answeredOnce = new Set<string>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const headers: IncomingHttpHeaders = { ...req.headers };
-      delete headers.host;
-      delete headers['content-length'];
-      const reply = await t.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: req.url as string, headers: headers as Record<string, string>, payload: Buffer.concat(chunks) });
-      const key = `${req.headers['x-goog-channel-id']}#${req.headers['x-goog-message-number']}`;
-      const answered = answeredOnce.has(key) ? reply.statusCode : 503;
-      answeredOnce.add(key);
-      let outcome: string | undefined;
-      try {
-        outcome = (JSON.parse(reply.body) as { outcome?: string }).outcome;
-      } catch {
-        outcome = undefined;
-      }
-      seen.push({
-        channelId: String(req.headers['x-goog-channel-id']),
-        messageNumber: String(req.headers['x-goog-message-number']),
-        state: String(req.headers['x-goog-resource-state']),
-        appStatus: reply.statusCode,
-        outcome,
-        answered,
-      });
-      res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 503 ? 'unavailable' : 'ok');
-    });
+const answeredOnce = new Set<string>();
+
+/** The front door answers 503 the first time it sees a message (Google must deliver it again) and records what it saw. */
+function firstTimeUnavailable({ req, statusCode, body }: Forwarded): { status: number; body: string } {
+  const key = `${req.headers['x-goog-channel-id']}#${req.headers['x-goog-message-number']}`;
+  const answered = answeredOnce.has(key) ? statusCode : 503;
+  answeredOnce.add(key);
+  let outcome: string | undefined;
+  try {
+    outcome = (JSON.parse(body) as { outcome?: string }).outcome;
+  } catch {
+    outcome = undefined;
+  }
+  seen.push({
+    channelId: String(req.headers['x-goog-channel-id']),
+    messageNumber: String(req.headers['x-goog-message-number']),
+    state: String(req.headers['x-goog-resource-state']),
+    appStatus: statusCode,
+    outcome,
+    answered,
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  return { status: answered, body: answered === 503 ? 'unavailable' : 'ok' };
 }
 
 beforeAll(async () => {
   fake = await startFakeGoogle({ allowHttpPush: true, pushRetryBaseMs: 50 });
   acme = fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });
-  front = await startFrontDoor();
-  const { port } = front.address() as AddressInfo;
+  front = await startFrontDoor(() => t.app, firstTimeUnavailable);
   t = await createTestApp({
     ...fakeGoogleEnv(fake),
-    GOOGLE_PUSH_URL: `http://127.0.0.1:${port}/api/v1/webhooks/google`,
+    GOOGLE_PUSH_URL: front.url('/api/v1/webhooks/google'),
     GOOGLE_PUSH_DEBOUNCE_MS: '300',
     JOB_POLL_INTERVAL_MS: '25',
     JOB_BACKOFF_BASE_MS: '20',
@@ -84,7 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await fake?.close();
-  await new Promise((resolve) => front?.close(resolve));
+  await front?.close();
 });
 
 const api = () => request(t.http);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFrontDoor, type FrontDoor } from '../setup/front-door.js';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
@@ -24,33 +23,16 @@ jest.setTimeout(60_000);
 let fake: FakeGoogle;
 let t: TestApp;
 let acme: OAuthClient;
-let front: Server;
+let front: FrontDoor;
 let n = 0;
-
-/** Forwards the fake's push POSTs to the app (which listens on nothing in tests). */
-function startFrontDoor(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const headers: IncomingHttpHeaders = { ...req.headers };
-      delete headers.host;
-      delete headers['content-length'];
-      const reply = await t.app.getHttpAdapter().getInstance().inject({ method: 'POST', url: req.url as string, headers: headers as Record<string, string>, payload: Buffer.concat(chunks) });
-      res.writeHead(reply.statusCode, { 'content-type': 'text/plain' }).end(reply.body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 beforeAll(async () => {
   fake = await startFakeGoogle({ allowHttpPush: true, pushRetryBaseMs: 50 });
   acme = fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });
-  front = await startFrontDoor();
-  const { port } = front.address() as AddressInfo;
+  front = await startFrontDoor(() => t.app);
   t = await createTestApp({
     ...fakeGoogleEnv(fake),
-    GOOGLE_PUSH_URL: `http://127.0.0.1:${port}/api/v1/webhooks/google`,
+    GOOGLE_PUSH_URL: front.url('/api/v1/webhooks/google'),
     GOOGLE_PUSH_DEBOUNCE_MS: '200',
     JOB_POLL_INTERVAL_MS: '25',
     JOB_BACKOFF_BASE_MS: '20',
@@ -60,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await fake?.close();
-  await new Promise((resolve) => front?.close(resolve));
+  await front?.close();
 });
 beforeEach(() => {
   fake.clearFaults();
