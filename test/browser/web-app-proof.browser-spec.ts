@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
-import { createServedTestApp, freePort, launchChromium, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
 import { eventually } from '../setup/wait.js';
 
 // Issue 12's proof, as one chain in Debian's Chromium through the real API and the fake Google server
@@ -79,13 +79,7 @@ describe('the Calendar Stacker, end to end (issue 12)', () => {
     const password = 'correct-horse-42';
 
     // Sign up.
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('Name').fill('Ada Proof');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signUpInBrowser(page, { name: 'Ada Proof', email, password });
     const token = (await request(t.http).post('/api/v1/auth/login').send({ email, password }).expect(200)).body.accessToken as string;
     const api = (path: string) => request(t.http).get(`/api/v1${path}`).set('authorization', `Bearer ${token}`);
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
 import { slackEnv } from '../fakes/slack/testing.js';
-import { createServedTestApp, freePort, launchChromium, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
 
 // The Calendar Stacker app (/app, docs/web-app.md) in Debian's Chromium, through the real API and the
 // fake Google server (its HTML consent page), under the API's own CSP. Every page error, console error
@@ -77,13 +77,7 @@ async function signUp(page: Page): Promise<{ email: string; password: string; to
   seq += 1;
   const email = `stacker${seq}-${Date.now()}@example.com`;
   const password = 'correct-horse-42';
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByRole('link', { name: 'Create an account' }).click();
-  await page.getByLabel('Name').fill('Ada Stacker');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await signUpInBrowser(page, { name: 'Ada Stacker', email, password });
   const token = async () => (await request(t.http).post('/api/v1/auth/login').send({ email, password }).expect(200)).body.accessToken as string;
   return { email, password, token };
 }
