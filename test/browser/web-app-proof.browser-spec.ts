@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
-import { createServedTestApp, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, dragEventDown, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
 import { eventually } from '../setup/wait.js';
 
 // Issue 12's proof, as one chain in Debian's Chromium through the real API and the fake Google server
@@ -149,15 +149,7 @@ describe('the Calendar Stacker, end to end (issue 12)', () => {
         .map((e) => e.startTime);
     const scope = page.getByRole('dialog', { name: 'Move a repeating event' });
     const drag = async () => {
-      await page.waitForLoadState('networkidle');
-      await occurrence.scrollIntoViewIfNeeded();
-      const box = (await occurrence.boundingBox())!;
-      const hourPx = box.height;
-      await page.mouse.move(box.x + box.width / 2, box.y + 5);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width / 2, box.y + 5 + hourPx, { steps: 8 });
-      await page.mouse.move(box.x + box.width / 2, box.y + 5 + 2 * hourPx, { steps: 8 });
-      await page.mouse.up();
+      await dragEventDown(page, occurrence, 2);
       return scope.waitFor({ timeout: 10_000 }).then(() => true, () => false);
     };
     if (!(await drag()) && (await seriesStarts()).includes(`${today}T14:00:00.000Z`)) await drag();

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
 import { slackEnv } from '../fakes/slack/testing.js';
-import { createServedTestApp, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, dragEventDown, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
 
 // The Calendar Stacker app (/app, docs/web-app.md) in Debian's Chromium, through the real API and the
 // fake Google server (its HTML consent page), under the API's own CSP. Every page error, console error
@@ -220,17 +220,7 @@ describe('the Calendar Stacker app', () => {
     // The calendar refetches after each save; a refetch that re-renders mid-gesture cancels the drag (as it
     // would under a person's mouse), so the gesture starts once the page is quiet and is tried again only
     // if the API shows it did not happen.
-    const drag = async () => {
-      await page.waitForLoadState('networkidle');
-      await event.scrollIntoViewIfNeeded();
-      const box = (await event.boundingBox())!;
-      const hourPx = box.height;
-      await page.mouse.move(box.x + box.width / 2, box.y + 5);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width / 2, box.y + 5 + hourPx, { steps: 8 });
-      await page.mouse.move(box.x + box.width / 2, box.y + 5 + 2 * hourPx, { steps: 8 });
-      await page.mouse.up();
-    };
+    const drag = () => dragEventDown(page, event, 2);
     await drag();
     const moved = page.getByText('“Design review” moved.');
     const toastSeen = await moved.waitFor({ timeout: 10_000 }).then(() => true, () => false);

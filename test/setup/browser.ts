@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from './test-app.js';
 
 export interface ServedTestApp extends TestApp {
@@ -55,4 +55,20 @@ export async function signUpInBrowser(page: Page, account: { name: string; email
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+/**
+ * Drags a calendar event down by `hours` of its own height (an event one hour tall), with the mouse as a
+ * person would. The calendar refetches after each save, and a re-render in the middle of a gesture
+ * cancels the drag, so the gesture starts once the page is quiet.
+ */
+export async function dragEventDown(page: Page, event: Locator, hours: number): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await event.scrollIntoViewIfNeeded();
+  const box = (await event.boundingBox())!;
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + 5);
+  await page.mouse.down();
+  for (let hour = 1; hour <= hours; hour++) await page.mouse.move(x, box.y + 5 + hour * box.height, { steps: 8 });
+  await page.mouse.up();
 }
