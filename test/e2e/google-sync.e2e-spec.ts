@@ -8,6 +8,7 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { Database } from '../../src/db/database.js';
 import { ChangeFeed } from '../../src/modules/changes/change-feed.service.js';
 import { GoogleSyncTick } from '../../src/modules/google-sync/google-sync.jobs.js';
+import { GooglePushSubscriber } from '../../src/modules/google-sync/google-push.subscriber.js';
 import { CALLBACK_URL, clientWithCredentials, connect, fakeGoogleEnv } from '../factories/clients.js';
 
 /**
@@ -234,6 +235,34 @@ describe('merge and export', () => {
     const atGoogle = fake.events(c.calendarId).map((e) => e.summary).sort();
     expect(atGoogle).toEqual(['Board meeting', 'Only at Google', 'Only in Calento']);
     expect(fake.events(c.calendarId).find((e) => e.summary === 'Only in Calento')?.iCalUID).toBe(`${mineOnly.id}@calento`);
+  });
+
+  it('leaves a new event made before the sync to the initial export, even when its change is dispatched after the sync was set up', async () => {
+    const user = await registerUser(t.http);
+    const c = await connectedAccount(user);
+    const made = async (title: string, startTime: string, endTime: string) =>
+      (await api().post('/api/v1/events').set(user.auth).send({ title, startTime, endTime, timezone: 'UTC' }).expect(201)).body.id as string;
+    const before = await made('Before the sync, long ago', '2026-01-05T09:00:00Z', '2026-01-05T10:00:00Z');
+    const feed = t.app.get(ChangeFeed);
+    const beforeChange = (await feed.since(user.id)).find((change) => change.eventId === before && change.kind === 'event.created')!;
+    await startSync(c, 'merge', user);
+    await synced(c, 0, user);
+    const after = await made('After the sync, long ago', '2026-01-06T09:00:00Z', '2026-01-06T10:00:00Z');
+    const afterChange = (await feed.since(user.id)).find((change) => change.eventId === after && change.kind === 'event.created')!;
+    expect(beforeChange.createdAt.getTime()).toBeLessThan(afterChange.createdAt.getTime());
+
+    // The dispatcher hands both changes to the push-back subscriber late (as a busy dispatcher does): only
+    // the event made once the sync existed goes to Google.
+    const pushJobs = async (eventId: string) =>
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'google.push' AND payload->>'eventId' = $1`, [eventId])).rows[0].n;
+    // First the live dispatch of the later event's change.
+    const afterJobs = await eventually(async () => ((await pushJobs(after)) >= 1 ? pushJobs(after) : undefined), 20_000, 'the live push job');
+    const subscriber = t.app.get(GooglePushSubscriber);
+    await t.db.tx(() => subscriber.onChanges([beforeChange, afterChange]));
+    expect(await pushJobs(before)).toBe(0);
+    expect(await pushJobs(after)).toBe(afterJobs + 1);
+    await eventually(() => fake.events(c.calendarId).some((e) => e.summary === 'After the sync, long ago'), 20_000, 'the push of the later event');
+    expect(fake.events(c.calendarId).map((e) => e.summary)).not.toContain('Before the sync, long ago');
   });
 
   it('imports a page of new events together: one change each with the calendar as origin, matches and a twice-listed invitation kept apart', async () => {

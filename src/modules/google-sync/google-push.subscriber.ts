@@ -11,8 +11,8 @@ import type { CalendarSync } from './google-sync.rows.js';
 /**
  * Google push-back: each local change of an event linked to a merge or export sync becomes a
  * `google.push` job; a new event of the user goes to their export calendar (the destination calendar
- * when it is synced both ways or exported to, else the first such calendar). Changes that came from
- * Google (`google:*`) are skipped: no echo.
+ * when it is synced both ways or exported to, else the first such calendar) if that sync existed when
+ * the event was made. Changes that came from Google (`google:*`) are skipped: no echo.
  */
 @ChangeSubscriberProvider()
 @Injectable()
@@ -43,7 +43,10 @@ export class GooglePushSubscriber implements ChangeSubscriber {
       const link = linkOf.get(root);
       let target: CalendarSync | undefined;
       if (link) target = syncs.find((sync) => sync.id === link.syncId);
-      else if (change.kind === 'event.created' && !change.seriesId) target = syncs[0];
+      // A new event goes to the first export calendar whose sync existed when the event was made. One made
+      // before is the initial export's (which leaves out events that ended over 30 days ago), even when its
+      // change is dispatched after the sync was set up.
+      else if (change.kind === 'event.created' && !change.seriesId) target = syncs.find((sync) => sync.createdAt <= change.createdAt);
       if (!target) continue;
       await this.jobs.enqueue<PushRequest>(
         GOOGLE_PUSH_JOB,
