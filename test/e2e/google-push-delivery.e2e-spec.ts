@@ -70,9 +70,9 @@ beforeAll(async () => {
   ada = await registerUser(t.http);
 }, 120_000);
 afterAll(async () => {
+  await front?.close();
   await t?.close();
   await fake?.close();
-  await front?.close();
 });
 
 const api = () => request(t.http);

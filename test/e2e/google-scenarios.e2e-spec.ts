@@ -40,9 +40,9 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => {
+  await front?.close();
   await t?.close();
   await fake?.close();
-  await front?.close();
 });
 beforeEach(() => {
   fake.clearFaults();
