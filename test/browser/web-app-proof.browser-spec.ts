@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
-import { createServedTestApp, dragEventDown, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, dragEventDown, freePort, launchChromium, openNewEventModal, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
 import { eventually } from '../setup/wait.js';
 
 // Issue 12's proof, as one chain in Debian's Chromium through the real API and the fake Google server
@@ -122,8 +122,7 @@ describe('the Calendar Stacker, end to end (issue 12)', () => {
     await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('#calendar .client-${clientId}')).backgroundColor`)).resolves.toBe(hexToRgb(COLOUR));
 
     // A weekly series on the client's calendar, made in the event dialog: it is at Google.
-    await page.getByRole('button', { name: '+ New event' }).click();
-    const modal = page.getByRole('dialog', { name: 'New event' });
+    const modal = await openNewEventModal(page);
     await modal.getByLabel('Calendar').selectOption(`${clientId}|${ACME}`);
     await modal.getByLabel('Title').fill('Acme weekly');
     await modal.locator('#start-date').fill(today);

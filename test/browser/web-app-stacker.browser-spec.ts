@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { createServedTestApp, freePort, launchChromium, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, freePort, launchChromium, openNewEventModal, type ServedTestApp } from '../setup/browser.js';
 import { eventually } from '../setup/wait.js';
 
 // The Calendar Stacker's work on client calendars (docs/web-app.md) in Debian's Chromium, through the
@@ -157,8 +157,7 @@ describe('the Calendar Stacker on client calendars', () => {
     await onCalendar(page, 'Globex review').waitFor();
 
     // Created on Acme's calendar: at Google first, then on the dashboard in Acme's colour.
-    await page.getByRole('button', { name: '+ New event' }).click();
-    const modal = page.getByRole('dialog', { name: 'New event' });
+    const modal = await openNewEventModal(page);
     await expect(modal.getByLabel('Calendar').inputValue()).resolves.toBe('local');
     await modal.getByLabel('Calendar').selectOption(`${acmeId}|${ACME}`);
     await modal.getByLabel('Title').fill('Acme kick-off');
@@ -205,7 +204,7 @@ describe('the Calendar Stacker on client calendars', () => {
     await edit.waitFor({ state: 'detached' });
 
     // Moved in the dialog to Globex's calendar: created there, gone from Acme's.
-    await page.getByRole('button', { name: '+ New event' }).click();
+    await openNewEventModal(page);
     await modal.getByLabel('Calendar').selectOption(`${acmeId}|${ACME}`);
     await modal.getByLabel('Title').fill('Acme retro');
     await fillTimes(page, '14:00', '15:00');
@@ -237,7 +236,7 @@ describe('the Calendar Stacker on client calendars', () => {
     await onCalendar(page, 'Dentist').waitFor({ state: 'detached' });
 
     // A new event defaults to the focused client's calendar.
-    await page.getByRole('button', { name: '+ New event' }).click();
+    await openNewEventModal(page);
     await expect(page.getByRole('dialog', { name: 'New event' }).getByLabel('Calendar').inputValue()).resolves.toBe(`${acmeId}|${ACME}`);
     await page.getByRole('dialog', { name: 'New event' }).getByRole('button', { name: 'Cancel' }).click();
 
@@ -384,8 +383,7 @@ describe('the Calendar Stacker on client calendars', () => {
     const INITECH = 'initech.owner@example.com';
     const initechId = (await http().get('/api/v1/clients').set(ada.auth).expect(200)).body.data.find((c: { name: string }) => c.name === 'Initech').id as string;
     const page = await openDashboard();
-    await page.getByRole('button', { name: '+ New event' }).click();
-    const modal = page.getByRole('dialog', { name: 'New event' });
+    const modal = await openNewEventModal(page);
     await modal.getByLabel('Calendar').selectOption(`${initechId}|${INITECH}`);
     await modal.getByLabel('Title').fill('Initech weekly');
     await fillTimes(page, '18:00', '18:30');

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
 import { slackEnv } from '../fakes/slack/testing.js';
-import { createServedTestApp, dragEventDown, freePort, launchChromium, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, dragEventDown, freePort, launchChromium, openNewEventModal, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
 
 // The Calendar Stacker app (/app, docs/web-app.md) in Debian's Chromium, through the real API and the
 // fake Google server (its HTML consent page), under the API's own CSP. Every page error, console error
@@ -176,8 +176,7 @@ describe('the Calendar Stacker app', () => {
     const today = new Date().toISOString().slice(0, 10);
 
     // A weekly series, with the preview of its next occurrences.
-    await page.getByRole('button', { name: '+ New event' }).click();
-    const modal = page.getByRole('dialog', { name: 'New event' });
+    const modal = await openNewEventModal(page);
     await modal.getByLabel('Title').fill('Weekly sync');
     await modal.locator('#start-date').fill(today);
     await modal.locator('#start-time').fill('08:00');
@@ -197,7 +196,7 @@ describe('the Calendar Stacker app', () => {
     await page.getByText('“Weekly sync” created.').waitFor();
 
     // A single event, 10:00–11:00 today.
-    await page.getByRole('button', { name: '+ New event' }).click();
+    await openNewEventModal(page);
     await modal.getByLabel('Title').fill('Design review');
     await modal.locator('#start-date').fill(today);
     await modal.locator('#start-time').fill('10:00');

@@ -72,3 +72,16 @@ export async function dragEventDown(page: Page, event: Locator, hours: number): 
   for (let hour = 1; hour <= hours; hour++) await page.mouse.move(x, box.y + 5 + hour * box.height, { steps: 8 });
   await page.mouse.up();
 }
+
+/**
+ * Opens the event dialog with "+ New event" and waits until it has finished opening: on open the dialog
+ * takes the focus (Bootstrap's focus trap, then the title field), so typing before that races it and a
+ * value can land nowhere.
+ */
+export async function openNewEventModal(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: '+ New event' }).click();
+  const modal = page.getByRole('dialog', { name: 'New event' });
+  await modal.waitFor();
+  await modal.locator('input[name="title"]:focus').waitFor();
+  return modal;
+}
