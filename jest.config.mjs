@@ -1,5 +1,5 @@
-// Native-ESM jest: ts-jest compiles TypeScript (with the Swagger plugin), @swc/jest compiles the two
-// ESM-only packages that Fastify's stack loads.
+// Native-ESM jest: ts-jest compiles TypeScript (with the Swagger plugin), started only on a transform-cache
+// miss (test/setup/ts-jest-lazy.cjs); @swc/jest compiles the two ESM-only packages that Fastify's stack loads.
 const esmOnly = ['content-disposition', 'cookie'];
 
 export default {
@@ -12,7 +12,7 @@ export default {
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   transform: {
     '^.+\\.ts$': [
-      'ts-jest',
+      '<rootDir>/test/setup/ts-jest-lazy.cjs',
       {
         useESM: true,
         tsconfig: '<rootDir>/tsconfig.spec.json',

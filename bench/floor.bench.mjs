@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, productionNodeFlags, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
+import { load, productionEnv, productionNodeFlags, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
 import { EVENTS_PATH, seedBookingHost, seedEventsUser } from './floor/seed.mjs';
 
 const { values: options } = parseArgs({
@@ -26,8 +26,9 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     // CPU profiles of both servers during round 1's measured loads, written to this folder.
     profile: { type: 'string' },
-    // The floor runs with Calento's V8 heap flags (lib.mjs productionNodeFlags), so that the ratio compares
-    // the servers' code, not two runtime settings; this runs the floor with V8's defaults instead.
+    // The floor runs with Calento's V8 heap flags and malloc setting (lib.mjs productionNodeFlags and
+    // productionEnv), so that the ratio compares the servers' code, not two runtime settings; this runs
+    // the floor with the defaults instead.
     'floor-default-heap': { type: 'boolean', default: false },
   },
 });
@@ -88,9 +89,10 @@ function cpuMs(pid) {
 function startFloor(env) {
   const port = 3990 + Math.floor(Math.random() * 9);
   const heapFlags = options['floor-default-heap'] ? [] : productionNodeFlags;
+  const runtimeEnv = options['floor-default-heap'] ? {} : productionEnv;
   const child = spawn(process.execPath, [...heapFlags, ...preloads, join(root, 'bench', 'floor', 'server.mjs')], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, PROFILE_DIR: profileDir ?? '' },
+    env: { ...process.env, ...runtimeEnv, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, PROFILE_DIR: profileDir ?? '' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return {
@@ -260,8 +262,9 @@ await withBenchDatabase(async (databaseEnv) => {
       };
     });
     machine.loadAfter = loadavg().map((n) => +n.toFixed(2));
-    const floorHeap = options['floor-default-heap'] ? 'V8 defaults' : productionNodeFlags.join(' ');
-    const report = { bench: 'floor', date: new Date().toISOString(), node: process.version, heap: { calento: productionNodeFlags.join(' '), floor: floorHeap }, machine, duration, rounds, checks, summary, results };
+    const production = `${productionNodeFlags.join(' ')} ${Object.entries(productionEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    const floorHeap = options['floor-default-heap'] ? 'V8 and glibc defaults' : production;
+    const report = { bench: 'floor', date: new Date().toISOString(), node: process.version, heap: { calento: production, floor: floorHeap }, machine, duration, rounds, checks, summary, results };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const out = join(root, 'bench', 'results', `floor-${report.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(out, JSON.stringify(report, null, 2));

@@ -10,11 +10,21 @@ import autocannon from 'autocannon';
 export const root = resolve(import.meta.dirname, '..');
 
 /**
- * The V8 heap settings the Dockerfile gives the app (NODE_OPTIONS): a 8 MB young generation and a
- * 256 MB old-generation cap, which also makes V8 grow the heap in smaller steps. The live heap is about
- * 50 MB; without them, on a machine with lots of memory, V8 lets garbage pile up to 250–500 MiB RSS.
+ * The V8 settings the Dockerfile gives the app: in NODE_OPTIONS, 16 MB semi-spaces for the young
+ * generation and a 256 MB old-generation cap, which also makes V8 grow the heap in smaller steps. The live
+ * heap is about 50 MB; without the cap, on a machine with lots of memory, V8 lets garbage pile up to
+ * 250–500 MiB RSS. With 8 MB semi-spaces the 50 requests in flight of the events bench promoted enough
+ * to double the time spent collecting (bench/README.md, "Memory"). On the command line (V8 refuses it in
+ * NODE_OPTIONS), no allocation-site pretenuring: after a burst of writes it sent every request's garbage
+ * to the old generation (bench/README.md, "Pretenuring").
  */
-export const productionNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=256'];
+export const productionNodeFlags = ['--max-semi-space-size=16', '--max-old-space-size=256', '--no-allocation-site-pretenuring'];
+
+/**
+ * The environment the Dockerfile gives the process besides NODE_OPTIONS: one glibc malloc arena, so memory
+ * freed by V8's background threads is reused rather than kept resident (bench/README.md, "Memory").
+ */
+export const productionEnv = { MALLOC_ARENA_MAX: '1' };
 
 /** Starts `node dist/main.js` on a free port with a fresh database (PGlite, or DATABASE_URL if set). */
 /**
@@ -29,6 +39,7 @@ export async function startServer(env = {}, { nodeArgs = [], port = 3900 + Math.
     cwd: root,
     env: {
       ...process.env,
+      ...productionEnv,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       PORT: String(port),

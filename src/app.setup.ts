@@ -9,7 +9,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
-import { createLogger, PinoNestLogger } from './common/logging/logger.js';
+import { createAccessLogger, createLogger, lazyChildLoggerFactory, PinoNestLogger } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import {
   answerExpectContinue,
@@ -65,6 +65,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     genReqId: requestId,
@@ -121,19 +122,21 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   // pattern keeps the metric's label set bounded. A callback hook: no promise per request, and no log
   // object built when the level is off.
   const metrics = app.get(Metrics);
+  const accessLog = createAccessLogger(fastify.log as Logger);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(no route)';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    if ((request.log as Logger).isLevelEnabled('info')) {
-      request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (accessLog.isLevelEnabled('info')) {
+      accessLog.info({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     }
     done();
   });
+  // Joined once here: @fastify/cors joins arrays again on every response.
   app.enableCors({
     origin: config.corsOrigins,
-    methods: CORS_METHODS,
-    allowedHeaders: CORS_ALLOWED_HEADERS,
-    exposedHeaders: CORS_EXPOSED_HEADERS,
+    methods: CORS_METHODS.join(', '),
+    allowedHeaders: CORS_ALLOWED_HEADERS.join(', '),
+    exposedHeaders: CORS_EXPOSED_HEADERS.join(', '),
     maxAge: 600,
   });
   app.setGlobalPrefix(API_PREFIX, {

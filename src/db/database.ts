@@ -24,10 +24,34 @@ interface NamedStatementClient {
   query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[]; rowCount: number | null }>;
 }
 
+/** A session lent by the pool; pg's clients are event emitters, PGlite's session is not. */
+type PooledSession = SessionClient & {
+  release(): void;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
+};
+
 /** What Database needs of a pool: pg.Pool fits, and so does PglitePool. */
 export interface SqlPool extends SessionClient {
-  connect(): Promise<SessionClient & { release(): void }>;
+  connect(): Promise<PooledSession>;
   end(): Promise<void>;
+}
+
+const ignoreError = (): void => undefined;
+
+/**
+ * Listens for 'error' on a lent pg client until it goes back, and returns its release. pg emits that
+ * event when the connection of a client dies (an outage, a server restart), even while a statement
+ * is running, and pg-pool listens only while the client is idle in the pool: unheard, the event would
+ * end the process. The work on the client learns of the loss from its statement instead, and the
+ * pool drops a client whose connection is gone when it comes back.
+ */
+function lend(client: PooledSession): () => void {
+  client.on?.('error', ignoreError);
+  return () => {
+    client.removeListener?.('error', ignoreError);
+    client.release();
+  };
 }
 
 interface TxState {
@@ -112,7 +136,10 @@ export class Database implements Queryable {
   async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     const outer = this.current.getStore();
     if (outer) return this.savepoint(outer, fn);
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw translatePgError(error);
+    });
+    const release = lend(client);
     try {
       await client.query('BEGIN');
       const state: TxState = { client, depth: 0, afterCommit: [], woken: new Set() };
@@ -124,17 +151,22 @@ export class Database implements Queryable {
       await client.query('ROLLBACK').catch(() => undefined);
       throw translatePgError(error);
     } finally {
-      client.release();
+      release();
     }
   }
 
   /** A client for work that must stay on one session outside a transaction (session advisory locks). */
   async withSession<T>(fn: (client: SessionClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw translatePgError(error);
+    });
+    const release = lend(client);
     try {
       return await fn(client);
+    } catch (error) {
+      throw translatePgError(error);
     } finally {
-      client.release();
+      release();
     }
   }
 

@@ -20,15 +20,20 @@ class DatabaseLifecycle implements OnApplicationShutdown {
       provide: Database,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
+        const migrateAndLog = async (target: Database) => {
+          const applied = await migrate(target);
+          if (applied.length) new Logger('Migrations').log({ applied }, 'Applied migrations');
+        };
         const db = await openDatabase({
           databaseUrl: config.databaseUrl,
           poolSize: config.databasePoolSize,
           pgliteDataDir: config.pgliteDataDir,
+          // A new embedded folder is migrated before the server opens it: see createPgliteFolder.
+          prepareNewPglite: config.migrateOnBoot ? migrateAndLog : undefined,
         });
         if (config.migrateOnBoot) {
           try {
-            const applied = await migrate(db);
-            if (applied.length) new Logger('Migrations').log({ applied }, 'Applied migrations');
+            await migrateAndLog(db);
           } catch (error) {
             await db.close();
             throw error;

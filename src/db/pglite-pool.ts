@@ -1,4 +1,4 @@
-import { types, type PGlite, type Results } from '@electric-sql/pglite';
+import { types, type Results } from '@electric-sql/pglite';
 import type { SessionClient, SqlPool } from './database.js';
 
 /**
@@ -21,11 +21,18 @@ export const pgliteParsers = {
   [types.NUMERIC]: (value: string) => value,
 };
 
+/** What the pool needs of PGlite: the instance itself, or a stand-in whose statements run in the setup child process. */
+export interface PgliteSession {
+  exec(sql: string): Promise<Results[]>;
+  query<T>(sql: string, params?: unknown[]): Promise<Results<T>>;
+  refreshArrayTypes(): Promise<void>;
+}
+
 export class PglitePool implements SqlPool {
   private tail: Promise<void> = Promise.resolve();
   private ended = false;
 
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PgliteSession) {}
 
   async query<T>(sql: string, params: unknown[] = []): Promise<{ rows: T[]; rowCount: number }> {
     const release = await this.acquire();

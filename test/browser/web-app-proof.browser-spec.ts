@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
-import { createServedTestApp, dragEventDown, freePort, launchChromium, openNewEventModal, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, dragEventDown, launchChromium, openNewEventModal, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { freePort } from '../setup/ports.js';
 import { eventually } from '../setup/wait.js';
 
 // Issue 12's proof, as one chain in Debian's Chromium through the real API and the fake Google server

@@ -3,7 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { createServedTestApp, freePort, launchChromium, openNewEventModal, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, launchChromium, openNewEventModal, type ServedTestApp } from '../setup/browser.js';
+import { freePort } from '../setup/ports.js';
 import { eventually } from '../setup/wait.js';
 
 // The Calendar Stacker's work on client calendars (docs/web-app.md) in Debian's Chromium, through the

@@ -4,7 +4,8 @@ import request from 'supertest';
 import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
 import { slackEnv } from '../fakes/slack/testing.js';
-import { createServedTestApp, dragEventDown, freePort, launchChromium, openNewEventModal, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { createServedTestApp, dragEventDown, launchChromium, openNewEventModal, signUpInBrowser, type ServedTestApp } from '../setup/browser.js';
+import { freePort } from '../setup/ports.js';
 
 // The Calendar Stacker app (/app, docs/web-app.md) in Debian's Chromium, through the real API and the
 // fake Google server (its HTML consent page), under the API's own CSP. Every page error, console error

@@ -47,7 +47,9 @@ describe('a worker killed in the middle of a job', () => {
     if (!usingPostgres) await api.close();
 
     sink.onMessage = () => 'stall'; // the server takes the message and never answers: mid-send
-    const worker = await shared.spawnWorker(workerEnv());
+    // A lease long enough that the worker cannot outlive it before the kill, even on a loaded machine
+    // (with 2 s it could reclaim its own stalled job first: attempts 2 under its own name).
+    const worker = await shared.spawnWorker({ ...workerEnv(), JOB_LEASE_SECONDS: '8' });
     await eventually(() => sink.dataCount >= 1, 30_000, 'the worker to start sending');
     await worker.kill9();
     sink.onMessage = () => ({ accept: true });

@@ -44,6 +44,27 @@ describe('GET /metrics', () => {
     expect(res.text).not.toContain(user.accessToken);
   });
 
+  it('writes one request line per request: its request id, method, route pattern, status and duration, never the URL or a token', async () => {
+    const app = await createTestApp({}, { captureLogs: true });
+    try {
+      const user = await registerUser(app.http);
+      const id = randomUUID();
+      const res = await request(app.http).get(`/api/v1/events/${id}?secret=query-value`).set(user.auth).set('X-Request-Id', 'trace-me-0123456789');
+      expectProblem(res, 404, 'NOT_FOUND');
+      expect(res.headers['x-request-id']).toBe('trace-me-0123456789');
+      const lines = app.logs().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const mine = lines.filter((line) => line.reqId === 'trace-me-0123456789');
+      expect(mine).toEqual([
+        expect.objectContaining({ level: 30, msg: 'request', method: 'GET', route: '/api/v1/events/:id', status: 404, ms: expect.any(Number) }),
+      ]);
+      expect(app.logs()).not.toContain(id);
+      expect(app.logs()).not.toContain('query-value');
+      expect(app.logs()).not.toContain(user.accessToken);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('exposes job queue depth and ages per kind, job durations, pool and process metrics', async () => {
     await registerUser(t.http); // queues a welcome email, which this process's worker sends
     const text = await eventually(async () => {

@@ -57,6 +57,10 @@ describe('OpenAPI and Swagger UI', () => {
       const codes = Object.keys(op.responses);
       // A success, or for a browser redirect (the OAuth callback) a 3xx.
       expect({ route, hasSuccess: codes.some((c) => c.startsWith('2') || c.startsWith('3')) }).toEqual({ route, hasSuccess: true });
+      // Every route but the health probes (@NoRateLimit()) passes the rate limiter, and every route but
+      // liveness reaches the database (an API key is looked up there), so each can answer 429 and 503.
+      expect({ route, has429: codes.includes('429') }).toEqual({ route, has429: !route.startsWith('GET /health/') });
+      expect({ route, has503: codes.includes('503') }).toEqual({ route, has503: route !== 'GET /health/live' });
       const open = publicRoutes.has(route) || route.startsWith('POST /api/v1/auth/');
       if (open) {
         expect({ route, security: op.security }).toEqual({ route, security: undefined });

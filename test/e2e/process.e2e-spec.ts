@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { get as httpGet } from 'node:http';
@@ -24,6 +24,41 @@ afterAll(async () => {
   await database?.drop();
   rmSync(scratch, { recursive: true, force: true });
 });
+
+/**
+ * True once the server's end of the loopback connection from `clientPort` to `serverPort` exists and holds
+ * no unread bytes (its receive queue in Linux's /proc/net/tcp is empty).
+ */
+function serverHasRead(serverPort: number, clientPort: number): boolean {
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let table = '';
+    try {
+      table = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of table.split('\n').slice(1)) {
+      const [, local, remote, , queues] = line.trim().split(/\s+/);
+      if (local?.endsWith(`:${hex(serverPort)}`) && remote?.endsWith(`:${hex(clientPort)}`)) return queues.split(':')[1] === '00000000';
+    }
+  }
+  return false;
+}
+
+/** The pids whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1] === String(pid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -127,7 +162,16 @@ describe('the process', () => {
           },
         );
         req.on('error', reject);
-        req.on('finish', () => setTimeout(() => app.child.kill('SIGTERM'), 10));
+        // SIGTERM once the server has read the request from its socket: from then on it is in flight (the
+        // parser, routing and Fastify's closing check run in that same tick). A fixed delay was not enough
+        // on a loaded machine: the request could still be unread, and then rightly got a 503 after close.
+        req.on('finish', () => {
+          const clientPort = req.socket?.localPort;
+          void (async () => {
+            for (let i = 0; i < 2_500 && !(clientPort && serverHasRead(port, clientPort)); i++) await new Promise((r) => setTimeout(r, 2));
+            app.child.kill('SIGTERM');
+          })();
+        });
       });
       const response = await within(app, 'the in-flight request after SIGTERM', 20_000, slow);
       expect(response.status).toBe(200);
@@ -143,6 +187,35 @@ describe('the process', () => {
   // Only the embedded database has a data folder to lock; on PostgreSQL there is nothing to refuse, so the
   // test is not defined there (rather than skipped).
   const pgliteOnly = usingPostgres ? () => undefined : it;
+  pgliteOnly('creates a new embedded folder with its migrations applied once, before the server opens it', async () => {
+    const env = { PGLITE_DATA_DIR: join(scratch, 'fresh-pglite') };
+    const applied = (app: Running) => app.output().split('\n').filter((line) => line.includes('"msg":"Applied migrations"'));
+    const first = start(await freePort(), env);
+    try {
+      await ready(first, 120_000);
+      expect(applied(first)).toHaveLength(1);
+      // No setup process is left running once the server is ready.
+      expect(childrenOf(first.child.pid as number)).toEqual([]);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+    const again = start(await freePort(), env);
+    try {
+      await ready(again);
+      expect(applied(again)).toEqual([]);
+      const registered = await fetch(`${again.base}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'fresh@example.com', password: 'correct-horse-42', name: 'Fresh' }),
+      });
+      expect(registered.status).toBe(201);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  }, 240_000);
+
   pgliteOnly('refuses a second process on the same embedded database folder', async () => {
     const first = start(await freePort());
     try {

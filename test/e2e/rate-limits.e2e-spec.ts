@@ -4,7 +4,7 @@ import request, { type Response } from 'supertest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { expectProblem } from '../setup/problem.js';
 import { TcpProxy } from '../setup/tcp-proxy.js';
-import { freePort } from '../setup/worker-process.js';
+import { freePort } from '../setup/ports.js';
 import { eventually } from '../setup/wait.js';
 import { registerUser, uniqueEmail } from '../factories/users.js';
 

@@ -11,7 +11,8 @@ import { announcePgOnly, describePgOnly, PG_ONLY } from '../setup/pg-only.js';
 import { RealtimeTestClient } from '../setup/realtime-client.js';
 import { TcpProxy } from '../setup/tcp-proxy.js';
 import { eventually, sleep } from '../setup/wait.js';
-import { freePort, SharedDatabase, type ApiProcess, type RunningApp, type WorkerProcess } from '../setup/worker-process.js';
+import { freePort } from '../setup/ports.js';
+import { SharedDatabase, type ApiProcess, type RunningApp, type WorkerProcess } from '../setup/worker-process.js';
 
 /**
  * Scale-out as deployed: two API processes (A in this process, B a child process running src/main.ts)
@@ -179,7 +180,8 @@ describePgOnly(`realtime across API processes ${PG_ONLY}`, () => {
     const deadPort = await freePort();
     const c = await shared.spawnApi({ WORKERS: 'off', REDIS_PREFIX: prefix, REDIS_URL: `redis://127.0.0.1:${deadPort}` });
     try {
-      expect(c.log).toContain('Redis is unreachable');
+      // Log lines reach stdout in batches (at least every 250 ms), so the warning may follow readiness.
+      await eventually(() => c.log.includes('Redis is unreachable'), 5000, 'the Redis warning');
       const gina = await registerUser(a.http);
       const ginaOnC = await RealtimeTestClient.connect(c.base, { token: gina.accessToken });
       sockets.push(ginaOnC);

@@ -10,7 +10,7 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { appendChanges, bookingChange, eventChange } from '../factories/changes.js';
 import { inSeconds, RealtimeTestClient, signAccessToken as sign } from '../setup/realtime-client.js';
 import { eventually, sleep } from '../setup/wait.js';
-import { freePort } from '../setup/worker-process.js';
+import { freePort } from '../setup/ports.js';
 
 /**
  * The socket.io endpoint on one API process: the handshake (tokens checked as the HTTP guard checks

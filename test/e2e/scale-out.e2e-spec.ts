@@ -9,7 +9,8 @@ import { announcePgOnly, describePgOnly, PG_ONLY } from '../setup/pg-only.js';
 import { SmtpSink } from '../setup/smtp-sink.js';
 import { testEnv } from '../setup/test-app.js';
 import { eventually, sleep } from '../setup/wait.js';
-import { ApiProcess, freePort, WorkerProcess } from '../setup/worker-process.js';
+import { freePort } from '../setup/ports.js';
+import { ApiProcess, WorkerProcess } from '../setup/worker-process.js';
 
 /**
  * Scale-out as deployed: two API processes (src/main.ts) and one worker process (src/cli/worker.ts),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../../src/db/database.js';
 import { DataDirLockedError, openDatabase, openPglite } from '../../src/db/database.factory.js';
-import { migrate, migrationsDir, MigrationError } from '../../src/db/migrator.js';
+import { migrate, migrationsDir, MigrationError, readMigrations } from '../../src/db/migrator.js';
 import { DbConstraintError, DbInvalidInputError } from '../../src/db/pg-errors.js';
 import { cloneTestDatabase, usingPostgres, type TestDatabase } from '../setup/test-db.js';
 
@@ -25,6 +25,7 @@ afterAll(async () => {
   await clone?.drop();
 });
 
+const readMigrationIds = () => readMigrations().map((file) => file.id);
 const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM tx_probe')).rows[0].n;
 
 describe('Database.tx', () => {
@@ -164,6 +165,62 @@ describe('embedded PGlite data folder', () => {
       rmSync(join(dir, '..'), { recursive: true, force: true });
     }
   }, 60_000);
+
+  pgliteOnly('migrates a brand-new folder in its setup process, once, and then opens the migrated folder', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'calento-fresh-')), 'pglite');
+    const prepared: string[][] = [];
+    const prepare = async (setup: Database) => {
+      expect(setup.kind).toBe('pglite');
+      prepared.push(await migrate(setup));
+      // PostgreSQL's errors cross the process boundary with their codes.
+      const error = await setup
+        .query("INSERT INTO schema_migrations (version, name, checksum) VALUES (1, 'again', 'x')")
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DbConstraintError);
+      expect((error as DbConstraintError).constraint).toBe('schema_migrations_pkey');
+    };
+    try {
+      const fresh = await openPglite(dir, prepare);
+      try {
+        const all = readMigrationIds();
+        expect(prepared).toEqual([all]);
+        expect((await fresh.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations')).rows[0].n).toBe(all.length);
+        expect(await migrate(fresh)).toEqual([]);
+        // Opened after the migrations: PGlite knows their array types without a refresh.
+        const { rows } = await fresh.query<{ n: number }>('SELECT cardinality($1::citext[])::int AS n', [['A@x.io', 'b@x.io']]);
+        expect(rows).toEqual([{ n: 2 }]);
+      } finally {
+        await fresh.close();
+      }
+      // An existing folder is opened as it is.
+      const reopened = await openPglite(dir, prepare);
+      await reopened.close();
+      expect(prepared).toHaveLength(1);
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  pgliteOnly('reports a failing setup of a new folder and releases the folder', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'calento-fresh-')), 'pglite');
+    const migrations = mkdtempSync(join(tmpdir(), 'calento-migrations-'));
+    try {
+      writeFileSync(join(migrations, '0001_broken.sql'), 'SELECT no_such_function();');
+      const error = await openPglite(dir, async (setup) => void (await migrate(setup, migrations))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as Error).message).toMatch(/0001_broken failed: function no_such_function\(\) does not exist/);
+      // Not locked, and the failed migration left nothing behind: the next start applies it again.
+      const reopened = await openPglite(dir);
+      try {
+        expect((await reopened.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations')).rows[0].n).toBe(0);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+      rmSync(migrations, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('refuses a second open of the same folder with a clear message, and takes over a stale lock', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'calento-lock-')), 'pglite');

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from './test-app.js';
 
@@ -7,17 +7,6 @@ export interface ServedTestApp extends TestApp {
   baseUrl: string;
 }
 
-/** A loopback port free right now, for an app that must know its own URL (APP_BASE_URL) before it listens. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The test app (same createApp() as production) listening on a loopback port (a free one unless given). */
 export async function createServedTestApp(overrides: Record<string, string> = {}, options: { port?: number } = {}): Promise<ServedTestApp> {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { listenOnOwnPort } from './ports.js';
 import { eventually } from './wait.js';
 
 export interface ReceivedMail {
@@ -39,9 +40,13 @@ export class SmtpSink {
 
   /** parse: false keeps only counts and Message-IDs (benchmarks). */
   static async start(options: { port?: number; parse?: boolean } = {}): Promise<SmtpSink> {
-    const sink = new SmtpSink(options.port ?? 0, options);
-    await sink.up();
-    return sink;
+    const open = async (port: number) => {
+      const sink = new SmtpSink(port, options);
+      await sink.up();
+      return sink;
+    };
+    // Its own port unless given (ports.ts): nothing else takes it while the sink is down.
+    return options.port !== undefined ? open(options.port) : listenOnOwnPort(open);
   }
 
   get port(): number {

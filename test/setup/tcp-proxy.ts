@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from './worker-process.js';
+import { listenOnOwnPort } from './ports.js';
 
 /**
  * A TCP relay in front of a real server (Redis), on a fixed local port: `stop()` drops every connection
@@ -15,16 +15,21 @@ export class TcpProxy {
   ) {}
 
   static async open(targetPort: number): Promise<TcpProxy> {
-    const proxy = new TcpProxy(await freePort(), targetPort);
-    await proxy.start();
-    return proxy;
+    // Its own port (ports.ts): nothing else takes it while the proxy is stopped.
+    return listenOnOwnPort(async (port) => {
+      const proxy = new TcpProxy(port, targetPort);
+      await proxy.start();
+      return proxy;
+    });
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Listens again on the same port (no-op while up). */
   async start(): Promise<void> {
+    if (this.server) return;
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, '127.0.0.1');
       for (const socket of [client, upstream]) {

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../src/app.setup.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { Database } from '../../src/db/database.js';
-import { cloneTestDatabase } from './test-db.js';
+import { cloneTestDatabase, type TestDatabase } from './test-db.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -38,9 +38,10 @@ export const testEnv: Record<string, string> = {
  */
 export async function createTestApp(
   overrides: Record<string, string> = {},
-  options: { captureLogs?: boolean } = {},
+  options: { captureLogs?: boolean; database?: TestDatabase } = {},
 ): Promise<TestApp> {
-  const database = await cloneTestDatabase();
+  // A test that reaches its database in its own way (through a relay, say) brings it; the app drops it.
+  const database = options.database ?? (await cloneTestDatabase());
   const scratch = mkdtempSync(join(tmpdir(), 'calento-app-'));
   const mailboxDir = join(scratch, 'mailbox');
   const config = loadConfig({

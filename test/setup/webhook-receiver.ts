@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnOwnPort } from './ports.js';
 import { eventually } from './wait.js';
 
 export interface ReceivedWebhook {
@@ -18,6 +19,7 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
  * A real HTTP server on 127.0.0.1 that records each webhook request and answers as the test says: 204 by
  * default, any status, a redirect, or no answer at all. It can go down (connections refused) and come
  * back on the same port, like a receiver during an outage.
+ * Its port is its own (`ports.ts`): nothing else takes it while the receiver is down.
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
@@ -28,16 +30,20 @@ export class WebhookReceiver {
   private constructor(private port: number) {}
 
   static async start(): Promise<WebhookReceiver> {
-    const receiver = new WebhookReceiver(0);
-    await receiver.up();
-    return receiver;
+    return listenOnOwnPort(async (port) => {
+      const receiver = new WebhookReceiver(port);
+      await receiver.up();
+      return receiver;
+    });
   }
 
   url(path = '/hooks'): string {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
+  /** Listens again on the same port (no-op while up). */
   async up(): Promise<void> {
+    if (this.server) return;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -94,3 +100,4 @@ export class WebhookReceiver {
     );
   }
 }
+

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +9,7 @@ import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { Database } from '../../src/db/database.js';
 import { cloneTestDatabase, type TestDatabase } from './test-db.js';
 import { testEnv } from './test-app.js';
+import { freePort } from './ports.js';
 import { eventually } from './wait.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -126,16 +126,6 @@ export class WorkerProcess {
     this.child.kill('SIGTERM');
     return this.exited;
   }
-}
-
-/** A port nobody listens on right now (the OS hands out a fresh one). */
-export function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 export class ApiProcess extends WorkerProcess {

@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 
 /**
  * The house rules of ARCHITECTURE.md that a grep can check, checked on every run: floors read downward,
- * the events tables have one writer, and "now" comes from the injected clock.
+ * the events tables have one writer, "now" comes from the injected clock, and what only some processes
+ * need is loaded on first use.
  */
 const src = join(process.cwd(), 'src');
 
@@ -18,6 +19,8 @@ function sources(dir: string): string[] {
 
 const files = sources(src).map((path) => ({ path: relative(src, path), text: readFileSync(path, 'utf8') }));
 const importsOf = (text: string) => [...text.matchAll(/from\s+'([^']+)'/g)].map((match) => match[1]);
+/** Static imports that load the module when the importer loads (`import type` loads nothing). */
+const valueImportsOf = (text: string) => [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)].map((match) => match[1]);
 
 describe('architecture', () => {
   it('reads the source tree', () => {
@@ -49,5 +52,21 @@ describe('architecture', () => {
       .flatMap((file) => file.text.split('\n').map((line, i) => ({ file: file.path, line: i + 1, text: line })))
       .filter(({ text }) => /new Date\(\)/.test(text));
     expect(found).toEqual([]);
+  });
+
+  it('loads the libraries of mail, Google and Slack on first use, and PGlite only for an embedded database', () => {
+    const lazy = /^(handlebars|nodemailer|googleapis|@slack\/web-api)(\/|$)/;
+    const eager = files.flatMap((file) =>
+      valueImportsOf(file.text)
+        .filter((target) => lazy.test(target) || (/^@electric-sql\/pglite/.test(target) && !/^db\/pglite-(open|pool)\.ts$/.test(file.path)))
+        .map((target) => `${file.path} → ${target}`),
+    );
+    expect(eager).toEqual([]);
+    // The PGlite modules are reached only through openPglite's dynamic import.
+    const intoPglite = files
+      .filter((file) => !/^db\/pglite-/.test(file.path))
+      .flatMap((file) => valueImportsOf(file.text).filter((target) => /\/pglite-(open|pool|setup)\.js$/.test(target)).map((target) => `${file.path} → ${target}`));
+    expect(intoPglite).toEqual([]);
+    expect(files.find((file) => file.path === 'db/database.factory.ts')?.text).toContain("await import('./pglite-open.js')");
   });
 });

@@ -1,12 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Type } from 'class-transformer';
 import { validate } from 'class-validator';
 import { PageQueryDto } from '../../src/common/http/pagination.js';
-import { queryPlanFor } from '../../src/common/validation/query-plan.js';
+import { compileConversion, queryPlanFor } from '../../src/common/validation/query-plan.js';
+import { RequiredWindowPageQueryDto } from '../../src/common/http/window-query.dto.js';
+import { ListAvailabilityExceptionsQueryDto } from '../../src/modules/availability/dto/availability-exception.dto.js';
+import { ListBookingsQueryDto } from '../../src/modules/bookings/dto/booking.dto.js';
+import { ClientQueryDto } from '../../src/modules/clients/dto/client.dto.js';
+import { ListEmailsQueryDto } from '../../src/modules/email/dto/email-notification.dto.js';
+import { ScopeQueryDto } from '../../src/modules/events/dto/series.dto.js';
+import { ConflictQueryDto, SyncStatusQueryDto } from '../../src/modules/google-sync/dto/sync.dto.js';
+import { SlackMessagesQueryDto } from '../../src/modules/slack/dto/slack.dto.js';
+import { DeliveryQueryDto } from '../../src/modules/webhooks/dto/webhook.dto.js';
 import { createValidationPipe } from '../../src/common/validation/validation.js';
 import { AvailabilitySlotsQueryDto, FreeBusyQueryDto } from '../../src/modules/availability/dto/availability-query.dto.js';
 import { SlotsQueryDto } from '../../src/modules/bookings/dto/booking-link.dto.js';
-import { ListEventsQueryDto, SearchQueryDto } from '../../src/modules/events/dto/event-query.dto.js';
+import { ListEventsQueryDto, SearchQueryDto, UpcomingQueryDto } from '../../src/modules/events/dto/event-query.dto.js';
 
 type Dto = new () => object;
 
@@ -118,5 +127,34 @@ describe('compiled query plans', () => {
     const accepted = await pipe.transform({ from: '2026-03-01T00:00:00Z', limit: '50' }, metadata);
     expect(accepted).toBeInstanceOf(ListEventsQueryDto);
     expect(accepted).toMatchObject({ from: '2026-03-01T00:00:00Z', limit: 50 });
+  });
+
+  // Every query DTO a controller takes: where the conversion compiles, it must build what
+  // plainToInstance builds (values, types and key order) for any query of strings.
+  const allQueryDtos: [string, Dto][] = Object.entries({
+    ListEventsQueryDto, SearchQueryDto, UpcomingQueryDto, PageQueryDto, RequiredWindowPageQueryDto, SlotsQueryDto,
+    FreeBusyQueryDto, AvailabilitySlotsQueryDto, ListAvailabilityExceptionsQueryDto, ListBookingsQueryDto, ClientQueryDto,
+    ListEmailsQueryDto, ScopeQueryDto, ConflictQueryDto, SyncStatusQueryDto, SlackMessagesQueryDto, DeliveryQueryDto,
+  });
+
+  it.each(allQueryDtos)('%s: the compiled conversion builds what plainToInstance builds', (_name, metatype) => {
+    const fields = Object.keys(samples);
+    const convert = compileConversion(metatype, fields);
+    expect(convert).not.toBeNull();
+    for (const query of queries(fields, 400)) {
+      const strings = { ...query } as Record<string, string>;
+      const fast = convert!(strings);
+      const expected = plainToInstance(metatype, strings);
+      expect(fast).toBeInstanceOf(metatype);
+      expect(Object.entries(fast)).toEqual(Object.entries(expected));
+    }
+  });
+
+  it('leaves a class with something it does not model to plainToInstance', () => {
+    class Nested {
+      @Type(() => PageQueryDto)
+      inner?: PageQueryDto;
+    }
+    expect(compileConversion(Nested, ['inner'])).toBeNull();
   });
 });

@@ -670,8 +670,7 @@ describe('validation', () => {
     expectError(() => expandSeries(def, tenDays, { maxOccurrences: 9 }), 'OCCURRENCE_CAP');
   });
 
-  it('refuses, quickly, rules whose hour can never come or that never match (no endless loop)', () => {
-    const started = Date.now();
+  it('refuses rules whose hour can never come or that never match (no endless loop)', () => {
     const evenHours = timed('2026-03-02T10:00:00', 'FREQ=HOURLY;INTERVAL=2;BYHOUR=3;COUNT=5');
     expectError(() => expandSeries(evenHours, everything), 'INVALID_RULE', /BYHOUR/);
     // Every 7 days from a Monday never lands on a Tuesday: rrule.js alone would spin to year 9999.
@@ -680,7 +679,6 @@ describe('validation', () => {
     // Every fourth year from 2026 is never a leap year.
     const leapless = timed('2026-03-02T10:00:00', 'FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29');
     expectError(() => validateSeries(leapless), 'INVALID_RULE', /no occurrence/);
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('validateSeries wants the start to be the first occurrence and reports the series bounds', () => {
@@ -770,14 +768,14 @@ describe('windows start late, not at DTSTART', () => {
   });
 });
 
-describe('performance sanity', () => {
+// Timings of expansion are measured in bench/recurrence-expand.bench.mjs, not here.
+describe('long series', () => {
   it('expands ten years of a daily series, whole and by month', () => {
     const def = timed('2026-01-01T09:00:00', 'FREQ=DAILY;UNTIL=20351231T235959Z');
-    const started = Date.now();
     const all = expandSeries(def, everything, { maxOccurrences: 4000 });
     expect(all).toHaveLength(3652);
     const month = expandSeries(def, { from: new Date('2035-06-01T00:00:00Z'), to: new Date('2035-07-01T00:00:00Z') });
     expect(month).toHaveLength(30);
-    expect(Date.now() - started).toBeLessThan(2000); // generous: a shared CI core
+    expect(month[0].start.toISOString()).toBe('2035-06-01T13:00:00.000Z');
   });
 });

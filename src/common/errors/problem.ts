@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { DbConstraintError, DbInvalidInputError } from '../../db/pg-errors.js';
+import { DbConstraintError, DbInvalidInputError, DbUnavailableError } from '../../db/pg-errors.js';
 import { DomainError, renderDetail, type FieldError } from './domain-error.js';
 import { errorCatalogue, type ErrorCode } from './error-catalogue.js';
 
@@ -65,6 +65,7 @@ export function classify(error: unknown, context: { method: string; path: string
     return { code, params: {}, unexpected: false };
   }
   if (error instanceof DbInvalidInputError) return { code: 'INVALID_INPUT', params: {}, unexpected: false };
+  if (error instanceof DbUnavailableError) return { code: 'SERVICE_UNAVAILABLE', params: {}, unexpected: false };
   const fastifyCode = (error as { code?: unknown })?.code;
   if (typeof fastifyCode === 'string' && fastifyCodes[fastifyCode]) {
     return { code: fastifyCodes[fastifyCode], params: { limit: context.bodyLimit }, unexpected: false };

@@ -44,10 +44,16 @@ const descriptions: Record<number, string> = {
   409: 'Conflicts with existing data.',
   413: 'Body too large.',
   429: 'Rate limited.',
+  503: 'Not ready, or the database could not be reached for this request. Retry later; a write that met this was rolled back, unless the connection dropped after its commit was sent.',
 };
 
-/** Documents problem+json responses; the codes listed for each status come from the catalogue. */
-export function ApiProblems(...codes: ErrorCode[]) {
+/**
+ * Documents problem+json responses; the codes listed for each status come from the catalogue. Every
+ * route that documents problems also gets the 503 SERVICE_UNAVAILABLE: each of them reaches the database
+ * (an API key is looked up there, even where the route itself does not), so each can meet it unreachable.
+ */
+export function ApiProblems(...listed: ErrorCode[]) {
+  const codes: ErrorCode[] = listed.includes('SERVICE_UNAVAILABLE') ? listed : [...listed, 'SERVICE_UNAVAILABLE'];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
     const status = errorCatalogue[code].status;

@@ -68,6 +68,22 @@ export class Metrics {
     });
   }
 
+  private readonly httpChildren = new Map<string, { observe(seconds: number): void }>();
+
+  /**
+   * One request's duration, through a labelled child kept per (method, route pattern, status), so an
+   * observation builds no label object or closure. Patterns and statuses are bounded, so the map is too.
+   */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let child = this.httpChildren.get(key);
+    if (!child) {
+      child = this.httpDuration.labels({ method, route, status: String(status) });
+      this.httpChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
   /** The text exposition of every metric. */
   render(): Promise<string> {
     return this.registry.metrics();

@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../auth/current-user.decorator.js';
 import { IS_PUBLIC } from '../auth/public.decorator.js';
 import { DomainError } from '../errors/domain-error.js';
+import { routeMetadata } from '../http/route-metadata.js';
 
 /**
  * Rate limits from rate-limiter-flexible: in memory when the process is alone, in Redis (shared by every
@@ -139,13 +140,12 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    const named = this.reflector.getAllAndOverride<RateLimitName | 'none' | undefined>(RATE_LIMIT, targets);
+    const named = routeMetadata<RateLimitName | 'none'>(this.reflector, RATE_LIMIT, context);
     if (named === 'none') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const reply = http.getResponse<FastifyReply>();
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
+    const isPublic = routeMetadata<boolean>(this.reflector, IS_PUBLIC, context);
     const user = request.user;
     const name: RateLimitName = !isPublic && user ? 'user' : (named ?? 'anonymous');
     const policy = this.config.rateLimits[name];

@@ -1,4 +1,5 @@
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, TransformationType } from 'class-transformer';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { getMetadataStorage, ValidationTypes, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 
 /**
@@ -66,6 +67,7 @@ function compile(metatype: new () => object): QueryPlan | null {
   }
   const properties = [...byProperty.values()];
   const targetName = metatype.name;
+  const convert = compileConversion(metatype, [...byProperty.keys()]);
 
   return (query) => {
     if (query === null || typeof query !== 'object' || Array.isArray(query)) return undefined;
@@ -74,7 +76,7 @@ function compile(metatype: new () => object): QueryPlan | null {
       // A repeated key arrives as an array: let the ValidationPipe name it.
       if (typeof (query as Record<string, unknown>)[key] !== 'string') return undefined;
     }
-    const entity = plainToInstance(metatype, query) as Record<string, unknown>;
+    const entity = (convert ? convert(query as Record<string, string>) : plainToInstance(metatype, query)) as Record<string, unknown>;
     if (entity === null || typeof entity !== 'object' || entity.constructor !== metatype) return undefined;
     // The whitelist check, on what class-transformer built, as class-validator does it.
     for (const key of Object.keys(entity)) if (!byProperty.has(key)) return undefined;
@@ -98,4 +100,42 @@ function simple(metadata: ValidationMetadata): boolean {
   if (metadata.each || metadata.always || metadata.groups?.length) return false;
   if ((metadata as { validateIf?: unknown }).validateIf) return false;
   return true;
+}
+
+type Conversion = (query: Record<string, string>) => object;
+
+/**
+ * What class-transformer's plainToInstance does with a query of strings, compiled once per class: a new
+ * instance, each key converted by its @Type (Number only) and then its @Transform functions, in the
+ * query's key order. Returns null (plainToInstance runs per call) for any class with something else:
+ * @Expose/@Exclude, another @Type, versioned or grouped transforms, accessors. test/unit/query-plan.spec.ts
+ * compares it with plainToInstance on every query DTO of the app.
+ */
+export function compileConversion(metatype: new () => object, names: string[]): Conversion | null {
+  if (defaultMetadataStorage.getExposedMetadatas(metatype).length || defaultMetadataStorage.getExcludedMetadatas(metatype).length) return null;
+  const steps = new Map<string, ((value: unknown, key: string, query: object) => unknown)[]>();
+  for (const name of names) {
+    if (Object.getOwnPropertyDescriptor(metatype.prototype, name) || name in Object.prototype) return null;
+    const chain: ((value: unknown, key: string, query: object) => unknown)[] = [];
+    const type = defaultMetadataStorage.findTypeMetadata(metatype, name);
+    if (type) {
+      if (type.options?.discriminator || type.typeFunction() !== Number) return null;
+      chain.push((value) => (value === null || value === undefined ? value : Number(value)));
+    }
+    for (const transform of defaultMetadataStorage.findTransformMetadatas(metatype, name, TransformationType.PLAIN_TO_CLASS)) {
+      const options = transform.options ?? {};
+      if (options.groups?.length || options.since !== undefined || options.until !== undefined) return null;
+      chain.push((value, key, query) => transform.transformFn({ value, key, obj: query, type: TransformationType.PLAIN_TO_CLASS, options: {} }));
+    }
+    steps.set(name, chain);
+  }
+  return (query) => {
+    const entity = new metatype() as Record<string, unknown>;
+    for (const key in query) {
+      let value: unknown = query[key];
+      for (const step of steps.get(key) ?? []) value = step(value, key, query);
+      entity[key] = value;
+    }
+    return entity;
+  };
 }

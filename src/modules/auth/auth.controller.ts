@@ -38,7 +38,7 @@ export class AuthController {
     description: 'Each refresh token works once. Reusing a rotated token revokes every token of that login.',
   })
   @ApiOkResponse({ type: AuthTokensDto })
-  @ApiProblems('VALIDATION_FAILED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED')
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED', 'RATE_LIMITED')
   refresh(@Body() dto: RefreshTokenDto): Promise<AuthTokensDto> {
     return this.auth.refresh(dto.refreshToken);
   }
@@ -47,7 +47,7 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End the session of a refresh token', description: 'Idempotent.' })
   @ApiNoContentResponse({ description: 'The session is revoked.' })
-  @ApiProblems('VALIDATION_FAILED')
+  @ApiProblems('VALIDATION_FAILED', 'RATE_LIMITED')
   logout(@Body() dto: RefreshTokenDto): Promise<void> {
     return this.auth.logout(dto.refreshToken);
   }

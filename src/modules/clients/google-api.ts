@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-// Calendar v3 alone: the package root loads every Google API (about 55 MiB of heap and a second of start-up).
-import { auth as googleAuth, calendar as googleCalendar, type calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
+import type * as GoogleCalendarModule from 'googleapis/build/src/apis/calendar/index.js';
+import { lazyModule } from '../../common/lazy-module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+
+/**
+ * Calendar v3 alone (the package root loads every Google API: about 55 MiB of heap and a second of
+ * start-up), and only when a process first talks to Google (src/common/lazy-module.ts).
+ */
+const googleapis = lazyModule<typeof GoogleCalendarModule>('googleapis/build/src/apis/calendar/index.js');
 
 /** Where Google lives: its real hosts, or origins serving Google's paths (the fake Google). */
 // API_PREFIX of app.setup.ts plus the route; importing app.setup here would close a module cycle.
@@ -42,8 +48,8 @@ export interface OAuthClientKeys {
   clientSecret: string;
 }
 
-export type OAuth2Client = InstanceType<typeof googleAuth.OAuth2>;
-export type CalendarApi = calendar_v3.Calendar;
+export type OAuth2Client = InstanceType<typeof GoogleCalendarModule.auth.OAuth2>;
+export type CalendarApi = GoogleCalendarModule.calendar_v3.Calendar;
 
 /** No single call to Google may hang a request or a job. */
 const GOOGLE_TIMEOUT_MS = 20_000;
@@ -69,7 +75,8 @@ export class GoogleApi {
   }
 
   oauth2(keys: OAuthClientKeys): OAuth2Client {
-    return new googleAuth.OAuth2({
+    const { auth } = googleapis();
+    return new auth.OAuth2({
       clientId: keys.clientId,
       clientSecret: keys.clientSecret,
       redirectUri: this.redirectUri,
@@ -84,7 +91,7 @@ export class GoogleApi {
   }
 
   calendar(auth: OAuth2Client): CalendarApi {
-    return googleCalendar({ version: 'v3', auth, rootUrl: this.endpoints.apiRootUrl, timeout: GOOGLE_TIMEOUT_MS });
+    return googleapis().calendar({ version: 'v3', auth, rootUrl: this.endpoints.apiRootUrl, timeout: GOOGLE_TIMEOUT_MS });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { lazyModule } from '../../common/lazy-module.js';
 import { EmailRepository } from './email.repository.js';
 import type { EmailTemplate } from './email.rows.js';
 import { formatDate, formatDateTime, formatDuration, formatRange, formatTime, plural } from './email-format.js';
@@ -37,6 +38,29 @@ const layoutSource = `<!doctype html>
 `;
 const textFooter = '\n-- \nSent by Calento.\n';
 
+/** Loaded with the first email a process renders (src/common/lazy-module.ts). */
+const handlebarsModule = lazyModule<typeof Handlebars>('handlebars');
+
+/** Handlebars with Calento's helpers, and the layout compiled once: built with the first email a process renders. */
+interface TemplateEngine {
+  handlebars: typeof Handlebars;
+  layout: HandlebarsTemplateDelegate;
+}
+
+function templateEngine(): TemplateEngine {
+  const handlebars = handlebarsModule().create();
+  const helpers: Record<string, Handlebars.HelperDelegate> = {
+    datetime: (value: string, zone: string, options: HelperOptions) => formatDateTime(value, zone, localeOf(options)),
+    time: (value: string, zone: string, options: HelperOptions) => formatTime(value, zone, localeOf(options)),
+    date: (value: string, zone: string, options: HelperOptions) => formatDate(value, zone, localeOf(options)),
+    range: (start: string, end: string, zone: string, options: HelperOptions) => formatRange(start, end, zone, localeOf(options)),
+    duration: (minutes: number) => formatDuration(minutes),
+    plural: (count: number, one: string, many: string) => plural(count, one, many),
+  };
+  for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper);
+  return { handlebars, layout: handlebars.compile(layoutSource, { strict: true }) };
+}
+
 /**
  * Renders the email templates stored in email_templates with Handlebars: the HTML body escapes every
  * {{value}} (user content cannot inject markup), the subject and plain-text body do not (they are not
@@ -44,23 +68,10 @@ const textFooter = '\n-- \nSent by Calento.\n';
  */
 @Injectable()
 export class EmailRenderer {
-  private readonly handlebars = Handlebars.create();
   private readonly cache = new Map<string, Compiled>();
-  private readonly layout: HandlebarsTemplateDelegate;
+  private engine: TemplateEngine | null = null;
 
-  constructor(@Inject(EmailRepository) private readonly emails: EmailRepository) {
-    const helpers: Record<string, Handlebars.HelperDelegate> = {
-      datetime: (value: string, zone: string, options: HelperOptions) => formatDateTime(value, zone, localeOf(options)),
-      time: (value: string, zone: string, options: HelperOptions) => formatTime(value, zone, localeOf(options)),
-      date: (value: string, zone: string, options: HelperOptions) => formatDate(value, zone, localeOf(options)),
-      range: (start: string, end: string, zone: string, options: HelperOptions) =>
-        formatRange(start, end, zone, localeOf(options)),
-      duration: (minutes: number) => formatDuration(minutes),
-      plural: (count: number, one: string, many: string) => plural(count, one, many),
-    };
-    for (const [name, helper] of Object.entries(helpers)) this.handlebars.registerHelper(name, helper);
-    this.layout = this.handlebars.compile(layoutSource, { strict: true });
-  }
+  constructor(@Inject(EmailRepository) private readonly emails: EmailRepository) {}
 
   async render(templateKey: string, variables: Record<string, unknown>): Promise<RenderedEmail> {
     const template = await this.emails.findTemplate(templateKey);
@@ -79,25 +90,26 @@ export class EmailRenderer {
     const context: Record<string, unknown> = { locale: 'en' };
     for (const variable of template.variables) context[variable.name] = null;
     Object.assign(context, variables);
-    const compiled = this.compiled(template);
+    const engine = (this.engine ??= templateEngine());
+    const compiled = this.compiled(engine, template);
     // A header cannot span lines: fold any line break a variable brought into the subject.
     const subject = compiled.subject(context).replace(/[\r\n]+/g, ' ').trim();
     const body = compiled.html(context);
     return {
       subject,
-      html: this.layout({ locale: context.locale, subject, body }),
+      html: engine.layout({ locale: context.locale, subject, body }),
       text: `${compiled.text(context).trimEnd()}\n${textFooter}`,
     };
   }
 
-  private compiled(template: EmailTemplate): Compiled {
+  private compiled({ handlebars }: TemplateEngine, template: EmailTemplate): Compiled {
     const cached = this.cache.get(template.key);
     if (cached && cached.updatedAt === template.updatedAt.getTime()) return cached;
     const fresh: Compiled = {
       updatedAt: template.updatedAt.getTime(),
-      subject: this.handlebars.compile(template.subject, { strict: true, noEscape: true }),
-      html: this.handlebars.compile(template.bodyHtml, { strict: true }),
-      text: this.handlebars.compile(template.bodyText, { strict: true, noEscape: true }),
+      subject: handlebars.compile(template.subject, { strict: true, noEscape: true }),
+      html: handlebars.compile(template.bodyHtml, { strict: true }),
+      text: handlebars.compile(template.bodyText, { strict: true, noEscape: true }),
     };
     this.cache.set(template.key, fresh);
     return fresh;

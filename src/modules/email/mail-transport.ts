@@ -1,9 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { type NodemailerError, type Transporter } from 'nodemailer';
+import type Nodemailer from 'nodemailer';
+import type { NodemailerError, Transporter } from 'nodemailer';
+import { lazyModule } from '../../common/lazy-module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { OutgoingEmail } from './email.rows.js';
+
+/** Loaded with the first email a process sends (src/common/lazy-module.ts). */
+const nodemailerModule = lazyModule<typeof Nodemailer>('nodemailer');
 
 /**
  * Delivers one rendered email. With SMTP_URL: a pooled SMTP connection. Without it: the development
@@ -14,21 +19,11 @@ import type { OutgoingEmail } from './email.rows.js';
 export class MailTransport implements OnApplicationShutdown {
   readonly kind: 'smtp' | 'mailbox';
   private readonly logger = new Logger('Mail');
-  private readonly transporter: Transporter;
+  private transporter: Transporter | null = null;
   private readonly messageDomain: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.kind = config.smtpUrl ? 'smtp' : 'mailbox';
-    this.transporter = config.smtpUrl
-      ? nodemailer.createTransport({
-          url: config.smtpUrl,
-          pool: true,
-          maxConnections: Math.min(config.jobs.concurrency, 10),
-          connectionTimeout: 10_000,
-          greetingTimeout: 10_000,
-          socketTimeout: 60_000,
-        })
-      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     this.messageDomain = /@([^>\s]+)>?\s*$/.exec(config.mailFrom)?.[1] ?? 'calento.local';
     if (!config.smtpUrl && config.nodeEnv === 'production') {
       this.logger.warn({ mailboxDir: config.mailboxDir }, 'SMTP_URL is not set: emails are written to the mailbox folder, not sent');
@@ -40,8 +35,23 @@ export class MailTransport implements OnApplicationShutdown {
     return `<${emailId}@${this.messageDomain}>`;
   }
 
+  /** The pooled SMTP transport, or the mailbox's stream transport: made with the first email sent. */
+  private transport(): Transporter {
+    const { smtpUrl, jobs } = this.config;
+    return (this.transporter ??= smtpUrl
+      ? nodemailerModule().createTransport({
+          url: smtpUrl,
+          pool: true,
+          maxConnections: Math.min(jobs.concurrency, 10),
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 60_000,
+        })
+      : nodemailerModule().createTransport({ streamTransport: true, buffer: true, newline: 'unix' }));
+  }
+
   async send(email: OutgoingEmail, signal?: AbortSignal): Promise<void> {
-    const info = await this.transporter.sendMail({
+    const info = await this.transport().sendMail({
       from: this.config.mailFrom,
       to: email.to.name ? { name: email.to.name, address: email.to.email } : email.to.email,
       subject: email.subject,
@@ -64,7 +74,7 @@ export class MailTransport implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.transporter.close();
+    this.transporter?.close();
   }
 }
 

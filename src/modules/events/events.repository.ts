@@ -120,6 +120,9 @@ const listedJson = `(SELECT row_to_json(x)::text FROM (SELECT p.id, p.title, p.d
   p.role, p.role <> 'owner' AS "readOnly", p.my_response AS "myResponse", ${calendarOf('p')} AS calendar,
   ${isoInstant('p.created_at')} AS "createdAt", ${isoInstant('p.updated_at')} AS "updatedAt") x)`;
 
+/** listPageJson's statements by shape (filters used, sort, direction): at most a few hundred. */
+const listPageStatements = new Map<string, string>();
+
 /**
  * Builds the WHERE clause for list filters. Only placeholders are generated here; every value travels as
  * a parameter. `first` is the number of the first free placeholder.
@@ -339,13 +342,18 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
     const base = `FROM ${visibleEvents} WHERE series_id IS NULL ${where.sql}`;
     const direction = order === 'desc' ? 'DESC' : 'ASC';
     const limitAt = 3 + where.params.length;
-    const { rows } = await this.db.query<{ data: string; total: number | null }>(
-      `SELECT '[' || coalesce(string_agg(${listedJson}, ',' ORDER BY p.${sortColumns[sort]} ${direction}, p.id ${direction}), '') || ']' AS data,
+    // The statement is 5 KB; the same text object per shape keeps the driver from re-hashing a new
+    // string on every call (the statement-name lookup), and the shapes are few.
+    const shape = `${where.sql}|${sort}|${direction}`;
+    let sql = listPageStatements.get(shape);
+    if (!sql) {
+      sql = `SELECT '[' || coalesce(string_agg(${listedJson}, ',' ORDER BY p.${sortColumns[sort]} ${direction}, p.id ${direction}), '') || ']' AS data,
          max(p.total) AS total
        FROM (SELECT v.*, count(*) OVER ()::int AS total ${base}
-             ORDER BY ${sortColumns[sort]} ${direction}, id ${direction} LIMIT $${limitAt} OFFSET $${limitAt + 1}) p`,
-      [userId, email, ...where.params, limit, offset],
-    );
+             ORDER BY ${sortColumns[sort]} ${direction}, id ${direction} LIMIT $${limitAt} OFFSET $${limitAt + 1}) p`;
+      listPageStatements.set(shape, sql);
+    }
+    const { rows } = await this.db.query<{ data: string; total: number | null }>(sql, [userId, email, ...where.params, limit, offset]);
     const { data, total } = rows[0];
     if (total !== null || offset === 0) return { data, total: total ?? 0 };
     const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${base}`, [userId, email, ...where.params]);

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LogLevel, WebClient, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type Logger } from '@slack/web-api';
+import type * as SlackWebApi from '@slack/web-api';
+import type { Logger, WebClient } from '@slack/web-api';
+import { lazyModule } from '../../common/lazy-module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+
+/** Loaded when a process first talks to Slack (src/common/lazy-module.ts). */
+const slackWebApi = lazyModule<typeof SlackWebApi>('@slack/web-api');
 
 /** The scopes the bot asks for: post messages (also to public channels it was not invited to), list channels. */
 export const BOT_SCOPES = ['chat:write', 'chat:write.public', 'channels:read', 'groups:read', 'commands'];
@@ -28,6 +33,7 @@ export interface SlackFailure {
 }
 
 export function slackFailure(error: unknown): SlackFailure {
+  const { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } = slackWebApi();
   if (error instanceof WebAPIPlatformError) {
     const code = error.data.error;
     if (TOKEN_ERRORS.has(code)) return { kind: 'token', code };
@@ -47,7 +53,7 @@ const quiet: Logger = {
   warn: () => undefined,
   error: () => undefined,
   setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
+  getLevel: () => slackWebApi().LogLevel.ERROR,
   setName: () => undefined,
 };
 
@@ -61,6 +67,7 @@ export class SlackApi {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   client(token?: string): WebClient {
+    const { WebClient } = slackWebApi();
     return new WebClient(token, {
       slackApiUrl: this.config.slack.apiUrl,
       retryConfig: { retries: 0 },
@@ -91,7 +98,7 @@ export class SlackApi {
       try {
         return await call();
       } catch (error) {
-        if (!(error instanceof WebAPIRateLimitedError)) throw error;
+        if (!(error instanceof slackWebApi().WebAPIRateLimitedError)) throw error;
         const waitMs = Math.max(1, error.retryAfter) * 1000;
         if (waits >= MAX_RATE_LIMIT_WAITS || waitMs > MAX_RATE_LIMIT_WAIT_MS) throw error;
         await sleep(waitMs, signal);

@@ -44,7 +44,7 @@ export class UsersController {
   @Get(':id/public-profile')
   @ApiOperation({ summary: "A user's public profile", description: 'Name, zone and active booking links; no email.' })
   @ApiOkResponse({ type: PublicProfileDto })
-  @ApiProblems('INVALID_ID', 'NOT_FOUND')
+  @ApiProblems('INVALID_ID', 'NOT_FOUND', 'RATE_LIMITED')
   publicProfile(@Param('id', uuidParam('id')) id: string): Promise<PublicProfileDto> {
     return this.users.publicProfile(id);
   }

@@ -7,6 +7,7 @@ import { IS_ADMIN_ONLY } from '../../../common/auth/admin.decorator.js';
 import type { AuthUser } from '../../../common/auth/current-user.decorator.js';
 import { IS_PUBLIC } from '../../../common/auth/public.decorator.js';
 import { DomainError } from '../../../common/errors/domain-error.js';
+import { routeMetadata } from '../../../common/http/route-metadata.js';
 import { AccessTokenVerifier } from '../access-token.verifier.js';
 import { ApiKeysService } from '../api-keys.service.js';
 import { requiredScope, scopeAllows } from './api-key-scopes.js';
@@ -36,12 +37,11 @@ export class ApiAuthGuard extends AuthGuard(['jwt', 'api-key']) {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (routeMetadata<boolean>(this.reflector, IS_PUBLIC, context)) return true;
     await super.canActivate(context);
     const request = context.switchToHttp().getRequest<FastifyRequest & { user: AuthUser }>();
     const user = request.user;
-    if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN_ONLY, targets) && (user.apiKey || user.role !== 'admin')) {
+    if (routeMetadata<boolean>(this.reflector, IS_ADMIN_ONLY, context) && (user.apiKey || user.role !== 'admin')) {
       throw new DomainError('FORBIDDEN');
     }
     if (user.apiKey) {

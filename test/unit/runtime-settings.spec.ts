@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+/** The Dockerfile's last stage: the image that runs. */
+function runtimeStage(): string {
+  const text = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+  return text.slice(text.lastIndexOf('\nFROM '));
+}
+
+/** `ENV NAME=value` and `ENV NAME="several words"` lines of the Dockerfile's runtime stage. */
+function dockerfileEnv(): Record<string, string> {
+  return Object.fromEntries([...runtimeStage().matchAll(/^ENV (\w+)=(?:"([^"]*)"|(\S+))$/gm)].map((m) => [m[1], m[2] ?? m[3]]));
+}
+
+/** The node options of the runtime stage's `CMD ["node", …, "dist/main.js"]`. */
+function dockerfileCmdFlags(): string[] {
+  const cmd = /^CMD (\[.*\])$/m.exec(runtimeStage());
+  const argv = JSON.parse(cmd?.[1] ?? '[]') as string[];
+  expect([argv[0], argv.at(-1)]).toEqual(['node', 'dist/main.js']);
+  return argv.slice(1, -1);
+}
+
+describe('runtime settings', () => {
+  it('the benchmarks run the app with the settings the Dockerfile ships', async () => {
+    const bench = (await import(resolve(root, 'bench', 'lib.mjs'))) as { productionNodeFlags: string[]; productionEnv: Record<string, string> };
+    const env = dockerfileEnv();
+    // V8 flags in NODE_OPTIONS, then those node accepts only on its command line.
+    expect([...(env.NODE_OPTIONS?.split(' ') ?? []), ...dockerfileCmdFlags()]).toEqual(bench.productionNodeFlags);
+    expect(Object.keys(bench.productionEnv)).toEqual(['MALLOC_ARENA_MAX']);
+    for (const [name, value] of Object.entries(bench.productionEnv)) expect({ name, value: env[name] }).toEqual({ name, value });
+  });
+
+  it('every V8 flag the Dockerfile puts in NODE_OPTIONS is one node accepts there', () => {
+    const run = spawnSync(process.execPath, ['-e', 'process.stdout.write("started")'], {
+      env: { ...process.env, NODE_OPTIONS: dockerfileEnv().NODE_OPTIONS },
+      encoding: 'utf8',
+    });
+    expect({ stderr: run.stderr, stdout: run.stdout }).toEqual({ stderr: '', stdout: 'started' });
+  });
+});
