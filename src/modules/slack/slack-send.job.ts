@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/time/clock.js';
+import { Database } from '../../db/database.js';
 import { JobHandlerProvider, PermanentJobError, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { SlackApi, slackFailure } from './slack-api.js';
 import { defaultRoute, SLACK_SEND_JOB, type SlackSendPayload } from './slack-notifier.js';
@@ -33,6 +34,7 @@ export class SlackSendHandler implements JobHandler<SlackSendPayload> {
     @Inject(SlackTokens) private readonly tokens: SlackTokens,
     @Inject(SlackApi) private readonly slack: SlackApi,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(Database) private readonly db: Database,
   ) {}
 
   async run(payload: SlackSendPayload, context: JobContext): Promise<void> {
@@ -61,10 +63,13 @@ export class SlackSendHandler implements JobHandler<SlackSendPayload> {
       const failure = slackFailure(error);
       if (failure.kind === 'transient') throw new Error(failure.code);
       const at = this.clock.now();
-      await this.messages.markOutcome(message.id, 'failed', context.attempt, failure.code, channel, at);
-      if (failure.kind === 'channel' || failure.kind === 'token') {
-        await this.integrations.recordError(integration.id, failure.code, channel, failure.kind === 'token', at);
-      }
+      // One commit: whoever sees the message failed also sees the install's error (and its revocation).
+      await this.db.tx(async () => {
+        await this.messages.markOutcome(message.id, 'failed', context.attempt, failure.code, channel, at);
+        if (failure.kind === 'channel' || failure.kind === 'token') {
+          await this.integrations.recordError(integration.id, failure.code, channel, failure.kind === 'token', at);
+        }
+      });
       this.logger.warn({ messageId: message.id, userId: message.userId, channel, error: failure.code }, 'Slack refused a message');
       throw new PermanentJobError(failure.code);
     }
