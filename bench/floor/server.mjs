@@ -25,7 +25,7 @@ import pg from 'pg';
 const dist = resolve(import.meta.dirname, '..', '..', 'dist');
 const { computeSlots } = await import(`${dist}/engines/slots/slots.engine.js`);
 const { blocksTime, busyBlocks } = await import(`${dist}/modules/events/event-busy.js`);
-const { toEvent } = await import(`${dist}/modules/events/events.rows.js`);
+const { toBusyEvent } = await import(`${dist}/modules/events/events.rows.js`);
 const { toRule, toWeeklyRule, toException, toDateException } = await import(`${dist}/modules/availability/availability.rows.js`);
 const { toBookingLink } = await import(`${dist}/modules/bookings/bookings.rows.js`);
 
@@ -164,15 +164,17 @@ app.get('/api/v1/booking-links/:slug/availability', async (request, reply) => {
     (async () => {
       const owner = (await run('user', [host.id])).rows[0];
       const visible = (await run('busyEvents', [owner.id, owner.email, busyWindow.from, busyWindow.to])).rows.map((row) => ({
-        event: toEvent(row),
+        event: toBusyEvent(row),
         role: row.role,
         myResponse: row.my_response,
       }));
       const seriesIds = visible
         .filter((entry) => entry.event.recurrenceRule && blocksTime(entry))
         .map((entry) => entry.event.id);
-      const overrides = seriesIds.length ? (await run('overrides', [seriesIds])).rows.map(toEvent) : [];
-      return busyBlocks(visible, overrides, busyWindow).map((b) => ({ start: b.start, end: b.end, source: 'event', id: b.id, title: b.title }));
+      const replaced = seriesIds.length
+        ? (await run('overrides', [seriesIds])).rows.map((row) => ({ seriesId: row.series_id, originalStart: row.original_start }))
+        : [];
+      return busyBlocks(visible, replaced, busyWindow).map((b) => ({ start: b.start, end: b.end, source: 'event', id: b.id, title: b.title }));
     })(),
     run('hostBookings', [host.id, busyWindow.from, busyWindow.to]).then(({ rows }) =>
       rows.map((row) => ({ start: row.start_time, end: row.end_time, source: 'booking', id: row.id })),

@@ -221,7 +221,7 @@ function sameTimesModel(s: CompiledSeries): DayModel {
     bysecond: s.options.bysecond,
     ...(s.parts.bySetPos && { bysetpos: s.options.bysetpos }),
   };
-  const offsets = periodTimes(dayOptions, DAY_MS, s);
+  const offsets = s.parts.bySetPos ? periodTimes(dayOptions, DAY_MS, s) : timesOfDay(dayOptions);
   const pattern: DayPattern = { offsets, merged: mergeSorted(offsets, s.durationMs) };
   return {
     // Counted when the rule is plain enough, otherwise asked of rrule.js.
@@ -308,6 +308,22 @@ function periodTimes(options: Partial<Options>, period: number, s: CompiledSerie
     times.push(offset);
     return true;
   });
+  return times;
+}
+
+/**
+ * A day's times without BYSETPOS: every BYHOUR × BYMINUTE × BYSECOND, as rrule.js gives a DAILY period
+ * (asking it costs a year's masks of garbage per series, on every slot request). The lists are sorted
+ * and distinct (parseRule), so the product comes out ascending.
+ */
+function timesOfDay(options: Partial<Options>): number[] {
+  const list = (value: number | number[] | null | undefined): number[] => (value == null ? [] : Array.isArray(value) ? value : [value]);
+  const times: number[] = [];
+  for (const hour of list(options.byhour)) {
+    for (const minute of list(options.byminute)) {
+      for (const second of list(options.bysecond)) times.push(hour * HOUR_MS + minute * MINUTE_MS + second * 1000);
+    }
+  }
   return times;
 }
 

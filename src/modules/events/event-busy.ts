@@ -1,7 +1,6 @@
 import { seriesBusySpans } from '../../engines/recurrence/busy-spans.js';
 import { seriesOf, withRecurrenceErrors } from './event-timing.js';
-import type { EventRecord } from './events.rows.js';
-import type { VisibleEvent } from './events.repository.js';
+import type { BusyVisibleEvent } from './events.repository.js';
 
 /** A stretch of busy time from the calendar: a single event, an edited occurrence, or a series' merged occurrences. */
 export interface BusyBlock {
@@ -13,23 +12,27 @@ export interface BusyBlock {
 }
 
 /** Tentative events block time (as in Google Calendar); an invitation only once accepted. */
-export function blocksTime(item: Pick<VisibleEvent, 'event' | 'role' | 'myResponse'>): boolean {
+export function blocksTime(item: BusyVisibleEvent): boolean {
   if (item.event.transparency !== 'busy' || item.event.status === 'cancelled') return false;
   return item.role === 'owner' || item.myResponse === 'accepted';
 }
 
 /**
- * Busy time of the events visible in a window (EventsRepository.findForWindow): single events and edited
+ * Busy time of the events visible in a window (EventsRepository.findBusyInWindow): single events and edited
  * occurrences as they are, each series as the merged spans of its occurrences overlapping the window,
- * without those its overrides replace (wherever those were moved). Unlike the calendar view this has no
+ * without those its overrides replace (`replacedOccurrences`: wherever those were moved). Unlike the calendar view this has no
  * occurrence cap: a series every minute for years costs a few spans a day.
  */
-export function busyBlocks(visible: VisibleEvent[], overrides: EventRecord[], window: { from: Date; to: Date }): BusyBlock[] {
+export function busyBlocks(
+  visible: BusyVisibleEvent[],
+  replacedOccurrences: Array<{ seriesId: string; originalStart: string }>,
+  window: { from: Date; to: Date },
+): BusyBlock[] {
   const replaced = new Map<string, string[]>();
-  for (const override of overrides) {
-    const ids = replaced.get(override.seriesId as string) ?? [];
-    ids.push(override.originalStart as string);
-    replaced.set(override.seriesId as string, ids);
+  for (const { seriesId, originalStart } of replacedOccurrences) {
+    const ids = replaced.get(seriesId) ?? [];
+    ids.push(originalStart);
+    replaced.set(seriesId, ids);
   }
   const blocks: BusyBlock[] = [];
   for (const entry of visible) {

@@ -85,7 +85,9 @@ export function durationMinutesOf(event: Pick<EventRecord, 'isAllDay' | 'startDa
 }
 
 /** The engine's view of a stored series. */
-export function seriesOf(event: EventRecord): SeriesDefinition {
+export function seriesOf(
+  event: Pick<EventRecord, 'recurrenceRule' | 'localStart' | 'timezone' | 'isAllDay' | 'exdates' | 'startDate' | 'endDate' | 'startTime' | 'endTime'>,
+): SeriesDefinition {
   if (!event.recurrenceRule || !event.localStart) throw new DomainError('NOT_A_SERIES');
   return {
     rule: event.recurrenceRule,

@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
-import { eventColumns, sameTimeKey, toEvent, type Attendee, type EventRecord, type EventRow, type EventWrite, type ResponseStatus } from './events.rows.js';
+import {
+  busyEventColumns,
+  eventColumns,
+  sameTimeKey,
+  toBusyEvent,
+  toEvent,
+  type Attendee,
+  type BusyEventRecord,
+  type EventRecord,
+  type EventRow,
+  type EventWrite,
+  type ResponseStatus,
+} from './events.rows.js';
 
 export type Role = 'owner' | 'attendee';
 
@@ -31,6 +43,13 @@ interface VisibleRow extends EventRow {
   calendar?: EventCalendar | null;
   tags?: Array<{ id: string; name: string; color: string }>;
   attendees?: Array<Omit<Attendee, 'respondedAt'> & { respondedAt: string | null }>;
+}
+
+/** An event of the busy-time read (findBusyInWindow): only what busy time needs. */
+export interface BusyVisibleEvent {
+  event: BusyEventRecord;
+  role: Role;
+  myResponse: ResponseStatus | null;
 }
 
 export interface EventFilters {
@@ -364,18 +383,33 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
    * Everything needed to draw a window: single events and overrides overlapping it, and series whose
    * span overlaps it (the caller expands those and drops the occurrences their overrides replace).
    */
-  async findForWindow(
-    userId: string,
-    email: string,
-    filters: EventFilters & { from: Date; to: Date },
-    details = true,
-  ): Promise<VisibleEvent[]> {
+  async findForWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<VisibleEvent[]> {
     const where = filterSql(filters, 3);
     const { rows } = await this.db.query<VisibleRow>(
-      `SELECT ${details ? visibleColumns : leanVisibleColumns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
+      `SELECT ${visibleColumns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
       [userId, email, ...where.params],
     );
     return rows.map(toVisible);
+  }
+
+  /** As findForWindow, with only the columns busy time needs (BusyEventRecord). */
+  async findBusyInWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<BusyVisibleEvent[]> {
+    const where = filterSql(filters, 3);
+    const { rows } = await this.db.query<EventRow & { role: Role; my_response: ResponseStatus | null }>(
+      `SELECT ${busyEventColumns}, role, my_response FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
+      [userId, email, ...where.params],
+    );
+    return rows.map((row) => ({ event: toBusyEvent(row), role: row.role, myResponse: row.my_response }));
+  }
+
+  /** Which occurrences the overrides of the given series replace (series and original start), wherever they were moved. */
+  async findReplacedOccurrences(seriesIds: string[]): Promise<Array<{ seriesId: string; originalStart: string }>> {
+    if (seriesIds.length === 0) return [];
+    const { rows } = await this.db.query<{ series_id: string; original_start: string }>(
+      'SELECT series_id, original_start FROM events WHERE series_id = ANY($1::uuid[]) ORDER BY start_time',
+      [seriesIds],
+    );
+    return rows.map((row) => ({ seriesId: row.series_id, originalStart: row.original_start }));
   }
 
   /** The overrides of the given series, wherever they were moved. */

@@ -117,6 +117,40 @@ export function toEvent(row: EventRow): EventRecord {
   };
 }
 
+/**
+ * What busy time needs of an event (modules/events/event-busy.ts): its times, whether it blocks, and its
+ * series definition. The free/busy, check and slot reads select only these columns: over a month of a
+ * busy calendar the full rows cost several times more to parse (dates, JSON) than the busy time itself.
+ */
+export type BusyEventRecord = Pick<
+  EventRecord,
+  | 'id' | 'title' | 'startTime' | 'endTime' | 'timezone' | 'isAllDay' | 'startDate' | 'endDate' | 'status' | 'transparency'
+  | 'recurrenceRule' | 'exdates' | 'localStart' | 'seriesId' | 'originalStart'
+>;
+
+export const busyEventColumns = `id, title, start_time, end_time, timezone, is_all_day, start_date::text AS start_date,
+  end_date::text AS end_date, status, transparency, recurrence_rule, recurrence_exdates, local_start, series_id, original_start`;
+
+export function toBusyEvent(row: EventRow): BusyEventRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    timezone: row.timezone,
+    isAllDay: row.is_all_day,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    status: row.status,
+    transparency: row.transparency,
+    recurrenceRule: row.recurrence_rule,
+    exdates: row.recurrence_exdates,
+    localStart: row.local_start,
+    seriesId: row.series_id,
+    originalStart: row.original_start,
+  };
+}
+
 /** The columns a write sets; the repository turns this into one INSERT or UPDATE. */
 export type EventWrite = Omit<EventRecord, 'id' | 'userId' | 'createdAt' | 'updatedAt' | 'sequence' | 'source'>;
 

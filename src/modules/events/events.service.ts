@@ -91,10 +91,9 @@ export class EventsService {
    * Series come as merged spans, so no series is too dense for any window: never EXPANSION_TOO_LARGE.
    */
   async busy(user: AuthUser, window: { from: Date; to: Date }, googleSources?: 'exclude' | string[]): Promise<BusyBlock[]> {
-    const visible = await this.events.findForWindow(user.id, user.email, { ...window, googleSources }, false);
+    const visible = await this.events.findBusyInWindow(user.id, user.email, { ...window, googleSources });
     const seriesIds = visible.filter((entry) => entry.event.recurrenceRule && blocksTime(entry)).map((entry) => entry.event.id);
-    const overrides = await this.events.findOverrides(seriesIds);
-    return busyBlocks(visible, overrides, window);
+    return busyBlocks(visible, await this.events.findReplacedOccurrences(seriesIds), window);
   }
 
   async search(user: AuthUser, query: SearchQueryDto): Promise<Page<EventResponseDto>> {
