@@ -19,8 +19,9 @@ const { RRule } = rrulePkg;
  *   BYDAY) and, for HOURLY, the hour is in BYHOUR; each point carries the same times within its
  *   period (BYMINUTE × BYSECOND, BYSETPOS applied), asked of rrule.js once.
  * - Every other timed rule without a per-period BYSETPOS gives each of its days the same times
- *   (BYHOUR × BYMINUTE × BYSECOND, or DAILY's BYSETPOS choice among them); its days come from
- *   rrule.js running the rule with one time a day.
+ *   (BYHOUR × BYMINUTE × BYSECOND, or DAILY's BYSETPOS choice among them, which rrule.js gives once);
+ *   its days are counted for plain DAILY and WEEKLY rules, and otherwise come from rrule.js running the
+ *   rule with one time a day.
  * DTSTART, UNTIL and COUNT only cut the first and last days. A day whose zone offset is constant
  * around it maps to instants by one shift, so its merged pattern is reused as is; any other day
  * (a DST change near it, an excluded occurrence, the series' ends, the window's edges) maps each

@@ -18,10 +18,10 @@ export function blocksTime(item: BusyVisibleEvent): boolean {
 }
 
 /**
- * Busy time of the events visible in a window (EventsRepository.findBusyInWindow): single events and edited
- * occurrences as they are, each series as the merged spans of its occurrences overlapping the window,
- * without those its overrides replace (`replacedOccurrences`: wherever those were moved). Unlike the calendar view this has no
- * occurrence cap: a series every minute for years costs a few spans a day.
+ * Busy time of the events visible in a window (EventsRepository.findBusyInWindow): single events and
+ * edited occurrences as they are, each series as the merged spans of its occurrences overlapping the
+ * window, without those its overrides replace (`replacedOccurrences`, wherever those were moved). Unlike
+ * the calendar view this has no occurrence cap: a series every minute for years costs a few spans a day.
  */
 export function busyBlocks(
   visible: BusyVisibleEvent[],
