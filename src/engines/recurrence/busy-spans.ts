@@ -328,7 +328,7 @@ function timesOfDay(options: Partial<Options>): number[] {
   return times;
 }
 
-/** rrule.js's day filters for HOURLY and MINUTELY (no ordinals, no BYWEEKNO there). */
+/** rrule.js's day filters, for the rules whose days are stepped or counted here (no ordinals, no BYWEEKNO there). */
 function dayFilter(p: RuleParts): (day: number) => boolean {
   const { byMonth, byMonthDay, byYearDay, byDay } = p;
   if (!byMonth && !byMonthDay && !byYearDay && !byDay) return () => true;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { QueryResultRow } from 'pg';
 import { Database } from '../../db/database.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
 import {
@@ -103,6 +104,7 @@ const calendarOf = (alias: string) => `CASE WHEN ${alias}.role = 'owner' THEN
 
 /** Enough to place events in time (busy time, schedules): no tags or attendees. */
 const leanVisibleColumns = `${eventColumns}, role, my_response`;
+const busyColumns = `${busyEventColumns}, role, my_response`;
 
 // Tags and attendees come with each row (those of the series, for an override): one round trip per list.
 const visibleColumns = `${leanVisibleColumns},
@@ -384,22 +386,22 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
    * span overlaps it (the caller expands those and drops the occurrences their overrides replace).
    */
   async findForWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<VisibleEvent[]> {
-    const where = filterSql(filters, 3);
-    const { rows } = await this.db.query<VisibleRow>(
-      `SELECT ${visibleColumns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
-      [userId, email, ...where.params],
-    );
-    return rows.map(toVisible);
+    return (await this.inWindow<VisibleRow>(visibleColumns, userId, email, filters)).map(toVisible);
   }
 
   /** As findForWindow, with only the columns busy time needs (BusyEventRecord). */
   async findBusyInWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<BusyVisibleEvent[]> {
+    const rows = await this.inWindow<EventRow & { role: Role; my_response: ResponseStatus | null }>(busyColumns, userId, email, filters);
+    return rows.map((row) => ({ event: toBusyEvent(row), role: row.role, myResponse: row.my_response }));
+  }
+
+  private async inWindow<R extends QueryResultRow>(columns: string, userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<R[]> {
     const where = filterSql(filters, 3);
-    const { rows } = await this.db.query<EventRow & { role: Role; my_response: ResponseStatus | null }>(
-      `SELECT ${busyEventColumns}, role, my_response FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
+    const { rows } = await this.db.query<R>(
+      `SELECT ${columns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
       [userId, email, ...where.params],
     );
-    return rows.map((row) => ({ event: toBusyEvent(row), role: row.role, myResponse: row.my_response }));
+    return rows;
   }
 
   /** Which occurrences the overrides of the given series replace (series and original start), wherever they were moved. */

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type * as SlackWebApi from '@slack/web-api';
-import type { Logger, WebClient } from '@slack/web-api';
 import { lazyModule } from '../../common/lazy-module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 
@@ -47,7 +46,7 @@ export function slackFailure(error: unknown): SlackFailure {
 }
 
 /** The WebClient's own log lines would go to the console; Calento logs what matters itself. */
-const quiet: Logger = {
+const quiet: SlackWebApi.Logger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
@@ -66,7 +65,7 @@ const quiet: Logger = {
 export class SlackApi {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  client(token?: string): WebClient {
+  client(token?: string): SlackWebApi.WebClient {
     const { WebClient } = slackWebApi();
     return new WebClient(token, {
       slackApiUrl: this.config.slack.apiUrl,
