@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Settings } from 'luxon';
 
 import {
   computeSlots,
@@ -109,6 +110,35 @@ describe('computeSlots across DST changes', () => {
       '2026-10-24T22:00Z', '2026-10-24T23:00Z', '2026-10-25T00:00Z', '2026-10-25T01:00Z',
       '2026-10-25T02:00Z', '2026-10-25T03:00Z', '2026-10-25T04:00Z',
     ]);
+  });
+});
+
+describe('computeSlots on an ambiguous hour (fall back)', () => {
+  const realNow = Settings.now;
+  afterEach(() => {
+    Settings.now = realNow;
+  });
+
+  // New York, November 1 2026: 01:00-02:00 happens twice, first in EDT (05:00-06:00Z), then in EST (06:00-07:00Z).
+  const q = query({
+    hostTimezone: NY,
+    durationMinutes: 30,
+    rules: rules([0], '01:30', '03:00', NY),
+    window: iv('2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z'),
+    now: new Date('2026-10-01T00:00:00Z'),
+  });
+  const firstOccurrence = ['2026-11-01T05:30Z', '2026-11-01T06:00Z', '2026-11-01T06:30Z', '2026-11-01T07:00Z', '2026-11-01T07:30Z'];
+
+  it('a rule starting at 01:30 starts at the first 01:30 (EDT), as a series does (RFC 5545)', () => {
+    expect(starts(q)).toEqual(firstOccurrence);
+    expect(reason(q, '2026-11-01T05:30:00Z')).toBe('OK');
+  });
+
+  it('whatever the season of the clock the server runs on (luxon guesses from the offset of now)', () => {
+    Settings.now = () => Date.parse('2026-07-01T12:00:00Z'); // summer time in New York
+    expect(starts(q)).toEqual(firstOccurrence);
+    Settings.now = () => Date.parse('2026-12-01T12:00:00Z'); // standard time
+    expect(starts(q)).toEqual(firstOccurrence);
   });
 });
 

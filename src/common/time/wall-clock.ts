@@ -55,8 +55,20 @@ export function rruleDateToWallClock(fake: Date, dateOnly = false): string {
  * a time that happens twice at fall-back is the first of the two.
  */
 export function wallClockToInstant(local: string | WallClock, zone: string): Date {
-  const asUtc = wallClockToRruleDate(local).getTime();
-  return new Date(resolveWallClock(asUtc, ianaZone(zone)));
+  return new Date(wallClockMillisToInstant(wallClockToRruleDate(local).getTime(), zone));
+}
+
+/**
+ * wallClockToInstant on milliseconds, for loops that must not allocate (the slot engine's days): the
+ * wall clock is given dressed as UTC, the instant comes back as epoch milliseconds.
+ */
+export function wallClockMillisToInstant(asUtc: number, zone: string): number {
+  return resolveWallClock(asUtc, ianaZone(zone));
+}
+
+/** instantToRruleDate on milliseconds: the wall clock in `zone` at epoch `ms`, dressed as UTC. */
+export function instantToWallClockMillis(ms: number, zone: string): number {
+  return ms + ianaZone(zone).at(ms);
 }
 
 /** The wall clock of an instant in `zone`, as 'YYYY-MM-DDTHH:mm:ss' (seconds truncated). */
@@ -66,13 +78,12 @@ export function instantToWallClock(instant: Date, zone: string): string {
 
 /** rrule.js result (wall clock dressed as UTC) to the real instant in `zone`. */
 export function rruleDateToInstant(fake: Date, zone: string): Date {
-  return new Date(resolveWallClock(fake.getTime(), ianaZone(zone)));
+  return new Date(wallClockMillisToInstant(fake.getTime(), zone));
 }
 
 /** A real instant to rrule.js's frame: its wall clock in `zone`, dressed as UTC. */
 export function instantToRruleDate(instant: Date, zone: string): Date {
-  const ts = instant.getTime();
-  return new Date(ts + ianaZone(zone).at(ts));
+  return new Date(instantToWallClockMillis(instant.getTime(), zone));
 }
 
 /** 'YYYY-MM-DD' plus n calendar days. */

@@ -1,17 +1,17 @@
 import { DateTime } from 'luxon';
 
-import { luxonZone } from '../../common/time/wall-clock.js';
+import { instantToWallClockMillis, luxonZone, wallClockMillisToInstant } from '../../common/time/wall-clock.js';
 import { mergeSpans, type Span, type TimeInterval, toInterval, toSpan } from './intervals.js';
 
 export { mergeIntervals, overlaps, subtractIntervals, type TimeInterval } from './intervals.js';
 
 /**
  * Pure availability engine: weekly rules + date exceptions -> working intervals -> bookable slots.
- * No I/O; every zone conversion goes through luxon. Decisions the product spec left open:
+ * No I/O; zone conversions go through common/time/wall-clock.ts. Decisions the product spec left open:
  *
- * - Wall clock -> instant: a wall time inside a DST gap is shifted forward by luxon (02:30 on a
- *   spring-forward night becomes 03:30); an ambiguous one (fall back) takes luxon's choice, the second,
- *   standard-time occurrence. A rule whose converted end is not after its start yields nothing.
+ * - Wall clock -> instant as in recurrence (RFC 5545 §3.3.5): a wall time inside a DST gap is read with
+ *   the offset before the gap (02:30 on a spring-forward night becomes 03:30); an ambiguous one (fall
+ *   back) is the first of the two. A rule whose converted end is not after its start yields nothing.
  * - A date exception replaces every weekly rule occurrence whose local date (in the rule's own zone)
  *   equals the exception's date. Several exceptions on one date add up their hours, but one marked
  *   unavailable on that date wins. An "available" exception without both times contributes no hours.
@@ -80,6 +80,8 @@ export interface Slot {
 export type SlotRejection = 'OUTSIDE_HOURS' | 'BUSY' | 'NOTICE' | 'WINDOW' | 'DAY_LIMIT' | 'WEEK_LIMIT' | 'NOT_ON_GRID';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /**
  * Rule occurrences are generated for local dates this many days beyond the asked range, so a merged
  * interval's start is either its true start or lies far enough back that the midnight restart of the
@@ -162,20 +164,21 @@ function prepare(q: SlotQuery): Prepared {
 
   const maxDay = q.maxPerDay ?? null;
   const maxWeek = q.maxPerWeek ?? null;
-  const perDay = new Map<string, number>();
-  const perWeek = new Map<string, number>();
+  // Bookings counted by host-local day number and by the day number of their ISO week's Monday.
+  const perDay = new Map<number, number>();
+  const perWeek = new Map<number, number>();
   if (maxDay !== null || maxWeek !== null) {
     for (const b of q.existingBookings) {
-      const dt = zoned(b.start.getTime(), zone);
-      bump(perDay, dayKey(dt));
-      bump(perWeek, weekKey(dt));
+      const day = localDay(b.start.getTime(), zone);
+      bump(perDay, day);
+      bump(perWeek, mondayOf(day));
     }
   }
   const limitReached = (at: number): 'DAY_LIMIT' | 'WEEK_LIMIT' | null => {
     if (maxDay === null && maxWeek === null) return null;
-    const dt = zoned(at, zone);
-    if (maxDay !== null && (perDay.get(dayKey(dt)) ?? 0) >= maxDay) return 'DAY_LIMIT';
-    if (maxWeek !== null && (perWeek.get(weekKey(dt)) ?? 0) >= maxWeek) return 'WEEK_LIMIT';
+    const day = localDay(at, zone);
+    if (maxDay !== null && (perDay.get(day) ?? 0) >= maxDay) return 'DAY_LIMIT';
+    if (maxWeek !== null && (perWeek.get(mondayOf(day)) ?? 0) >= maxWeek) return 'WEEK_LIMIT';
     return null;
   };
 
@@ -236,15 +239,17 @@ function workingSpans(rules: readonly WeeklyRule[], exceptions: readonly DateExc
   return mergeSpans(raw).filter((w) => w.s < to && w.e > from);
 }
 
-/** Local dates in `zone` covering [from, to) plus MARGIN_DAYS either side. */
+/**
+ * Local dates in `zone` covering [from, to) plus MARGIN_DAYS either side. Dates are counted as day
+ * numbers (days since 1970-01-01 on the local calendar), so a zone oddity such as a missing local
+ * midnight cannot skip one.
+ */
 function localDates(from: number, to: number, zone: string): { iso: string; dayOfWeek: number }[] {
-  // Iterate calendar dates in UTC so that zone oddities (a missing local midnight) cannot skip a date.
-  const first = zoned(from, zone);
-  const lastDt = zoned(to, zone);
-  let d = DateTime.utc(first.year, first.month, first.day).minus({ days: MARGIN_DAYS });
-  const end = DateTime.utc(lastDt.year, lastDt.month, lastDt.day).plus({ days: MARGIN_DAYS });
   const out: { iso: string; dayOfWeek: number }[] = [];
-  for (; d <= end; d = d.plus({ days: 1 })) out.push({ iso: d.toISODate()!, dayOfWeek: d.weekday % 7 });
+  const last = localDay(to, zone) + MARGIN_DAYS;
+  for (let day = localDay(from, zone) - MARGIN_DAYS; day <= last; day++) {
+    out.push({ iso: new Date(day * DAY).toISOString().slice(0, 10), dayOfWeek: modulo(day + 4, 7) }); // 1970-01-01 was a Thursday
+  }
   return out;
 }
 
@@ -254,28 +259,31 @@ function pushWall(out: Span[], isoDate: string, startTime: string, endTime: stri
   if (e > s) out.push({ s, e });
 }
 
-/** 'YYYY-MM-DD' + 'HH:mm' (or '24:00') in `zone` to epoch ms; DST gaps shift forward (luxon). */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const HOUR_MINUTE = /^(\d{2}):(\d{2})(?::00)?$/;
+
+/** 'YYYY-MM-DD' + 'HH:mm' (or '24:00', the next midnight) in `zone` to epoch ms. */
 function wallToMillis(isoDate: string, time: string, zone: string): number {
-  const [year, month, day] = isoDate.split('-').map(Number);
-  const [hour, minute] = time.split(':').map(Number);
-  const luxon = luxonZone(zone);
-  let dt = DateTime.fromObject({ year, month, day, hour: hour === 24 ? 0 : hour, minute }, { zone: luxon });
-  if (hour === 24) {
-    const next = DateTime.utc(year, month, day).plus({ days: 1 });
-    dt = DateTime.fromObject({ year: next.year, month: next.month, day: next.day, hour: 0, minute }, { zone: luxon });
+  const date = ISO_DATE.exec(isoDate);
+  const clock = HOUR_MINUTE.exec(time);
+  const hour = Number(clock?.[1]);
+  const minute = Number(clock?.[2]);
+  if (!date || !clock || hour > 24 || minute > 59 || (hour === 24 && minute > 0)) {
+    throw new RangeError(`invalid local time ${isoDate} ${time} in ${zone}`);
   }
-  if (!dt.isValid) throw new RangeError(`invalid local time ${isoDate} ${time} in ${zone}: ${dt.invalidExplanation}`);
-  return dt.toMillis();
+  const midnight = new Date(0).setUTCFullYear(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
+  return wallClockMillisToInstant(midnight + hour * HOUR + minute * MINUTE, zone);
 }
 
 /** Pieces of `w` cut at host-local midnights; each piece restarts the slot grid. */
 function hostDaySegments(w: Span, zone: string): Span[] {
   const out: Span[] = [];
-  let dayStart = zoned(w.s, zone).startOf('day');
-  while (dayStart.toMillis() < w.e) {
-    const next = dayStart.plus({ days: 1 });
-    const s = Math.max(w.s, dayStart.toMillis());
-    const e = Math.min(w.e, next.toMillis());
+  let day = localDay(w.s, zone);
+  let dayStart = wallClockMillisToInstant(day * DAY, zone);
+  while (dayStart < w.e) {
+    const next = wallClockMillisToInstant(++day * DAY, zone);
+    const s = Math.max(w.s, dayStart);
+    const e = Math.min(w.e, next);
     if (e > s) out.push({ s, e });
     dayStart = next;
   }
@@ -283,7 +291,21 @@ function hostDaySegments(w: Span, zone: string): Span[] {
 }
 
 function hostDayStart(at: number, zone: string): number {
-  return zoned(at, zone).startOf('day').toMillis();
+  return wallClockMillisToInstant(localDay(at, zone) * DAY, zone);
+}
+
+/** The host-local calendar day of an instant, as a day number (days since 1970-01-01). */
+function localDay(at: number, zone: string): number {
+  return Math.floor(instantToWallClockMillis(at, zone) / DAY);
+}
+
+/** The day number of the Monday that starts the ISO week of `day`. */
+function mondayOf(day: number): number {
+  return day - modulo(day + 3, 7); // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays
+}
+
+function modulo(n: number, m: number): number {
+  return ((n % m) + m) % m;
 }
 
 /** Zone arithmetic goes through the memoized zone (common/time/wall-clock.ts): one ICU call per zone and day. */
@@ -293,15 +315,7 @@ function zoned(ms: number, zone: string): DateTime {
   return dt;
 }
 
-function dayKey(dt: DateTime): string {
-  return dt.toISODate()!;
-}
-
-function weekKey(dt: DateTime): string {
-  return `${dt.weekYear}-W${dt.weekNumber}`;
-}
-
-function bump(map: Map<string, number>, key: string): void {
+function bump(map: Map<number, number>, key: number): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
