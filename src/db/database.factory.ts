@@ -1,13 +1,16 @@
 import pg from 'pg';
 import { Database } from './database.js';
 import { PgWakeListener } from './pg-listener.js';
+import { timestamptzParser } from './timestamptz.js';
 
 export { DataDirLockedError } from './data-dir-lock.js';
 
 // The same value shapes on both back ends (PGlite's side is in pglite-pool.ts): int8 as numbers (counts;
 // nothing here passes 2^53), dates as 'YYYY-MM-DD' text (a calendar date has no instant or zone).
+// Instants are Dates either way; on pg, read by position (timestamptz.ts) with pg's parser for odd ones.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, timestamptzParser(pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ)));
 
 export interface DatabaseOptions {
   databaseUrl: string | null;
