@@ -12,13 +12,13 @@ export function timestamptzParser(fallback: (text: string) => unknown): (text: s
   };
 }
 
-const ZERO = 48;
+const [ZERO, DASH, SPACE, COLON, DOT, PLUS, MINUS] = ['0', '-', ' ', ':', '.', '+', '-'].map((c) => c.charCodeAt(0));
 
 /** Epoch milliseconds of 'YYYY-MM-DD HH:MM:SS[.f…]±HH[:MM]', or NaN when the text is not of that shape. */
 export function fastTimestamptz(text: string): number {
   const length = text.length;
-  if (length < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32) return NaN;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
+  if (length < 22 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== SPACE) return NaN;
+  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return NaN;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
@@ -29,7 +29,7 @@ export function fastTimestamptz(text: string): number {
 
   let at = 19;
   let millis = 0;
-  if (text.charCodeAt(at) === 46) {
+  if (text.charCodeAt(at) === DOT) {
     // The Date keeps whole milliseconds: the first three fraction digits (pg's parser truncates too).
     const start = ++at;
     while (at < length) {
@@ -41,20 +41,15 @@ export function fastTimestamptz(text: string): number {
     if (at === start) return NaN;
   }
 
+  // '±HH' or '±HH:MM', then the end of the text.
   const sign = text.charCodeAt(at);
-  if (sign !== 43 && sign !== 45) return NaN;
+  const withMinutes = at + 6 === length && text.charCodeAt(at + 3) === COLON;
+  if ((sign !== PLUS && sign !== MINUS) || (!withMinutes && at + 3 !== length)) return NaN;
   const offsetHours = digits(text, at + 1, 2);
-  let offsetMinutes = 0;
-  if (at + 3 === length) {
-    // '+HH'
-  } else if (at + 6 === length && text.charCodeAt(at + 3) === 58) {
-    offsetMinutes = digits(text, at + 4, 2);
-  } else {
-    return NaN;
-  }
+  const offsetMinutes = withMinutes ? digits(text, at + 4, 2) : 0;
   if (Number.isNaN(offsetHours + offsetMinutes)) return NaN;
 
-  const offset = (offsetHours * 60 + offsetMinutes) * 60_000 * (sign === 45 ? -1 : 1);
+  const offset = (offsetHours * 60 + offsetMinutes) * 60_000 * (sign === MINUS ? -1 : 1);
   return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset;
 }
 

@@ -271,6 +271,7 @@ function wallToMillis(isoDate: string, time: string, zone: string): number {
   if (!date || !clock || hour > 24 || minute > 59 || (hour === 24 && minute > 0)) {
     throw new RangeError(`invalid local time ${isoDate} ${time} in ${zone}`);
   }
+  // setUTCFullYear, not Date.UTC, which would read the years 0-99 as 1900-1999.
   const midnight = new Date(0).setUTCFullYear(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
   return wallClockMillisToInstant(midnight + hour * HOUR + minute * MINUTE, zone);
 }
