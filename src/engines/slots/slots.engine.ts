@@ -1,6 +1,12 @@
 import { DateTime } from 'luxon';
 
-import { instantToWallClockMillis, luxonZone, wallClockMillisToInstant } from '../../common/time/wall-clock.js';
+import {
+  instantToWallClockMillis,
+  luxonZone,
+  rruleDateToWallClock,
+  wallClockMillisToInstant,
+  wallClockToRruleDate,
+} from '../../common/time/wall-clock.js';
 import { mergeSpans, type Span, type TimeInterval, toInterval, toSpan } from './intervals.js';
 
 export { mergeIntervals, overlaps, subtractIntervals, type TimeInterval } from './intervals.js';
@@ -248,7 +254,7 @@ function localDates(from: number, to: number, zone: string): { iso: string; dayO
   const out: { iso: string; dayOfWeek: number }[] = [];
   const last = localDay(to, zone) + MARGIN_DAYS;
   for (let day = localDay(from, zone) - MARGIN_DAYS; day <= last; day++) {
-    out.push({ iso: new Date(day * DAY).toISOString().slice(0, 10), dayOfWeek: modulo(day + 4, 7) }); // 1970-01-01 was a Thursday
+    out.push({ iso: rruleDateToWallClock(new Date(day * DAY), true), dayOfWeek: modulo(day + 4, 7) }); // 1970-01-01 was a Thursday
   }
   return out;
 }
@@ -259,20 +265,17 @@ function pushWall(out: Span[], isoDate: string, startTime: string, endTime: stri
   if (e > s) out.push({ s, e });
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const HOUR_MINUTE = /^(\d{2}):(\d{2})(?::00)?$/;
 
 /** 'YYYY-MM-DD' + 'HH:mm' (or '24:00', the next midnight) in `zone` to epoch ms. */
 function wallToMillis(isoDate: string, time: string, zone: string): number {
-  const date = ISO_DATE.exec(isoDate);
   const clock = HOUR_MINUTE.exec(time);
   const hour = Number(clock?.[1]);
   const minute = Number(clock?.[2]);
-  if (!date || !clock || hour > 24 || minute > 59 || (hour === 24 && minute > 0)) {
+  if (!clock || hour > 24 || minute > 59 || (hour === 24 && minute > 0)) {
     throw new RangeError(`invalid local time ${isoDate} ${time} in ${zone}`);
   }
-  // setUTCFullYear, not Date.UTC, which would read the years 0-99 as 1900-1999.
-  const midnight = new Date(0).setUTCFullYear(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
+  const midnight = wallClockToRruleDate(isoDate).getTime(); // a RangeError too for a date that is not one
   return wallClockMillisToInstant(midnight + hour * HOUR + minute * MINUTE, zone);
 }
 
