@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { Clock } from '../../src/common/time/clock.js';
+import { blocksTime } from '../../src/modules/events/event-busy.js';
+import { EventsRepository } from '../../src/modules/events/events.repository.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { expectProblem } from '../setup/problem.js';
 import { registerUser, type TestUser } from '../factories/users.js';
@@ -388,6 +390,15 @@ describe('GET /availability/free-busy', () => {
       { source: 'event', id: ids.tentative, title: 'Maybe', start: '2026-06-07T08:00:00.000Z', end: '2026-06-07T09:00:00.000Z' },
     ]);
     expect((await freeBusy(user, { ...window, details: 'false' }).expect(200)).body.sources).toBeUndefined();
+  });
+
+  it('reads from PostgreSQL only the events that can block time', async () => {
+    const visible = await t.app.get(EventsRepository).findBusyInWindow(user.id, user.email, { from: new Date(window.from), to: new Date(window.to) });
+    // Not the free or cancelled events, the series' cancelled and free overrides, or the unanswered and
+    // declined invitations: busy time would drop them anyway (blocksTime), and the free-busy tests above
+    // show the occurrences those overrides replace stay replaced.
+    expect(visible.map((entry) => entry.event.id).sort()).toEqual([ids.edge, ids.a, ids.b, ids.c, ids.series, ids.moved, ids.accepted, ids.tentative].sort());
+    expect(visible.every((entry) => blocksTime(entry))).toBe(true);
   });
 
   it("shows each user only their own busy time", async () => {

@@ -11,7 +11,10 @@ export interface BusyBlock {
   title: string;
 }
 
-/** Tentative events block time (as in Google Calendar); an invitation only once accepted. */
+/**
+ * Tentative events block time (as in Google Calendar); an invitation only once accepted. The busy read
+ * (EventsRepository.findBusyInWindow, blocksTimeSql) applies the same test in SQL; keep the two in step.
+ */
 export function blocksTime(item: BusyVisibleEvent): boolean {
   if (item.event.transparency !== 'busy' || item.event.status === 'cancelled') return false;
   return item.role === 'owner' || item.myResponse === 'accepted';

@@ -102,6 +102,9 @@ const calendarOf = (alias: string) => `CASE WHEN ${alias}.role = 'owner' THEN
       AND 'google:' || cc.id = CASE WHEN ${alias}.series_id IS NULL THEN ${alias}.source
                                     ELSE (SELECT r.source FROM events r WHERE r.id = ${alias}.series_id) END) k) END`;
 
+/** blocksTime (event-busy.ts) as a condition on visibleEvents' rows: busy, not cancelled, owned or accepted. */
+const blocksTimeSql = ` AND transparency = 'busy' AND status <> 'cancelled' AND (role = 'owner' OR my_response = 'accepted')`;
+
 /** Enough to place events in time (busy time, schedules): no tags or attendees. */
 const leanVisibleColumns = `${eventColumns}, role, my_response`;
 const busyColumns = `${busyEventColumns}, role, my_response`;
@@ -389,16 +392,27 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
     return (await this.inWindow<VisibleRow>(visibleColumns, userId, email, filters)).map(toVisible);
   }
 
-  /** As findForWindow, with only the columns busy time needs (BusyEventRecord). */
+  /**
+   * As findForWindow, with only the columns busy time needs (BusyEventRecord), and only what can block
+   * time: the others never leave PostgreSQL, so a host's cancelled bookings, free events and declined
+   * invitations cost a slot request nothing. The overrides a series' occurrences are replaced by, cancelled
+   * or free ones included, come from findReplacedOccurrences.
+   */
   async findBusyInWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<BusyVisibleEvent[]> {
-    const rows = await this.inWindow<EventRow & { role: Role; my_response: ResponseStatus | null }>(busyColumns, userId, email, filters);
+    const rows = await this.inWindow<EventRow & { role: Role; my_response: ResponseStatus | null }>(busyColumns, userId, email, filters, blocksTimeSql);
     return rows.map((row) => ({ event: toBusyEvent(row), role: row.role, myResponse: row.my_response }));
   }
 
-  private async inWindow<R extends QueryResultRow>(columns: string, userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<R[]> {
+  private async inWindow<R extends QueryResultRow>(
+    columns: string,
+    userId: string,
+    email: string,
+    filters: EventFilters & { from: Date; to: Date },
+    extra = '',
+  ): Promise<R[]> {
     const where = filterSql(filters, 3);
     const { rows } = await this.db.query<R>(
-      `SELECT ${columns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
+      `SELECT ${columns} FROM ${visibleEvents} WHERE true ${where.sql}${extra} ORDER BY start_time, id`,
       [userId, email, ...where.params],
     );
     return rows;
