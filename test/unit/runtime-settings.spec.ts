@@ -41,4 +41,18 @@ describe('runtime settings', () => {
     });
     expect({ stderr: run.stderr, stdout: run.stdout }).toEqual({ stderr: '', stdout: 'started' });
   });
+
+  it("the README's command for running outside the image has the image's settings", async () => {
+    const bench = (await import(resolve(root, 'bench', 'lib.mjs'))) as { productionNodeFlags: string[] };
+    const readme = readFileSync(resolve(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const command = /`MALLOC_ARENA_MAX=1 node ([^`]*) dist\/main\.js`/.exec(readme);
+    expect(command?.[1].split(' ')).toEqual(bench.productionNodeFlags);
+  });
+
+  // node exits with "bad option" on a V8 flag its V8 does not know, so a Node upgrade that drops one of
+  // these must fail here (CI runs this on Node 20 and on Node 24, the image's runtime), not at start-up.
+  it('every flag of the Dockerfile command line is one node accepts', () => {
+    const run = spawnSync(process.execPath, [...dockerfileCmdFlags(), '-e', 'process.stdout.write("started")'], { encoding: 'utf8' });
+    expect({ status: run.status, stderr: run.stderr, stdout: run.stdout }).toEqual({ status: 0, stderr: '', stdout: 'started' });
+  });
 });
