@@ -55,7 +55,7 @@ await withBenchDatabase(async (databaseEnv) => {
     let slotStarts = [];
 
     // One minute's figures; `all` keeps the whole run's.
-    const fresh = () => ({ latencies: [], requests: 0, status5xx: 0, networkErrors: 0, status429: 0, otherNon2xx: {}, byKind: {} });
+    const fresh = () => ({ latencies: [], kindLatencies: {}, requests: 0, status5xx: 0, networkErrors: 0, status429: 0, otherNon2xx: {}, byKind: {} });
     let minute = fresh();
     const all = { requests: 0, status5xx: 0, networkErrors: 0, status429: 0, otherNon2xx: {}, byKind: {} };
 
@@ -81,6 +81,7 @@ await withBenchDatabase(async (databaseEnv) => {
         else if (!expect.includes(status)) bucket.otherNon2xx[`${kind} ${status}`] = (bucket.otherNon2xx[`${kind} ${status}`] ?? 0) + 1;
       }
       minute.latencies.push(ms);
+      (minute.kindLatencies[kind] ??= []).push(ms);
       return { status, data };
     }
 
@@ -165,6 +166,12 @@ await withBenchDatabase(async (databaseEnv) => {
         networkErrors: done.networkErrors,
         status429: done.status429,
         otherNon2xx: done.otherNon2xx,
+        // Which requests slow down, if the minutes do.
+        p50ByKind: Object.fromEntries(
+          Object.entries(done.kindLatencies)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([kind, list]) => [kind, percentile(list.sort((a, b) => a - b), 0.5)]),
+        ),
         rssMiB: rssMiB(server.pid),
         load1: +loadavg()[0].toFixed(2),
       };
@@ -201,6 +208,9 @@ await withBenchDatabase(async (databaseEnv) => {
     for (const s of samples) {
       console.log(`${String(s.minute).padStart(6)} ${String(s.perSecond).padStart(6)} ${String(s.p50).padStart(7)} ${String(s.p99).padStart(7)} ${String(s.status5xx).padStart(4)} ${String(s.networkErrors).padStart(8)} ${String(s.status429).padStart(4)} ${String(s.rssMiB).padStart(8)}  ${s.load1}`);
     }
+    const kinds = Object.keys(samples[0]?.p50ByKind ?? {});
+    console.log(`p50 ms by request\nminute ${kinds.map((kind) => kind.padStart(7)).join(' ')}`);
+    for (const s of samples) console.log(`${String(s.minute).padStart(6)} ${kinds.map((kind) => String(s.p50ByKind[kind] ?? '-').padStart(7)).join(' ')}`);
     console.log(`unexpected non-2xx (not 5xx): ${JSON.stringify(all.otherNon2xx)}`);
     console.log(`RSS minutes 2–4 max ${early} MiB, last three max ${late} MiB: ${grew ? 'GREW' : 'no growth'}; 5xx ${all.status5xx}, network errors ${all.networkErrors}`);
     console.log(`${report.passed ? 'PASSED' : 'FAILED'} — raw results: ${out}`);
