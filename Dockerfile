@@ -36,9 +36,9 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
 # code, and from then on every request's garbage went to the old generation: a full collection every
 # 140 ms, and /health/live served 23,000 requests/s instead of 39,000. V8 accepts this flag only on the
 # command line, not in NODE_OPTIONS (bench/README.md, "Pretenuring").
-# Young-generation collections may run while a full collection marks: by default V8 holds them off, the
-# young generation fills during the long concurrent marking of a 50 MB heap and all of it is promoted when
-# marking ends. With the flag the floor bench ended at 214-218 MiB instead of 247-254 on PostgreSQL and the
-# PGlite events bench at 323-327 instead of 335-343, at the same requests/s and slot p99 (bench/README.md,
+# Young-generation collections may run while a full collection marks: by default V8 holds them off, and
+# what the young generation holds when the long concurrent marking of a 50 MB heap ends is promoted. With
+# the flag the floor bench ended at 214-218 MiB instead of 247-254 on PostgreSQL and the PGlite events bench
+# at 323-327 instead of 335-343, at the same requests/s and the same slot p99 for the app (bench/README.md,
 # "Re-measured 2026-12-02"). Also only on the command line.
 CMD ["node", "--no-allocation-site-pretenuring", "--no-separate-gc-phases", "dist/main.js"]
