@@ -127,6 +127,28 @@ describe('migrations', () => {
     }
   });
 
+  it('back every foreign key with an index on its column, but those whose parent rows are few or never deleted', async () => {
+    // Without one, each delete of a referenced row reads the whole referencing table (0018).
+    const { rows } = await db.query<{ key: string }>(
+      `SELECT c.conrelid::regclass::text || '.' || a.attname AS key
+         FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        WHERE c.contype = 'f'
+          AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+        ORDER BY 1`,
+    );
+    expect(rows.map((row) => row.key)).toEqual([
+      // Email templates are seeded, not deleted.
+      'email_queue.template_key',
+      // A handful of rows per user (or per OAuth flow, kept minutes), read when that user is deleted.
+      'google_accounts.user_id',
+      'oauth_credentials.user_id',
+      'oauth_states.client_id',
+      'oauth_states.credential_id',
+      'oauth_states.user_id',
+      'slack_oauth_states.user_id',
+    ]);
+  });
+
   const pgOnly = usingPostgres ? it : it.skip;
   pgOnly('serializes concurrent boots with an advisory lock (needs real PostgreSQL; skipped on PGlite)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'calento-migrations-'));
