@@ -13,7 +13,8 @@ export interface BusyBlock {
 
 /**
  * Tentative events block time (as in Google Calendar); an invitation only once accepted. The busy read
- * (EventsRepository.findBusyInWindow, blocksTimeSql) applies the same test in SQL; keep the two in step.
+ * (EventsRepository.findBusyInWindow, the `blocksTime` filter) applies the same test in SQL; keep the two
+ * in step.
  */
 export function blocksTime(item: BusyVisibleEvent): boolean {
   if (item.event.transparency !== 'busy' || item.event.status === 'cancelled') return false;

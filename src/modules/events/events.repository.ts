@@ -64,6 +64,8 @@ export interface EventFilters {
   calendarId?: string;
   /** 'exclude': leave out every event mirrored from Google; a list: only events of those sources. */
   googleSources?: 'exclude' | string[];
+  /** Only what blocks time (blocksTime in event-busy.ts): busy, not cancelled, owned or accepted. */
+  blocksTime?: boolean;
 }
 
 const sortColumns = { startTime: 'start_time', endTime: 'end_time', title: 'title', createdAt: 'created_at' } as const;
@@ -101,9 +103,6 @@ const calendarOf = (alias: string) => `CASE WHEN ${alias}.role = 'owner' THEN
     WHERE cc.user_id = ${alias}.user_id
       AND 'google:' || cc.id = CASE WHEN ${alias}.series_id IS NULL THEN ${alias}.source
                                     ELSE (SELECT r.source FROM events r WHERE r.id = ${alias}.series_id) END) k) END`;
-
-/** blocksTime (event-busy.ts) as a condition on visibleEvents' rows: busy, not cancelled, owned or accepted. */
-const blocksTimeSql = ` AND transparency = 'busy' AND status <> 'cancelled' AND (role = 'owner' OR my_response = 'accepted')`;
 
 /** Enough to place events in time (busy time, schedules): no tags or attendees. */
 const leanVisibleColumns = `${eventColumns}, role, my_response`;
@@ -172,6 +171,7 @@ function filterSql(filters: EventFilters, first: number): { sql: string; params:
   // Only the user's own events come from their clients' calendars; invitations are never excluded.
   if (filters.googleSources === 'exclude') clauses.push(`(user_id <> $1 OR source NOT LIKE 'google:%')`);
   else if (filters.googleSources) clauses.push(`user_id = $1 AND source = ANY(${next(filters.googleSources)}::text[])`);
+  if (filters.blocksTime) clauses.push(`transparency = 'busy' AND status <> 'cancelled' AND (role = 'owner' OR my_response = 'accepted')`);
   return { sql: clauses.length ? `AND ${clauses.join(' AND ')}` : '', params };
 }
 
@@ -399,20 +399,14 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
    * or free ones included, come from findReplacedOccurrences.
    */
   async findBusyInWindow(userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<BusyVisibleEvent[]> {
-    const rows = await this.inWindow<EventRow & { role: Role; my_response: ResponseStatus | null }>(busyColumns, userId, email, filters, blocksTimeSql);
+    const rows = await this.inWindow<EventRow & { role: Role; my_response: ResponseStatus | null }>(busyColumns, userId, email, { ...filters, blocksTime: true });
     return rows.map((row) => ({ event: toBusyEvent(row), role: row.role, myResponse: row.my_response }));
   }
 
-  private async inWindow<R extends QueryResultRow>(
-    columns: string,
-    userId: string,
-    email: string,
-    filters: EventFilters & { from: Date; to: Date },
-    extra = '',
-  ): Promise<R[]> {
+  private async inWindow<R extends QueryResultRow>(columns: string, userId: string, email: string, filters: EventFilters & { from: Date; to: Date }): Promise<R[]> {
     const where = filterSql(filters, 3);
     const { rows } = await this.db.query<R>(
-      `SELECT ${columns} FROM ${visibleEvents} WHERE true ${where.sql}${extra} ORDER BY start_time, id`,
+      `SELECT ${columns} FROM ${visibleEvents} WHERE true ${where.sql} ORDER BY start_time, id`,
       [userId, email, ...where.params],
     );
     return rows;
