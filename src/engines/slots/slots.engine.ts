@@ -85,6 +85,8 @@ export interface Slot {
 
 export type SlotRejection = 'OUTSIDE_HOURS' | 'BUSY' | 'NOTICE' | 'WINDOW' | 'DAY_LIMIT' | 'WEEK_LIMIT' | 'NOT_ON_GRID';
 
+export type SlotVerdict = { ok: true } | { ok: false; reason: SlotRejection };
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -128,7 +130,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
   return slots;
 }
 
-export function isSlotBookable(q: SlotQuery, start: Date): { ok: true } | { ok: false; reason: SlotRejection } {
+export function isSlotBookable(q: SlotQuery, start: Date): SlotVerdict {
   const p = prepare(q);
   const s = start.getTime();
   if (s < p.earliest) return { ok: false, reason: 'NOTICE' };

@@ -8,7 +8,6 @@ import { pageOf, type Page, type PageQueryDto } from '../../common/http/paginati
 import { requireWindow } from '../../common/http/window.js';
 import { Clock } from '../../common/time/clock.js';
 import { MAX_WINDOW_DAYS } from '../availability/availability.service.js';
-import { computeSlots } from '../../engines/slots/slots.engine.js';
 import { UserDirectory } from '../users/user-directory.js';
 import { BookingLinksRepository } from './booking-links.repository.js';
 import { BookingSlots, type Host } from './booking-slots.js';
@@ -79,7 +78,7 @@ export class BookingLinksService {
     const { link, host } = await this.resolve(slug);
     const zone = query.timezone ?? host.timezone;
     const localZone = luxonZone(zone);
-    const slots = computeSlots(await this.slotsQuery.query(link, host, { from, to }, this.clock.now()));
+    const slots = await this.slotsQuery.free(link, host, { from, to }, this.clock.now());
     return {
       timezone: zone,
       durationMinutes: link.durationMinutes,

@@ -10,7 +10,7 @@ import { optionalWindow } from '../../common/http/window.js';
 import { parseInstant } from '../../common/time/instants.js';
 import { Clock } from '../../common/time/clock.js';
 import { BusySources } from '../availability/busy-sources.js';
-import { isSlotBookable, type SlotRejection } from '../../engines/slots/slots.engine.js';
+import type { SlotRejection } from '../../engines/slots/slots.engine.js';
 import { ChangeFeed } from '../changes/change-feed.service.js';
 import { toWrite } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
@@ -223,9 +223,7 @@ export class BookingsService implements OnModuleInit {
   }
 
   private async ensureBookable(link: BookingLink, host: Host, start: Date, exclude: { bookingId: string; eventId: string | null } | null) {
-    const end = new Date(start.getTime() + link.durationMinutes * 60_000);
-    const query = await this.slots.query(link, host, { from: start, to: end }, this.clock.now(), exclude);
-    const verdict = isSlotBookable(query, start);
+    const verdict = await this.slots.verdict(link, host, start, this.clock.now(), exclude);
     if (!verdict.ok) {
       const code = rejections[verdict.reason];
       throw new DomainError(code, { reason: reasonText[verdict.reason] }, code === 'SLOT_NOT_OFFERED' ? [{ field: 'start', message: `is not bookable: ${reasonText[verdict.reason]}` }] : []);
