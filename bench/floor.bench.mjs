@@ -10,6 +10,8 @@
 //
 // Rounds are interleaved (Calento first in odd rounds, the floor first in even ones) so that the other
 // work on a shared machine weighs on both sides alike; the ratios are per round, then their median.
+// Each load also reports both servers' garbage collection (bench/floor/gc-stats.mjs): KB promoted to the
+// old generation per request, full collections per 1,000 requests, and collection time per request.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,13 +45,21 @@ if (spawnSync('wrk', ['--version']).error) {
 
 const capture = join(root, 'bench', 'floor', 'capture-sql.mjs');
 const profiler = join(root, 'bench', 'floor', 'profile.mjs');
+const gcStats = join(root, 'bench', 'floor', 'gc-stats.mjs');
 const profileDir = options.profile ? resolve(options.profile) : null;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
-const preloads = ['--import', capture, ...(profileDir ? ['--import', profiler] : [])];
+const preloads = ['--import', capture, '--import', gcStats, ...(profileDir ? ['--import', profiler] : [])];
 const scratch = join(tmpdir(), `calento-floor-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const captureFile = join(scratch, 'statements.jsonl');
 const statementsFile = join(scratch, 'floor-statements.json');
+const gcStatsFile = (name) => join(scratch, `gc-${name}.json`);
+
+/** The collection totals a server's gc-stats preload last wrote, after letting it write once more. */
+async function collections(name) {
+  await new Promise((r) => setTimeout(r, 300));
+  return JSON.parse(readFileSync(gcStatsFile(name), 'utf8'));
+}
 const jwtSecret = 'bench-secret-bench-secret-bench-secret-0123';
 
 /** Which of Calento's statements is which, for the floor (by what each reads). */
@@ -92,7 +102,7 @@ function startFloor(env) {
   const runtimeEnv = options['floor-default-heap'] ? {} : productionEnv;
   const child = spawn(process.execPath, [...heapFlags, ...preloads, join(root, 'bench', 'floor', 'server.mjs')], {
     cwd: root,
-    env: { ...process.env, ...runtimeEnv, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, PROFILE_DIR: profileDir ?? '' },
+    env: { ...process.env, ...runtimeEnv, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, GC_STATS_FILE: gcStatsFile('floor'), PROFILE_DIR: profileDir ?? '' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return {
@@ -125,7 +135,7 @@ const median = (list) => {
 await withBenchDatabase(async (databaseEnv) => {
   const calento = await startServer(
     // Calento as it runs by default: a log line per request (to /dev/null here).
-    { ...databaseEnv, JWT_SECRET: jwtSecret, CAPTURE_SQL_FILE: captureFile, RATE_LIMIT_PUBLIC_PER_IP: '1000000', LOG_LEVEL: 'info', PROFILE_DIR: profileDir ?? '' },
+    { ...databaseEnv, JWT_SECRET: jwtSecret, CAPTURE_SQL_FILE: captureFile, GC_STATS_FILE: gcStatsFile('calento'), RATE_LIMIT_PUBLIC_PER_IP: '1000000', LOG_LEVEL: 'info', PROFILE_DIR: profileDir ?? '' },
     { nodeArgs: preloads, stdout: 'ignore' },
   );
   let floor;
@@ -199,10 +209,13 @@ await withBenchDatabase(async (databaseEnv) => {
           const seconds = route === 'health' ? Math.min(duration, 5) : duration;
           await load({ url, headers: target.headers, connections: target.connections, duration: round === 1 ? 5 : 2 });
           const profiling = profileDir && round === 1;
+          const gcBefore = await collections(name);
           if (profiling) process.kill(server.pid, 'SIGWINCH');
           const cpuBefore = cpuMs(server.pid);
           const result = await load({ url, headers: target.headers, connections: target.connections, duration: seconds });
           const cpu = cpuMs(server.pid) - cpuBefore;
+          const gcAfter = await collections(name);
+          const served = result.requestsPerSecond * seconds;
           if (profiling) {
             profiles[server.pid] = (profiles[server.pid] ?? 0) + 1;
             process.kill(server.pid, 'SIGWINCH');
@@ -225,7 +238,12 @@ await withBenchDatabase(async (databaseEnv) => {
             requestsPerSecond: result.requestsPerSecond,
             p50: result.p50,
             p99: result.p99,
-            cpuMsPerRequest: +(cpu / (result.requestsPerSecond * seconds)).toFixed(3),
+            cpuMsPerRequest: +(cpu / served).toFixed(3),
+            // Garbage collection during the load: KB promoted to the old generation per request, full
+            // collections per 1,000 requests, and the main thread's time in collections per request.
+            promotedKBPerRequest: +((gcAfter.promotedBytes - gcBefore.promotedBytes) / 1024 / served).toFixed(1),
+            fullCollectionsPer1000: +(((gcAfter.full - gcBefore.full) * 1000) / served).toFixed(2),
+            gcMsPerRequest: +((gcAfter.pauseMs - gcBefore.pauseMs) / served).toFixed(3),
             rssMiB: rssMiB(server.pid),
             load1: +loadavg()[0].toFixed(2),
           };
@@ -250,6 +268,9 @@ await withBenchDatabase(async (databaseEnv) => {
         p50: of(name).map((r) => r.p50),
         p99: of(name).map((r) => r.p99),
         cpuMsPerRequest: median(of(name).map((r) => r.cpuMsPerRequest)),
+        promotedKBPerRequest: median(of(name).map((r) => r.promotedKBPerRequest)),
+        fullCollectionsPer1000: median(of(name).map((r) => r.fullCollectionsPer1000)),
+        gcMsPerRequest: median(of(name).map((r) => r.gcMsPerRequest)),
         rssMiB: Math.max(...of(name).map((r) => r.rssMiB)),
       });
       return {
@@ -278,6 +299,11 @@ await withBenchDatabase(async (databaseEnv) => {
       console.log(
         `${s.route.padEnd(8)} ${String(s.connections).padStart(5)} | ${cell(s.calento)} | ${cell(s.floor)} | ${s.ratio.median}× (${s.ratio.min}–${s.ratio.max})  ${s.p99Ratio.median}× (${s.p99Ratio.min}–${s.p99Ratio.max})`,
       );
+    }
+    console.log('\ncollections (median of rounds): KB promoted per request, full collections per 1,000 requests, main-thread ms in collections per request');
+    for (const s of summary) {
+      const gc = (side) => `${side.promotedKBPerRequest.toFixed(1).padStart(6)} KB  ${side.fullCollectionsPer1000.toFixed(2).padStart(6)}  ${side.gcMsPerRequest.toFixed(3)} ms`;
+      console.log(`${s.route.padEnd(8)} ${String(s.connections).padStart(5)} | Calento ${gc(s.calento)} | floor ${gc(s.floor)}`);
     }
     console.log(`raw results: ${out}`);
   } finally {
