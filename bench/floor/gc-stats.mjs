@@ -13,7 +13,7 @@
 // Why the bench reports it: a slot route that promoted three times the floor's bytes per request ran
 // twice its full collections, each marking a heap four times the floor's, and that was the whole p99
 // gap (bench/README.md, "Promotion").
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { GCProfiler } from 'node:v8';
 
 const file = process.env.GC_STATS_FILE;
@@ -36,6 +36,8 @@ if (file) {
         totals.full++;
       }
     }
-    writeFileSync(file, JSON.stringify(totals));
+    // Written aside and renamed over the file, so that the bench never reads a half-written one.
+    writeFileSync(`${file}.tmp`, JSON.stringify(totals));
+    renameSync(`${file}.tmp`, file);
   }, 250).unref();
 }
