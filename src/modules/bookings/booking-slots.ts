@@ -36,12 +36,12 @@ export class BookingSlots {
   ) {}
 
   /** The free slots of `link` in `window`. */
-  async free(link: BookingLink, host: Host, window: { from: Date; to: Date }, now: Date): Promise<Slot[]> {
+  free(link: BookingLink, host: Host, window: { from: Date; to: Date }, now: Date): Promise<Slot[]> {
     return this.answer(link, host, window, now, null, computeSlots);
   }
 
   /** Whether `start` can be booked now; `exclude` is a booking being moved (its own time is not busy). */
-  async verdict(
+  verdict(
     link: BookingLink,
     host: Host,
     start: Date,
