@@ -29,6 +29,7 @@ export default {
   // the whole app into its own module registry and opens its own database, and the workers otherwise grew
   // to about 4 GB each by the end of the suite, with a third of the CPU in the kernel. Measured on
   // 2026-12-02 (2-core AMD EPYC, PGlite, warm transform cache): 12 min 34 s without the limit (19 min of
-  // user CPU), 6 min 35 s with it (10 min).
+  // user CPU), 6 min 35 s with it (10 min). A replaced worker would build ts-jest's program again on a
+  // cache miss, so the global setup fills the transform cache first (test/setup/global-setup.mjs).
   workerIdleMemoryLimit: '1GB',
 };
