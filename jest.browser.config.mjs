@@ -8,8 +8,8 @@ export default {
   testTimeout: 60000,
   // One Chromium at a time on a 2-core machine.
   maxWorkers: 1,
-  // A few files in one worker: it compiles what they load itself (the base's cache warm-up would compile
-  // every file of the project under this config's own cache keys) and is never replaced.
+  // A few files in one worker, never replaced. What they load is in the transform cache after a run of the
+  // suite (same id, same cache keys: test/setup/ts-jest-lazy.cjs); run alone, it compiles only that.
   globalSetup: undefined,
   workerIdleMemoryLimit: undefined,
 };

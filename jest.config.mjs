@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
+
 // Native-ESM jest: ts-jest compiles TypeScript (with the Swagger plugin), started only on a transform-cache
 // miss (test/setup/ts-jest-lazy.cjs); @swc/jest compiles the two ESM-only packages that Fastify's stack loads.
 const esmOnly = ['content-disposition', 'cookie'];
 
 export default {
+  // One id for this checkout's configs (this one and jest.browser.config.mjs, which differs in its test
+  // files only): jest names the transform cache's folder after it, so both read the same entries.
+  id: `calento-${createHash('sha1').update(import.meta.dirname).digest('hex').slice(0, 16)}`,
   rootDir: '.',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

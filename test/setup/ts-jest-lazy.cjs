@@ -53,9 +53,21 @@ function info(path, content) {
   return entry;
 }
 
+/**
+ * What of jest's project config the output depends on: this transformer's options (ts-jest's, tsconfig
+ * path included), the root they resolve against, and which extensions are ES modules. Not the whole config
+ * (jest's own key uses it): the browser config differs in its test files only and shares the main
+ * config's cache (jest.config.mjs gives both the same id), so a browser run after the suite compiles
+ * nothing.
+ */
+function transformSettings(options) {
+  const { config = {}, transformerConfig = {} } = options;
+  return JSON.stringify({ rootDir: config.rootDir, extensionsToTreatAsEsm: config.extensionsToTreatAsEsm, transformerConfig });
+}
+
 function cacheKey(sourceText, sourcePath, options) {
   const hash = createHash('sha1');
-  hash.update(stamp).update('\0').update(options.configString ?? '').update('\0');
+  hash.update(stamp).update('\0').update(transformSettings(options)).update('\0');
   hash.update(`instrument:${Boolean(options.instrument)} esm:${Boolean(options.supportsStaticESM)}\0`);
   hash.update(sourcePath).update('\0').update(sourceText).update('\0');
   const seen = new Set([sourcePath]);
