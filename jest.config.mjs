@@ -31,10 +31,15 @@ export default {
   testTimeout: 30000,
   maxWorkers: 2,
   // A worker that holds more than this after a test file is replaced by a fresh one. Each e2e file loads
-  // the whole app into its own module registry and opens its own database, and the workers otherwise grew
-  // to about 4 GB each by the end of the suite, with a third of the CPU in the kernel. Measured on
-  // 2026-12-02 (2-core AMD EPYC, PGlite, warm transform cache): 12 min 34 s without the limit (19 min of
-  // user CPU), 6 min 35 s with it (10 min). A replaced worker would build ts-jest's program again on a
-  // cache miss, so the global setup fills the transform cache first (test/setup/global-setup.mjs).
-  workerIdleMemoryLimit: '1GB',
+  // the whole app into its own module registry, and Node never frees a file's ES modules: every
+  // vm.SourceTextModule stays in the environment's cleanup queue, and through its evaluation the file's
+  // top-level variables, its app included (a heap snapshot after three e2e files in one process, Node 20 and
+  // 24 alike: 40-50 MB live per file). The workers otherwise grew to about 4 GB each by the end of the
+  // suite, with a third of the CPU in the kernel. Measured on 2026-12-02 (2-core AMD EPYC, PGlite, warm
+  // transform cache): 12 min 34 s without the limit (19 min of user CPU), 6 min 35 s with 1 GB (10 min).
+  // Later the same day, on another host, after ts-jest was no longer loaded by every new worker: 2 GB
+  // 464 s, 1 GB 393 and 376 s, 700 MB 353 and 361 s, 400 MB 387 s. A replaced worker would build ts-jest's
+  // program again on a cache miss, so the global setup fills the transform cache first
+  // (test/setup/global-setup.mjs).
+  workerIdleMemoryLimit: '700MB',
 };
