@@ -38,7 +38,8 @@ export default {
   // suite, with a third of the CPU in the kernel. Measured on 2026-12-02 (2-core AMD EPYC, PGlite, warm
   // transform cache): 12 min 34 s without the limit (19 min of user CPU), 6 min 35 s with 1 GB (10 min).
   // Later the same day, on another host, after ts-jest was no longer loaded by every new worker: 2 GB
-  // 464 s, 1 GB 393 and 376 s, 700 MB 353 and 361 s, 400 MB 387 s. A replaced worker would build ts-jest's
+  // 464 s, 1 GB 393 and 376 s, 700 MB 353 and 361 s, 400 MB 387 s; on real PostgreSQL with Node 24 the
+  // other way round, 1 GB 281 s and 700 MB 297 s (one run each). A replaced worker would build ts-jest's
   // program again on a cache miss, so the global setup fills the transform cache first
   // (test/setup/global-setup.mjs).
   workerIdleMemoryLimit: '700MB',
