@@ -83,6 +83,21 @@ function cacheKey(sourceText, sourcePath, options) {
   return hash.digest('hex');
 }
 
+/**
+ * The project config handed to ts-jest: the suite's, except that no file counts as a test file. ts-jest
+ * leaves test files out of the program it builds first and adds each when it compiles it; every addition
+ * makes a new program and a new type checker, and the Swagger plugin then checks again what it reads.
+ * With every file in the first program, filling the cache from scratch took 38.5 s instead of 87.5 s
+ * (427 files, measured 2026-12-02), with byte-identical output. ts-jest reads testMatch for nothing else.
+ */
+const tsJestConfigs = new WeakMap();
+function withTestFilesInProgram(options) {
+  const { config } = options;
+  if (!config) return options;
+  if (!tsJestConfigs.has(config)) tsJestConfigs.set(config, { ...config, testMatch: [join(root, '.no-test-files')], testRegex: [] });
+  return { ...options, config: tsJestConfigs.get(config) };
+}
+
 class LazyTsJest {
   constructor(options) {
     this.options = options;
@@ -106,11 +121,11 @@ class LazyTsJest {
   }
 
   process(sourceText, sourcePath, options) {
-    return this.tsJest().process(sourceText, sourcePath, options);
+    return this.tsJest().process(sourceText, sourcePath, withTestFilesInProgram(options));
   }
 
   processAsync(sourceText, sourcePath, options) {
-    return this.tsJest().processAsync(sourceText, sourcePath, options);
+    return this.tsJest().processAsync(sourceText, sourcePath, withTestFilesInProgram(options));
   }
 }
 
