@@ -7,14 +7,16 @@ import { createServer } from 'node:net';
  *
  * They lie below the kernel's ephemeral range, in a block of its own for each jest worker. A port from
  * `listen(0)` is free for anyone the moment it is released: another test's server, or an outgoing
- * connection's own end, can take it, and the "outage" then answers instead of refusing.
+ * connection's own end, can take it, and the "outage" then answers instead of refusing. A second jest run
+ * beside the suite (the browser tests in .ci/run) takes the blocks after the suite's:
+ * CALENTO_TEST_PORT_BLOCKS_FROM, set by its config.
  */
 const PORTS_PER_WORKER = 200;
 let handed = 0;
 
 /** The next port of this jest worker's block (the block ends where the ephemeral range begins). */
 function nextPort(): number {
-  const worker = Number(process.env.JEST_WORKER_ID ?? 1);
+  const worker = Number(process.env.JEST_WORKER_ID ?? 1) + Number(process.env.CALENTO_TEST_PORT_BLOCKS_FROM ?? 0);
   const blockEnd = ephemeralRangeStart() - (worker - 1) * PORTS_PER_WORKER;
   return blockEnd - PORTS_PER_WORKER + (handed++ % PORTS_PER_WORKER);
 }

@@ -40,6 +40,19 @@ describe('test ports', () => {
     expect(got).not.toBe(taken);
   });
 
+  it('come from later blocks in a second jest run beside the suite (CALENTO_TEST_PORT_BLOCKS_FROM)', async () => {
+    const ephemeralFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const block = (port: number) => Math.floor((ephemeralFrom - 1 - port) / 200);
+    const own = await freePort();
+    process.env.CALENTO_TEST_PORT_BLOCKS_FROM = '2';
+    try {
+      const beside = await freePort();
+      expect(block(beside)).toBe(block(own) + 2);
+    } finally {
+      delete process.env.CALENTO_TEST_PORT_BLOCKS_FROM;
+    }
+  });
+
   it('pass on errors other than a port in use', async () => {
     await expect(listenOnOwnPort(() => Promise.reject(Object.assign(new Error('no'), { code: 'EACCES' })))).rejects.toThrow('no');
   });
