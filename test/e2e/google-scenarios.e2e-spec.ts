@@ -239,6 +239,45 @@ describe('§6.14 local edits to recurring events', () => {
     expect(fake.getEvent(c.calendarId, instance)?.status).toBe('cancelled');
     expect((await localEvents(c)).filter((e) => e.title.startsWith('Standup'))).toEqual([]);
   });
+
+  it('a listing that left Google before the series was deleted here, and arrives after, does not bring its edited occurrence back', async () => {
+    const c = await connectedAccount();
+    await startSync(c, 'merge');
+    const series = (
+      await api()
+        .post('/api/v1/events')
+        .set(c.user.auth)
+        .send({ title: 'Retro', startTime: '2027-06-07T16:00:00+02:00', endTime: '2027-06-07T17:00:00+02:00', timezone: 'Europe/Berlin', recurrenceRule: 'FREQ=WEEKLY;COUNT=4' })
+        .expect(201)
+    ).body;
+    await eventually(() => fake.events(c.calendarId).some((e) => e.summary === 'Retro'), 10_000, 'the series at Google');
+    const masterId = fake.events(c.calendarId).find((e) => e.summary === 'Retro')!.id as string;
+    // Google's notification of the edit is held, so the next listing carries the edited instance.
+    fake.setPushFaults({ paused: true });
+    await api().put(`/api/v1/events/${series.id}/occurrences/2027-06-14T14:00:00Z`).set(c.user.auth).send({ title: 'Retro (moved)' }).expect(200);
+    const instance = fake.instanceId(masterId, '2027-06-14T14:00:00Z');
+    await eventually(() => fake.getEvent(c.calendarId, instance)?.summary === 'Retro (moved)', 10_000, 'the edited instance');
+    await pushJobsSettled(c, 2);
+
+    // That listing is made at once and answered 3 s later; meanwhile the series is deleted here and at Google.
+    const stale = fake.injectFault({ method: 'GET', path: '/calendar/v3/calendars/*/events', account: c.email, delayReplyMs: 3000 });
+    fake.flushPush();
+    await eventually(() => fake.faults().find((f) => f.id === stale.id)!.hits === 1, 10_000, 'the listing asked for');
+    await api().delete(`/api/v1/events/${series.id}`).set(c.user.auth).expect(204);
+    const deletedAt = Date.now();
+    await eventually(() => fake.getEvent(c.calendarId, masterId)?.status === 'cancelled', 10_000, 'the series cancelled at Google');
+    await synced(c, deletedAt);
+    // The stale listing has been applied: the occurrence it carried is not here as an event of its own.
+    expect((await localEvents(c)).filter((e) => e.title.startsWith('Retro'))).toEqual([]);
+
+    // Google's notification of the deletion, when it comes, changes nothing either.
+    const since = Date.now();
+    fake.setPushFaults({ paused: false });
+    fake.flushPush();
+    await synced(c, since);
+    expect((await localEvents(c)).filter((e) => e.title.startsWith('Retro'))).toEqual([]);
+    expect(fake.getEvent(c.calendarId, instance)?.status).toBe('cancelled');
+  });
 });
 
 describe('§6.16 push basics', () => {

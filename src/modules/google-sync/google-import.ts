@@ -126,12 +126,16 @@ export class GoogleImport {
     return (await this.links.findByGoogle(sync.id, resource.id as string))?.eventId ?? null;
   }
 
-  /** Overrides whose series never came: kept as events of their own rather than dropped. */
+  /**
+   * Overrides whose series never came: kept as events of their own rather than dropped. A cancelled
+   * instance whose series never came takes such a copy with it.
+   */
   private async applyDeferred(run: ImportRun): Promise<void> {
     const pending = run.deferred.splice(0);
     for (const item of pending) {
       if (await this.apply(run, item)) continue;
       if (item.kind === 'override') await this.upsertEvent(run, asSingle(item));
+      if (item.kind === 'cancelledOccurrence') await this.deleteMirrored(run, item.googleId);
     }
   }
 
@@ -242,16 +246,24 @@ export class GoogleImport {
     return candidates.find((event) => !linked.has(event.id)) ?? null;
   }
 
-  private async seriesFor(run: ImportRun, seriesGoogleId: string): Promise<{ link: EventLink; master: EventRecord } | null> {
+  /**
+   * The local series a Google instance belongs to; `'gone'` when the series was linked and has been deleted
+   * here (its deletion is on its way to Google, or Google has not listed it yet); null when Calento does
+   * not have it (not yet in this listing, or not a series here).
+   */
+  private async seriesFor(run: ImportRun, seriesGoogleId: string): Promise<{ link: EventLink; master: EventRecord } | 'gone' | null> {
     const link = await this.links.findByGoogle(run.sync.id, seriesGoogleId);
     if (!link?.eventId) return null;
     const master = await this.events.findOwned(run.sync.userId, link.eventId);
-    return master?.recurrenceRule ? { link, master } : null;
+    if (!master) return 'gone';
+    return master.recurrenceRule ? { link, master } : null;
   }
 
   private async upsertOverride(run: ImportRun, item: Extract<LocalItem, { kind: 'override' }>): Promise<boolean> {
     const { sync } = run;
     const series = await this.seriesFor(run, item.seriesGoogleId);
+    // An instance of a series deleted here (a listing older than the deletion) is not brought back as an event.
+    if (series === 'gone') return true;
     if (!series) return false;
     const link = await this.links.findByGoogle(sync.id, item.googleId);
     if (link && link.etag !== null && link.etag === item.etag) return true;
@@ -274,6 +286,7 @@ export class GoogleImport {
   private async cancelOccurrence(run: ImportRun, item: Extract<LocalItem, { kind: 'cancelledOccurrence' }>): Promise<boolean> {
     const { sync } = run;
     const series = await this.seriesFor(run, item.seriesGoogleId);
+    if (series === 'gone') return true;
     if (!series) return false;
     const link = await this.links.findByGoogle(sync.id, item.googleId);
     if (series.master.exdates.includes(item.occurrenceId)) {

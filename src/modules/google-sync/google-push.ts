@@ -85,9 +85,10 @@ export class GooglePush {
     if (link && link.syncId !== sync.id) return 'skipped';
     if (!event) {
       if (!link) return 'skipped';
+      // The link stays until a listing shows the deletion (GoogleImport.deleteMirrored, or a full listing
+      // that no longer has the event): a listing fetched before this DELETE and applied after it then finds
+      // the local event gone instead of nothing, and does not bring it back.
       await this.deleteAtGoogle(google, sync, link.googleEventId, link.etag);
-      await this.links.deleteBySeries(sync.id, link.googleEventId);
-      await this.links.delete(link.id);
       return 'deleted';
     }
     const body = googleBodyOf(event, await this.events.attendeesOf(event.id), null);

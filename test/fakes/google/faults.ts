@@ -26,6 +26,11 @@ export interface FaultSpec {
   dropConnection?: 'before' | 'after';
   /** Wait this long (real ms) before handling. */
   delayMs?: number;
+  /**
+   * Handle the request at once, then wait this long (real ms) before answering: an answer still on its
+   * way while later requests change the calendar (a listing that is stale when it arrives).
+   */
+  delayReplyMs?: number;
 }
 
 export interface Fault extends FaultSpec {
@@ -46,7 +51,7 @@ export class FaultInjector {
   private nextId = 1;
 
   add(spec: FaultSpec): Fault {
-    if (spec.status === undefined && !spec.dropConnection && !spec.delayMs) throw new Error('a fault needs status, dropConnection or delayMs');
+    if (spec.status === undefined && !spec.dropConnection && !spec.delayMs && !spec.delayReplyMs) throw new Error('a fault needs status, dropConnection, delayMs or delayReplyMs');
     const fault = { ...spec, id: this.nextId++, remaining: spec.times ?? 1, hits: 0, re: toRegExp(spec.path) };
     this.faults.push(fault);
     return this.describe(fault);

@@ -93,6 +93,7 @@ export class FakeHttpServer {
       if (this.requestLog.length > this.options.logLimit) this.requestLog.splice(0, this.requestLog.length - this.options.logLimit);
     }
     let dropAfter = false;
+    let delayReplyMs = 0;
     let reply: Reply;
     try {
       const raw = await readBody(req);
@@ -116,6 +117,7 @@ export class FakeHttpServer {
           return;
         }
         dropAfter = fault?.dropConnection === 'after';
+        delayReplyMs = fault?.delayReplyMs ?? 0;
       }
       ctx.body = parseBody(raw, req.headers['content-type']);
       if (log && ctx.body !== undefined) log.body = ctx.body;
@@ -124,6 +126,7 @@ export class FakeHttpServer {
     } catch (error) {
       reply = this.errorReply(error, matched?.route.kind ?? 'api');
     }
+    if (delayReplyMs > 0) await new Promise((r) => setTimeout(r, delayReplyMs));
     if (dropAfter) {
       if (log) {
         log.dropped = true;

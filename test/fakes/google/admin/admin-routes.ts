@@ -53,7 +53,7 @@ export function adminRoutes(fake: FakeGoogle): Route[] {
     ['POST', '/grants/revoke', (ctx) => ok({ revoked: fake.revokeGrant(b(ctx).email, b(ctx).clientId) }), '{email, clientId?}'],
     ['POST', '/sync-tokens/invalidate', (ctx) => (fake.invalidateSyncTokens(b(ctx)), ok()), '{calendarId?, email?} (neither: all)'],
     ['GET', '/faults', () => ok({ faults: fake.faults().map(faultJson) }), 'active faults (remaining -1 = unlimited)'],
-    ['POST', '/faults', (ctx) => ok(faultJson(fake.injectFault(faultFrom(b(ctx))))), '{path, regex?, method?, account?, times? (-1 = always), status?, reason?, message?, domain?, headers?, dropConnection?, delayMs?}'],
+    ['POST', '/faults', (ctx) => ok(faultJson(fake.injectFault(faultFrom(b(ctx))))), '{path, regex?, method?, account?, times? (-1 = always), status?, reason?, message?, domain?, headers?, dropConnection?, delayMs?, delayReplyMs?}'],
     ['DELETE', '/faults', () => (fake.clearFaults(), noContent()), 'remove all faults'],
     ['PUT', '/rate-limits/:email', (ctx) => (fake.setRateLimit(p(ctx).email, b(ctx) as RateLimit), ok()), '{limit, windowMs, status?, reason?}'],
     ['DELETE', '/rate-limits/:email', (ctx) => (fake.clearRateLimit(p(ctx).email), noContent()), 'remove the limit'],
