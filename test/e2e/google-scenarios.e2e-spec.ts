@@ -211,18 +211,18 @@ describe('§6.10 delete races', () => {
 });
 
 describe('§6.14 local edits to recurring events', () => {
-  it('sends an edited occurrence to its instance id (never the master), and deleting the series cancels every occurrence at Google', async () => {
+  /** A Berlin series created here on a newly synced calendar, once Google has it; `masterId` is Google's id. */
+  async function seriesAtGoogle(fields: { title: string; startTime: string; endTime: string; recurrenceRule: string }) {
     const c = await connectedAccount();
     await startSync(c, 'merge');
-    const series = (
-      await api()
-        .post('/api/v1/events')
-        .set(c.user.auth)
-        .send({ title: 'Standup', startTime: '2027-05-03T09:00:00+02:00', endTime: '2027-05-03T09:15:00+02:00', timezone: 'Europe/Berlin', recurrenceRule: 'FREQ=DAILY;COUNT=5' })
-        .expect(201)
-    ).body;
-    await eventually(() => fake.events(c.calendarId).some((e) => e.summary === 'Standup'), 10_000, 'the series at Google');
-    const masterId = fake.events(c.calendarId).find((e) => e.summary === 'Standup')!.id as string;
+    const series = (await api().post('/api/v1/events').set(c.user.auth).send({ ...fields, timezone: 'Europe/Berlin' }).expect(201)).body;
+    await eventually(() => fake.events(c.calendarId).some((e) => e.summary === fields.title), 10_000, 'the series at Google');
+    const masterId = fake.events(c.calendarId).find((e) => e.summary === fields.title)!.id as string;
+    return { c, series, masterId };
+  }
+
+  it('sends an edited occurrence to its instance id (never the master), and deleting the series cancels every occurrence at Google', async () => {
+    const { c, series, masterId } = await seriesAtGoogle({ title: 'Standup', startTime: '2027-05-03T09:00:00+02:00', endTime: '2027-05-03T09:15:00+02:00', recurrenceRule: 'FREQ=DAILY;COUNT=5' });
     fake.clearRequests();
     await api().put(`/api/v1/events/${series.id}/occurrences/2027-05-05T07:00:00Z`).set(c.user.auth).send({ title: 'Standup (demo)' }).expect(200);
     const instance = fake.instanceId(masterId, '2027-05-05T07:00:00Z');
@@ -241,17 +241,7 @@ describe('§6.14 local edits to recurring events', () => {
   });
 
   it('a listing that left Google before the series was deleted here, and arrives after, does not bring its edited occurrence back', async () => {
-    const c = await connectedAccount();
-    await startSync(c, 'merge');
-    const series = (
-      await api()
-        .post('/api/v1/events')
-        .set(c.user.auth)
-        .send({ title: 'Retro', startTime: '2027-06-07T16:00:00+02:00', endTime: '2027-06-07T17:00:00+02:00', timezone: 'Europe/Berlin', recurrenceRule: 'FREQ=WEEKLY;COUNT=4' })
-        .expect(201)
-    ).body;
-    await eventually(() => fake.events(c.calendarId).some((e) => e.summary === 'Retro'), 10_000, 'the series at Google');
-    const masterId = fake.events(c.calendarId).find((e) => e.summary === 'Retro')!.id as string;
+    const { c, series, masterId } = await seriesAtGoogle({ title: 'Retro', startTime: '2027-06-07T16:00:00+02:00', endTime: '2027-06-07T17:00:00+02:00', recurrenceRule: 'FREQ=WEEKLY;COUNT=4' });
     // Google's notification of the edit is held, so the next listing carries the edited instance.
     fake.setPushFaults({ paused: true });
     await api().put(`/api/v1/events/${series.id}/occurrences/2027-06-14T14:00:00Z`).set(c.user.auth).send({ title: 'Retro (moved)' }).expect(200);
