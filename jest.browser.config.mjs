@@ -2,9 +2,9 @@
 // Same transforms as jest.config.mjs; kept out of `npm test` by its file pattern.
 import base from './jest.config.mjs';
 
-// .ci/run runs these while `npm test` runs on PostgreSQL: test servers that need a port of their own take
-// it from the blocks after the suite's two workers' (test/setup/ports.ts), so the two runs never hand out
-// the same port. The workers inherit this.
+// Run while `npm test` runs, test servers that need a port of their own take it from the blocks after the
+// suite's two workers' (test/setup/ports.ts), so the two runs never hand out the same port. The workers
+// inherit this.
 process.env.CALENTO_TEST_PORT_BLOCKS_FROM = String(base.maxWorkers);
 
 export default {

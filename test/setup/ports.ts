@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
  * They lie below the kernel's ephemeral range, in a block of its own for each jest worker. A port from
  * `listen(0)` is free for anyone the moment it is released: another test's server, or an outgoing
  * connection's own end, can take it, and the "outage" then answers instead of refusing. The browser tests,
- * which .ci/run runs beside the suite, take the blocks after the suite's: CALENTO_TEST_PORT_BLOCKS_FROM,
- * set by their config.
+ * when run while the suite runs, take the blocks after the suite's: CALENTO_TEST_PORT_BLOCKS_FROM, set by
+ * their config.
  */
 const PORTS_PER_WORKER = 200;
 let handed = 0;
