@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -34,8 +34,24 @@ function baseDatabaseName(): string {
   return name;
 }
 
+/**
+ * Where PGlite's template and each file's copy of it live: /dev/shm when the machine has it as a tmpfs with
+ * room to spare, else the temporary folder. A copy is 41 MB in about 1,200 files: on this machine's ext4
+ * /tmp copying and removing one took 950 ms of CPU, on /dev/shm 145 ms (2026-12-02). A container's
+ * default /dev/shm (64 MB) is too small, hence the free-space floor.
+ */
+function pgliteScratchRoot(): string {
+  try {
+    const shm = statfsSync('/dev/shm');
+    if (shm.bavail * shm.bsize >= 2 ** 30) return '/dev/shm';
+  } catch {
+    // No /dev/shm here (macOS, Windows).
+  }
+  return tmpdir();
+}
+
 const templateName = () => `${baseDatabaseName()}_template_${migrationsHash()}`;
-const pgliteTemplateDir = () => join(tmpdir(), `calento-pglite-template-${migrationsHash()}`);
+const pgliteTemplateDir = () => join(pgliteScratchRoot(), `calento-pglite-template-${migrationsHash()}`);
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: serverUrl('postgres') });
@@ -136,7 +152,7 @@ export async function cloneTestDatabase(): Promise<TestDatabase> {
       drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
     };
   }
-  const dir = join(mkdtempSync(join(tmpdir(), 'calento-test-')), 'pglite');
+  const dir = join(mkdtempSync(join(pgliteScratchRoot(), 'calento-test-')), 'pglite');
   cpSync(pgliteTemplateDir(), dir, { recursive: true });
   return {
     env: { PGLITE_DATA_DIR: dir },
