@@ -37,8 +37,8 @@ function baseDatabaseName(): string {
 /**
  * Where PGlite's template and each file's copy of it live: /dev/shm when the machine has it as a tmpfs with
  * room to spare, else the temporary folder. A copy is 41 MB in about 1,200 files: on this machine's ext4
- * /tmp copying and removing one took 950 ms of CPU, on /dev/shm 145 ms (2026-12-02). A container's
- * default /dev/shm (64 MB) is too small, hence the free-space floor.
+ * /tmp copying and removing one took 1.0-1.7 s (400-570 ms of CPU), on /dev/shm 130-270 ms (110-170 ms
+ * of CPU; 2026-12-02). A container's default /dev/shm (64 MB) is too small, hence the free-space floor.
  */
 function pgliteScratchRoot(): string {
   try {
