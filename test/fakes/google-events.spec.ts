@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
 import { calendarFor, startFakeGoogle, type FakeGoogle, type OAuthClient } from './google/index.js';
 
 let fake: FakeGoogle;

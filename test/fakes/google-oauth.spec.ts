@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { google } from 'googleapis';
+import * as google from 'googleapis/build/src/apis/calendar/index.js';
 import { calendarFor, oauth2For, startFakeGoogle, type FakeGoogle, type OAuthClient } from './google/index.js';
 
 const CAL = 'https://www.googleapis.com/auth/calendar';
