@@ -44,28 +44,40 @@ export async function createTestApp(
   const database = options.database ?? (await cloneTestDatabase());
   const scratch = mkdtempSync(join(tmpdir(), 'calento-app-'));
   const mailboxDir = join(scratch, 'mailbox');
-  const config = loadConfig({
-    ...testEnv,
-    DATA_DIR: scratch,
-    MAILBOX_DIR: mailboxDir,
-    ...database.env,
-    ...overrides,
-  });
   // Captured at the most verbose level, so a test can assert that no line carries a secret.
   let captured = '';
   const logDestination = options.captureLogs ? { write: (line: string) => void (captured += line) } : undefined;
-  const app = await createApp(options.captureLogs ? { ...config, logLevel: 'trace' } : config, { logDestination });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  let config: AppConfig;
+  let app: NestFastifyApplication | undefined;
+  try {
+    config = loadConfig({
+      ...testEnv,
+      DATA_DIR: scratch,
+      MAILBOX_DIR: mailboxDir,
+      ...database.env,
+      ...overrides,
+    });
+    app = await createApp(options.captureLogs ? { ...config, logLevel: 'trace' } : config, { logDestination });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // A test file whose app never started has no app for its afterAll to close: what it had opened, its
+    // database copy (on PGlite 41 MB, in /dev/shm's memory when there) and its scratch folder go now.
+    await app?.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  }
+  const started = app;
   return {
-    app,
-    http: app.getHttpServer(),
-    db: app.get(Database),
+    app: started,
+    http: started.getHttpServer(),
+    db: started.get(Database),
     config,
     mailboxDir,
     logs: () => captured,
     async close() {
-      await app.close();
+      await started.close();
       await database.drop();
       rmSync(scratch, { recursive: true, force: true });
     },

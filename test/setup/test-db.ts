@@ -40,15 +40,21 @@ function baseDatabaseName(): string {
  * /tmp copying and removing one took 1.0-1.7 s (400-570 ms of CPU), on /dev/shm 130-270 ms (110-170 ms
  * of CPU; 2026-12-02). A container's default /dev/shm (64 MB) is too small, hence the free-space floor.
  */
+let scratchRoot: string | undefined;
 function pgliteScratchRoot(): string {
-  try {
-    const shm = statfsSync('/dev/shm');
-    if (shm.bavail * shm.bsize >= 2 ** 30) return '/dev/shm';
-  } catch {
-    // No /dev/shm here (macOS, Windows).
-  }
-  return tmpdir();
+  // Chosen once per process, so the template and its copies never end up on different sides.
+  scratchRoot ??= (() => {
+    try {
+      const shm = statfsSync('/dev/shm');
+      if (shm.type === TMPFS_MAGIC && shm.bavail * shm.bsize >= 2 ** 30) return '/dev/shm';
+    } catch {
+      // No /dev/shm here (macOS, Windows).
+    }
+    return tmpdir();
+  })();
+  return scratchRoot;
 }
+const TMPFS_MAGIC = 0x01021994;
 
 const templateName = () => `${baseDatabaseName()}_template_${migrationsHash()}`;
 const pgliteTemplateDir = () => join(pgliteScratchRoot(), `calento-pglite-template-${migrationsHash()}`);
