@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretBox, SecretBoxError } from '../../src/common/crypto/secret-box.js';
@@ -66,9 +66,13 @@ describe('ENCRYPTION_KEYS', () => {
 
   it('generates and keeps a development key in the data folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'calento-keys-'));
-    const first = loadConfig({ ...base, DATA_DIR: dir }).encryptionKeys;
-    const second = loadConfig({ ...base, DATA_DIR: dir }).encryptionKeys;
-    expect(first[0].key.equals(second[0].key)).toBe(true);
-    expect(readFileSync(join(dir, 'encryption-key'), 'utf8')).toMatch(/^dev1:/);
+    try {
+      const first = loadConfig({ ...base, DATA_DIR: dir }).encryptionKeys;
+      const second = loadConfig({ ...base, DATA_DIR: dir }).encryptionKeys;
+      expect(first[0].key.equals(second[0].key)).toBe(true);
+      expect(readFileSync(join(dir, 'encryption-key'), 'utf8')).toMatch(/^dev1:/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
