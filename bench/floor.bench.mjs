@@ -5,7 +5,7 @@
 // statements with the same values and answer byte-identical bodies, and stops if not.
 //
 // Run (after `npm run build`; needs wrk, and PostgreSQL at BENCH_PG):
-//   npm run bench -- floor [--rounds 3] [--duration 15] [--routes events,events-naive,slots,health] [--profile dir]
+//   npm run bench -- floor [--rounds 3] [--duration 15] [--routes events,events-naive,slots,health] [--profile dir] [--floor bare|nest|nest-full]
 //   BENCH_PG=postgres://postgres@127.0.0.1:5432 node bench/floor.bench.mjs
 //
 // Rounds are interleaved (Calento first in odd rounds, the floor first in even ones) so that the other
@@ -32,11 +32,19 @@ const { values: options } = parseArgs({
     // productionEnv), so that the ratio compares the servers' code, not two runtime settings; this runs
     // the floor with the defaults instead.
     'floor-default-heap': { type: 'boolean', default: false },
+    // What serves the floor's routes: bare Fastify, or a minimal NestJS app without (nest) or with
+    // (nest-full) the packages Calento loads at start (bench/floor/nest-floor.mjs). The checks and the
+    // handlers are the same; the NestJS floors show what the card's framework costs by itself.
+    floor: { type: 'string', default: 'bare' },
   },
 });
 const rounds = Number(options.rounds);
 const duration = Number(options.duration);
 const routes = options.routes.split(',');
+if (!['bare', 'nest', 'nest-full'].includes(options.floor)) {
+  console.error(`floor bench: --floor is bare, nest or nest-full, not "${options.floor}"`);
+  process.exit(1);
+}
 process.env.BENCH_PG ??= 'postgres://postgres@127.0.0.1:5432';
 if (spawnSync('wrk', ['--version']).error) {
   console.error('floor bench: wrk is required (apt-get install -y wrk); autocannon would share the cores unevenly');
@@ -102,7 +110,7 @@ function startFloor(env) {
   const runtimeEnv = options['floor-default-heap'] ? {} : productionEnv;
   const child = spawn(process.execPath, [...heapFlags, ...preloads, join(root, 'bench', 'floor', 'server.mjs')], {
     cwd: root,
-    env: { ...process.env, ...runtimeEnv, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, GC_STATS_FILE: gcStatsFile('floor'), PROFILE_DIR: profileDir ?? '' },
+    env: { ...process.env, ...runtimeEnv, ...env, PORT: String(port), JWT_SECRET: jwtSecret, FLOOR_STATEMENTS: statementsFile, CAPTURE_SQL_FILE: captureFile, GC_STATS_FILE: gcStatsFile('floor'), PROFILE_DIR: profileDir ?? '', ...(options.floor === 'bare' ? {} : { FLOOR_FRAMEWORK: options.floor }) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return {
@@ -285,13 +293,13 @@ await withBenchDatabase(async (databaseEnv) => {
     machine.loadAfter = loadavg().map((n) => +n.toFixed(2));
     const production = `${productionNodeFlags.join(' ')} ${Object.entries(productionEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     const floorHeap = options['floor-default-heap'] ? 'V8 and glibc defaults' : production;
-    const report = { bench: 'floor', date: new Date().toISOString(), node: process.version, heap: { calento: production, floor: floorHeap }, machine, duration, rounds, checks, summary, results };
+    const report = { bench: 'floor', floor: options.floor, date: new Date().toISOString(), node: process.version, heap: { calento: production, floor: floorHeap }, machine, duration, rounds, checks, summary, results };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const out = join(root, 'bench', 'results', `floor-${report.date.replace(/[:.]/g, '-')}.json`);
     writeFileSync(out, JSON.stringify(report, null, 2));
 
     console.log(`\nfloor bench ${report.date}, Node ${process.version}, ${machine.cores} × ${machine.model}, load ${machine.loadBefore.join(' ')} → ${machine.loadAfter.join(' ')}`);
-    console.log(`heap flags: Calento ${report.heap.calento}; floor ${report.heap.floor}`);
+    console.log(`floor: ${options.floor === 'bare' ? 'bare Fastify + pg' : `the same handlers in NestJS (${options.floor})`}; heap flags: Calento ${report.heap.calento}; floor ${report.heap.floor}`);
     console.log('route    conns | Calento req/s (rounds)   p50 / p99 ms (median)  CPU/req  RSS | floor req/s (rounds)     p50 / p99 ms  CPU/req  RSS | ratio (min–max)   p99 ratio');
     for (const s of summary) {
       const cell = (side) =>

@@ -13,7 +13,11 @@
 // same bytes, so when Calento's SQL changes the floor follows it, and when the change needs different
 // parameters the check fails loudly instead of comparing unlike work.
 //
-// Env: DATABASE_URL, JWT_SECRET, PORT, FLOOR_STATEMENTS, DATABASE_POOL_SIZE (default 10, as Calento).
+// With FLOOR_FRAMEWORK=nest or nest-full the same handlers run inside a minimal NestJS app instead of bare
+// Fastify (bench/floor/nest-floor.mjs, `--floor` of the bench): the same checks, so only the framework differs.
+//
+// Env: DATABASE_URL, JWT_SECRET, PORT, FLOOR_STATEMENTS, DATABASE_POOL_SIZE (default 10, as Calento),
+// FLOOR_FRAMEWORK.
 import { createHash, createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -46,7 +50,9 @@ function run(role, values) {
 }
 
 const uuid = /^[0-9a-f-]{36}$/i;
-const app = Fastify({ logger: false });
+// The routes, registered below on bare Fastify, or inside a NestJS app with FLOOR_FRAMEWORK (bench/floor/nest-floor.mjs).
+const routes = [];
+const get = (path, handler) => routes.push([path, handler]);
 
 function problem(reply, status, title) {
   return reply.code(status).type('application/problem+json').send({ title, status });
@@ -83,7 +89,7 @@ function instant(text) {
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
 
-app.get('/api/v1/events', async (request, reply) => {
+get('/api/v1/events', async (request, reply) => {
   const user = await authenticate(request);
   if (!user) return problem(reply, 401, 'Unauthorized');
   const from = instant(request.query.from);
@@ -102,7 +108,7 @@ app.get('/api/v1/events', async (request, reply) => {
 
 // The list as rows that Node parses, maps and stringifies: the statement Calento ran before it had
 // PostgreSQL write the JSON (bench/floor/naive-list.sql), kept to compare against the naive floor.
-app.get('/naive/api/v1/events', async (request, reply) => {
+get('/naive/api/v1/events', async (request, reply) => {
   const user = await authenticate(request);
   if (!user) return problem(reply, 401, 'Unauthorized');
   const from = instant(request.query.from);
@@ -147,7 +153,7 @@ async function naiveList(user, from, to, limit, page) {
   return { data, meta: { page, limit, total: rows[0]?.total ?? 0 } };
 }
 
-app.get('/api/v1/booking-links/:slug/availability', async (request, reply) => {
+get('/api/v1/booking-links/:slug/availability', async (request, reply) => {
   const from = instant(request.query.from);
   const to = instant(request.query.to);
   const zone = request.query.timezone;
@@ -226,6 +232,13 @@ app.get('/api/v1/booking-links/:slug/availability', async (request, reply) => {
   };
 });
 
-app.get('/hello', async () => ({ status: 'ok' }));
+get('/hello', async () => ({ status: 'ok' }));
 
-await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+if (process.env.FLOOR_FRAMEWORK) {
+  const { listenInNest } = await import('./nest-floor.mjs');
+  await listenInNest(routes, { port: Number(process.env.PORT), full: process.env.FLOOR_FRAMEWORK === 'nest-full' });
+} else {
+  const app = Fastify({ logger: false });
+  for (const [path, handler] of routes) app.get(path, handler);
+  await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+}
