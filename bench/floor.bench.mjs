@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, productionEnv, productionNodeFlags, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
+import { load, productionEnv, productionNodeFlags, residentMiB, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
 import { EVENTS_PATH, seedBookingHost, seedEventsUser } from './floor/seed.mjs';
 
 const { values: options } = parseArgs({
@@ -132,6 +132,16 @@ function startFloor(env) {
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** V8's heap spaces (resident MiB) in four groups: young, old (with trusted and shared), code, large objects. */
+function heapGroups(spaces) {
+  const groups = { new: 0, old: 0, code: 0, large: 0 };
+  for (const [name, mib] of Object.entries(spaces)) {
+    const group = name.startsWith('new_') ? 'new' : name.startsWith('code_') ? 'code' : name.includes('large_object') ? 'large' : 'old';
+    groups[group] += mib;
+  }
+  return Object.fromEntries(Object.entries(groups).map(([group, mib]) => [group, Math.round(mib)]));
 }
 
 const median = (list) => {
@@ -253,6 +263,8 @@ await withBenchDatabase(async (databaseEnv) => {
             fullCollectionsPer1000: +(((gcAfter.full - gcBefore.full) * 1000) / served).toFixed(2),
             gcMsPerRequest: +((gcAfter.pauseMs - gcBefore.pauseMs) / served).toFixed(3),
             rssMiB: rssMiB(server.pid),
+            // Where that RSS is: anonymous and file-backed pages, V8's heap by space group, and its use.
+            memory: { ...residentMiB(server.pid), heap: heapGroups(gcAfter.heapResidentMiB), heapUsed: gcAfter.heapUsedMiB, external: gcAfter.externalMiB },
             load1: +loadavg()[0].toFixed(2),
           };
           results.push(row);
@@ -312,6 +324,13 @@ await withBenchDatabase(async (databaseEnv) => {
     for (const s of summary) {
       const gc = (side) => `${side.promotedKBPerRequest.toFixed(1).padStart(6)} KB  ${side.fullCollectionsPer1000.toFixed(2).padStart(6)}  ${side.gcMsPerRequest.toFixed(3)} ms`;
       console.log(`${s.route.padEnd(8)} ${String(s.connections).padStart(5)} | Calento ${gc(s.calento)} | floor ${gc(s.floor)}`);
+    }
+    console.log(`\nmemory after the last round's load (MiB): RSS = anonymous + file pages; V8 heap resident by space (young, old, code, large objects) and in use; external (buffers)`);
+    for (const route of routes) {
+      const last = (name) => results.filter((r) => r.route === route && r.server === name).at(-1);
+      const cell = ({ rssMiB: rss, memory: { anon, file, heap, heapUsed, external } }) =>
+        `${rss} = ${anon} + ${file}; heap ${heap.new} + ${heap.old} + ${heap.code} + ${heap.large}, ${Math.round(heapUsed)} in use; external ${Math.round(external)}`;
+      console.log(`${route.padEnd(8)} ${String(targets[route].connections).padStart(5)} | Calento ${cell(last('calento'))} | floor ${cell(last('floor'))}`);
     }
     console.log(`raw results: ${out}`);
   } finally {

@@ -123,6 +123,17 @@ export async function load({ url, headers = {}, duration = 15, connections = 50 
   };
 }
 
+/** Resident memory of a process in MiB: anonymous (heaps, stacks) and file-backed (the binary, libraries). */
+export function residentMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => Math.round(Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)[1]) / 1024);
+    return { anon: field('RssAnon'), file: field('RssFile') };
+  } catch {
+    return null;
+  }
+}
+
 export function rssMiB(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
