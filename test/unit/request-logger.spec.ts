@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from 'pino';
-import { createAccessLogger, createLogger, LazyRequestLogger, lazyChildLoggerFactory } from '../../src/common/logging/logger.js';
+import { createAccessLogger, createLogger, isoTimestamp, LazyRequestLogger, lazyChildLoggerFactory } from '../../src/common/logging/logger.js';
 
 function capture(level: 'info' | 'warn' = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -49,5 +49,32 @@ describe('request loggers', () => {
     expect(access.isLevelEnabled('info')).toBe(false);
     access.info({ reqId: 'req-4' }, 'request');
     expect(quiet.lines).toEqual([]);
+  });
+});
+
+describe('isoTimestamp', () => {
+  it('writes what pino.stdTimeFunctions.isoTime writes, across seconds, milliseconds and back in time', () => {
+    const instants = [
+      Date.UTC(2026, 11, 3, 2, 40, 0, 0),
+      Date.UTC(2026, 11, 3, 2, 40, 0, 7),
+      Date.UTC(2026, 11, 3, 2, 40, 0, 42),
+      Date.UTC(2026, 11, 3, 2, 40, 0, 999),
+      Date.UTC(2026, 11, 3, 2, 40, 1, 0),
+      Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2027, 0, 1, 0, 0, 0, 5),
+      Date.UTC(2026, 11, 3, 2, 40, 0, 500), // an earlier second again (the clock stepped back)
+      Date.UTC(1999, 0, 1, 0, 0, 0, 100),
+    ];
+    for (const now of instants) expect(isoTimestamp(now)).toBe(`,"time":"${new Date(now).toISOString()}"`);
+  });
+
+  it('stamps the lines the app writes', () => {
+    const { logger, lines } = capture();
+    const before = Date.now();
+    logger.info('stamped');
+    const time = Date.parse(lines[0].time as string);
+    expect(lines[0].time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(Date.now());
   });
 });
