@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, productionEnv, productionNodeFlags, residentMiB, root, rssMiB, startServer, withBenchDatabase } from './lib.mjs';
+import { load, productionEnv, productionNodeFlags, residentMiB, root, startServer, withBenchDatabase } from './lib.mjs';
 import { EVENTS_PATH, seedBookingHost, seedEventsUser } from './floor/seed.mjs';
 
 const { values: options } = parseArgs({
@@ -234,6 +234,7 @@ await withBenchDatabase(async (databaseEnv) => {
           const cpu = cpuMs(server.pid) - cpuBefore;
           const gcAfter = await collections(name);
           const served = result.requestsPerSecond * seconds;
+          const resident = residentMiB(server.pid);
           if (profiling) {
             profiles[server.pid] = (profiles[server.pid] ?? 0) + 1;
             process.kill(server.pid, 'SIGWINCH');
@@ -262,9 +263,9 @@ await withBenchDatabase(async (databaseEnv) => {
             promotedKBPerRequest: +((gcAfter.promotedBytes - gcBefore.promotedBytes) / 1024 / served).toFixed(1),
             fullCollectionsPer1000: +(((gcAfter.full - gcBefore.full) * 1000) / served).toFixed(2),
             gcMsPerRequest: +((gcAfter.pauseMs - gcBefore.pauseMs) / served).toFixed(3),
-            rssMiB: rssMiB(server.pid),
+            rssMiB: resident?.rss ?? null,
             // Where that RSS is: anonymous and file-backed pages, V8's heap by space group, and its use.
-            memory: { ...residentMiB(server.pid), heap: heapGroups(gcAfter.heapResidentMiB), heapUsed: gcAfter.heapUsedMiB, external: gcAfter.externalMiB },
+            memory: { anon: resident?.anon, file: resident?.file, heap: heapGroups(gcAfter.heapResidentMiB), heapUsed: gcAfter.heapUsedMiB, external: gcAfter.externalMiB },
             load1: +loadavg()[0].toFixed(2),
           };
           results.push(row);

@@ -123,24 +123,19 @@ export async function load({ url, headers = {}, duration = 15, connections = 50 
   };
 }
 
-/** Resident memory of a process in MiB: anonymous (heaps, stacks) and file-backed (the binary, libraries). */
+/** Resident memory of a process in MiB: in all, anonymous (heaps, stacks) and file-backed (the binary, libraries). */
 export function residentMiB(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name) => Math.round(Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)[1]) / 1024);
-    return { anon: field('RssAnon'), file: field('RssFile') };
+    return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
   } catch {
     return null;
   }
 }
 
 export function rssMiB(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
-  } catch {
-    return null;
-  }
+  return residentMiB(pid)?.rss ?? null;
 }
 
 /**
