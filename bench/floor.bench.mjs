@@ -13,7 +13,7 @@
 // Each load also reports both servers' garbage collection (bench/floor/gc-stats.mjs): KB promoted to the
 // old generation per request, full collections per 1,000 requests, and collection time per request.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -102,6 +102,34 @@ async function capturedRun(base, path, headers, label) {
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * CPU time (ms) of a process's threads by kind: the JavaScript thread, V8's workers (concurrent and
+ * parallel garbage collection, background compilation), libuv's pool (file writes, DNS) and the rest.
+ * Node 22 and newer name their threads; on Node 20 every thread is `node` and only `main` is told apart.
+ */
+function threadCpuMs(pid) {
+  const kinds = { main: 0, v8: 0, libuv: 0, other: 0 };
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return kinds;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      const kind = tid === String(pid) ? 'main' : name.startsWith('V8') ? 'v8' : name === 'libuv-worker' ? 'libuv' : 'other';
+      kinds[kind] += ms;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return kinds;
 }
 
 function startFloor(env) {
@@ -230,8 +258,10 @@ await withBenchDatabase(async (databaseEnv) => {
           const gcBefore = await collections(name);
           if (profiling) process.kill(server.pid, 'SIGWINCH');
           const cpuBefore = cpuMs(server.pid);
+          const threadsBefore = threadCpuMs(server.pid);
           const result = await load({ url, headers: target.headers, connections: target.connections, duration: seconds });
           const cpu = cpuMs(server.pid) - cpuBefore;
+          const threadsAfter = threadCpuMs(server.pid);
           const gcAfter = await collections(name);
           const served = result.requestsPerSecond * seconds;
           const resident = residentMiB(server.pid);
@@ -258,6 +288,8 @@ await withBenchDatabase(async (databaseEnv) => {
             p50: result.p50,
             p99: result.p99,
             cpuMsPerRequest: +(cpu / served).toFixed(3),
+            // The same by thread kind (threads that ended during the load are missing from these).
+            threadCpuMsPerRequest: Object.fromEntries(Object.keys(threadsAfter).map((kind) => [kind, +((threadsAfter[kind] - threadsBefore[kind]) / served).toFixed(3)])),
             // Garbage collection during the load: KB promoted to the old generation per request, full
             // collections per 1,000 requests, and the main thread's time in collections per request.
             promotedKBPerRequest: +((gcAfter.promotedBytes - gcBefore.promotedBytes) / 1024 / served).toFixed(1),
@@ -289,6 +321,7 @@ await withBenchDatabase(async (databaseEnv) => {
         p50: of(name).map((r) => r.p50),
         p99: of(name).map((r) => r.p99),
         cpuMsPerRequest: median(of(name).map((r) => r.cpuMsPerRequest)),
+        threadCpuMsPerRequest: Object.fromEntries(['main', 'v8', 'libuv', 'other'].map((kind) => [kind, median(of(name).map((r) => r.threadCpuMsPerRequest[kind]))])),
         promotedKBPerRequest: median(of(name).map((r) => r.promotedKBPerRequest)),
         fullCollectionsPer1000: median(of(name).map((r) => r.fullCollectionsPer1000)),
         gcMsPerRequest: median(of(name).map((r) => r.gcMsPerRequest)),
@@ -325,6 +358,11 @@ await withBenchDatabase(async (databaseEnv) => {
     for (const s of summary) {
       const gc = (side) => `${side.promotedKBPerRequest.toFixed(1).padStart(6)} KB  ${side.fullCollectionsPer1000.toFixed(2).padStart(6)}  ${side.gcMsPerRequest.toFixed(3)} ms`;
       console.log(`${s.route.padEnd(8)} ${String(s.connections).padStart(5)} | Calento ${gc(s.calento)} | floor ${gc(s.floor)}`);
+    }
+    console.log('\nCPU per request by thread (median of rounds, ms): JavaScript thread, V8 workers (collection, compilation), libuv pool, other');
+    for (const s of summary) {
+      const threads = ({ threadCpuMsPerRequest: t }) => `${t.main.toFixed(3)} + ${t.v8.toFixed(3)} + ${t.libuv.toFixed(3)} + ${t.other.toFixed(3)}`;
+      console.log(`${s.route.padEnd(8)} ${String(s.connections).padStart(5)} | Calento ${threads(s.calento)} | floor ${threads(s.floor)}`);
     }
     console.log(`\nmemory after the last round's load (MiB): RSS = anonymous + file pages; V8 heap resident by space (young, old, code, large objects) and in use; external (buffers)`);
     for (const route of routes) {
