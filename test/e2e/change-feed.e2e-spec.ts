@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChangeDispatcher } from '../../src/modules/changes/change-dispatcher.js';
+import { ChangeDispatcher, MAX_CHANGE_ATTEMPTS } from '../../src/modules/changes/change-dispatcher.js';
+import { Metrics } from '../../src/common/metrics/metrics.js';
 import { ChangeFeed } from '../../src/modules/changes/change-feed.service.js';
 import type { ChangeSubscriber } from '../../src/modules/changes/change-subscriber.js';
 import type { Change } from '../../src/modules/changes/changes.rows.js';
@@ -116,5 +117,69 @@ describe('change feed', () => {
     expect(flaky.calls).toBe(3);
     expect(steady.calls).toBe(3);
     expect((await rows()).map((row) => row.subscriber)).toEqual(['test.flaky', 'test.steady']);
+  });
+});
+
+describe('a change one subscriber cannot take', () => {
+  let quiet: TestApp;
+  beforeAll(async () => {
+    // No dispatch loop: the test dispatches by hand, so it counts every attempt.
+    quiet = await createTestApp({ WORKERS: 'off' }, { captureLogs: true });
+  });
+  afterAll(async () => quiet?.close());
+
+  it('is retried in order MAX_CHANGE_ATTEMPTS times, then skipped by that subscriber alone; the feed moves on', async () => {
+    const qFeed = quiet.app.get(ChangeFeed);
+    const qDispatcher = quiet.app.get(ChangeDispatcher);
+    const qDb = quiet.app.get(Database);
+    const owner = (await registerUser(quiet.http)).id;
+    await qDispatcher.drain();
+    await qDb.query('CREATE TABLE IF NOT EXISTS feed_poison_probe (subscriber text NOT NULL, seq bigint NOT NULL)');
+    const seen = async (name: string) =>
+      (await qDb.query<{ seq: string }>('SELECT seq FROM feed_poison_probe WHERE subscriber = $1 ORDER BY seq', [name])).rows.map((row) => Number(row.seq));
+    // Each subscriber records what it took into a table, so work of a failed attempt is rolled back with it.
+    const subscriber = (name: string, refuses: (change: Change) => boolean): ChangeSubscriber & { attempts: number[] } => ({
+      name,
+      kinds: ['probe.*'],
+      attempts: [],
+      async onChanges(changes) {
+        for (const change of changes) {
+          await qDb.query('INSERT INTO feed_poison_probe VALUES ($1, $2)', [name, change.seq]);
+          if (refuses(change)) {
+            this.attempts.push(change.seq);
+            throw new Error(`cannot take change ${change.seq}`);
+          }
+        }
+      },
+    });
+    const picky = subscriber('test.picky', (change) => (change.data as { poison?: boolean }).poison === true);
+    const steady = subscriber('test.steady', () => false);
+    qDispatcher.register(picky);
+    qDispatcher.register(steady);
+    const add = (poison: boolean) =>
+      qDb.tx(() => qFeed.append({ kind: 'probe.event.updated', userId: owner, origin: 'api', eventId: null, fields: ['title'], data: { poison } }));
+    const before = await add(false);
+    const poison = await add(true);
+    const after = await add(false);
+
+    for (let attempt = 1; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
+      await expect(qDispatcher.dispatchBatch()).rejects.toThrow(`cannot take change ${poison.seq}`);
+      // Nothing of a failed dispatch stays: not even the changes before the bad one.
+      expect(await seen('test.steady')).toEqual([]);
+      expect(await seen('test.picky')).toEqual([]);
+    }
+    expect(await qDispatcher.dispatchBatch()).toBe(3);
+    expect(picky.attempts.filter((seq) => seq === poison.seq).length).toBeGreaterThanOrEqual(MAX_CHANGE_ATTEMPTS);
+    expect(await seen('test.picky')).toEqual([before.seq, after.seq]);
+    expect(await seen('test.steady')).toEqual([before.seq, poison.seq, after.seq]);
+    expect(await qDispatcher.dispatchBatch()).toBe(0);
+    const skipLine = quiet
+      .logs()
+      .split('\n')
+      .find((line) => line.includes('it skips that change'));
+    expect(skipLine && JSON.parse(skipLine)).toMatchObject({ level: 50, subscriber: 'test.picky', seq: poison.seq, attempts: MAX_CHANGE_ATTEMPTS });
+    const metrics = await quiet.app.get(Metrics).render();
+    expect(metrics).toContain(`calento_change_subscriber_failures_total{subscriber="test.picky",skipped="true"} 1`);
+    expect(metrics).toContain(`calento_change_subscriber_failures_total{subscriber="test.picky",skipped="false"} ${MAX_CHANGE_ATTEMPTS - 1}`);
   });
 });

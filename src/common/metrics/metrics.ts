@@ -37,6 +37,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly changeFailures = new Counter({
+    name: 'calento_change_subscriber_failures_total',
+    help: 'Changes a subscriber failed to take in this process, by subscriber; skipped="true" when it gave up on the change',
+    labelNames: ['subscriber', 'skipped'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@Inject(Database) db: Database) {
     collectDefaultMetrics({ register: this.registry, prefix: 'calento_' });
     const pool = (stat: 'total' | 'idle' | 'waiting') => () => db.poolStats()?.[stat] ?? 0;

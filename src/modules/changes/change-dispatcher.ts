@@ -8,15 +8,19 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { Metrics } from '../../common/metrics/metrics.js';
 import { Clock } from '../../common/time/clock.js';
 import { Database } from '../../db/database.js';
 import { CHANGES_WAKE_CHANNEL } from './change-feed.service.js';
 import { ChangeSubscriberProvider, wants, type ChangeSubscriber } from './change-subscriber.js';
 import { ChangesRepository } from './changes.repository.js';
+import type { Change } from './changes.rows.js';
 
 const BATCH = 500;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const MAX_BACKOFF_MS = 60_000;
+/** Dispatches in a row that one change may fail for one subscriber before that subscriber skips it. */
+export const MAX_CHANGE_ATTEMPTS = 5;
 
 /**
  * Hands every committed change to every subscriber that wants it, once. Runs where job workers run
@@ -25,6 +29,12 @@ const MAX_BACKOFF_MS = 60_000;
  * "dispatched" mark commit together, so a crash or a failing subscriber means the batch is dispatched
  * again, never lost or half-done. Woken by the commit of a change (NOTIFY on PostgreSQL), and polls as
  * a fallback.
+ *
+ * One change a subscriber cannot take (a bug, data it cannot handle) must not hold the feed for everyone:
+ * when a subscriber fails, its changes are tried one at a time, each in a savepoint, to find the first
+ * that fails. That change fails the batch (tried again after a backoff, in order, as for any failure)
+ * until it has failed MAX_CHANGE_ATTEMPTS dispatches in a row; then that subscriber skips it, logged at
+ * error level with its seq and kind, and the feed moves on. The other subscribers still get it.
  */
 @Injectable()
 export class ChangeDispatcher implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,6 +49,8 @@ export class ChangeDispatcher implements OnModuleInit, OnApplicationBootstrap, B
   private chain: Promise<unknown> = Promise.resolve();
   private failures = 0;
   private lastPrune = 0;
+  /** Failed dispatches in a row per `subscriber:seq` (in memory: a restart gives a change its attempts back). */
+  private readonly changeFailures = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +58,7 @@ export class ChangeDispatcher implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(ChangesRepository) private readonly changes: ChangesRepository,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -126,24 +139,59 @@ export class ChangeDispatcher implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   private async dispatchOnce(): Promise<number> {
+    const count = await this.dispatchInTransaction();
+    // Committed: whatever failed before in these changes is behind us.
+    if (count > 0) this.changeFailures.clear();
+    return count;
+  }
+
+  private dispatchInTransaction(): Promise<number> {
     return this.db.tx(async () => {
       if (!(await this.changes.tryDispatchLock())) return 0;
       const batch = await this.changes.claimUndispatched(BATCH);
       if (batch.length === 0) return 0;
       for (const subscriber of this.subscribers) {
         const wanted = batch.filter((change) => wants(subscriber, change));
-        if (wanted.length === 0) continue;
-        try {
-          await subscriber.onChanges(wanted);
-        } catch (error) {
-          // The whole batch goes again; name who failed and where, since the feed waits for it.
-          this.logger.error({ err: error, subscriber: subscriber.name, firstSeq: wanted[0].seq }, 'A change subscriber failed');
-          throw error;
-        }
+        if (wanted.length > 0) await this.deliver(subscriber, wanted);
       }
       await this.changes.markDispatched(batch.map((change) => change.seq));
       return batch.length;
     });
+  }
+
+  /** One subscriber's share of a batch (see the class comment for what happens when it fails). */
+  private async deliver(subscriber: ChangeSubscriber, wanted: Change[]): Promise<void> {
+    try {
+      await this.db.tx(() => subscriber.onChanges(wanted));
+      return;
+    } catch (error) {
+      if (wanted.length === 1) return this.failed(subscriber, wanted[0], error);
+    }
+    for (const change of wanted) {
+      try {
+        await this.db.tx(() => subscriber.onChanges([change]));
+      } catch (error) {
+        await this.failed(subscriber, change, error);
+      }
+    }
+  }
+
+  /** Throws (the batch goes again) until the change has failed too often for this subscriber; then skips it. */
+  private failed(subscriber: ChangeSubscriber, change: Change, error: unknown): void {
+    const key = `${subscriber.name}:${change.seq}`;
+    const attempts = (this.changeFailures.get(key) ?? 0) + 1;
+    const where = { err: error, subscriber: subscriber.name, seq: change.seq, kind: change.kind, attempts };
+    const skipped = attempts >= MAX_CHANGE_ATTEMPTS;
+    this.metrics.changeFailures.inc({ subscriber: subscriber.name, skipped: String(skipped) });
+    if (!skipped) {
+      if (this.changeFailures.size > 10_000) this.changeFailures.clear();
+      this.changeFailures.set(key, attempts);
+      // The whole batch goes again; name who failed and where, since the feed waits for it.
+      this.logger.error(where, 'A change subscriber failed');
+      throw error;
+    }
+    this.changeFailures.delete(key);
+    this.logger.error(where, `A change subscriber failed ${attempts} times on one change; it skips that change`);
   }
 
   private async runLoop(): Promise<void> {
