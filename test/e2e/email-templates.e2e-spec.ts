@@ -291,6 +291,14 @@ describe('rendering', () => {
     expect(rendered.text.endsWith('-- \nSent by Calento.\n')).toBe(true);
   });
 
+  it('queues a recipient whose name holds a line break with the name on one line, never a forged header', async () => {
+    const to = uniqueEmail('two-lines');
+    const queued = await t.app.get(EmailService).enqueue('welcome', { email: to, name: 'Eve\r\nBcc: victim@example.com\u2028' }, { name: 'x', appUrl: 'http://x' });
+    expect(queued).not.toBeNull();
+    const { rows } = await t.db.query<{ recipient_name: string }>('SELECT recipient_name FROM email_queue WHERE recipient = $1', [to]);
+    expect(rows).toEqual([{ recipient_name: 'Eve Bcc: victim@example.com' }]);
+  });
+
   it('refuses a recipient that is not one address', async () => {
     await expect(t.app.get(EmailService).enqueue('welcome', 'a@example.com, b@example.com', { name: 'x', appUrl: 'http://x' })).rejects.toThrow(/single address/);
   });

@@ -2,6 +2,24 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { isIsoDate, isIsoInstant } from '../time/instants.js';
 import { isValidZone } from '../time/zones.js';
 
+/** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * One line of text without control characters: a person's name, which ends up in email headers
+ * ("Ada Lovelace <ada@example.com>") and invitation lines, where a line break would forge a header.
+ */
+export function IsSingleLine(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSingleLine',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be one line of text, without line breaks or other control characters', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && !LINE_BREAKING.test(value) },
+    });
+}
+
 /** An IANA zone name that this runtime knows ("Europe/Berlin", "UTC"), not an offset or abbreviation. */
 export function IsIanaZone(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>

@@ -56,10 +56,8 @@ export class EmailService {
     variables: Record<string, unknown>,
     options: EnqueueEmailOptions = {},
   ): Promise<QueuedEmail | null> {
-    const recipient = typeof to === 'string' ? { email: to, name: null } : { email: to.email, name: to.name ?? null };
-    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(recipient.email) || /[\r\n]/.test(recipient.name ?? '')) {
-      throw new Error('An email recipient must be a single address');
-    }
+    const recipient = typeof to === 'string' ? { email: to, name: null } : { email: to.email, name: displayName(to.name) };
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(recipient.email)) throw new Error('An email recipient must be a single address');
     const rendered = await this.renderer.render(templateKey, variables);
     const ics = options.calendar ? { method: options.calendar.method, content: buildIcs(options.calendar.method, options.calendar.event, this.clock.now()) } : null;
     const write = async (): Promise<QueuedEmail | null> => {
@@ -118,4 +116,12 @@ export class EmailService {
 
 function emailDedupeKey(key: string): string {
   return `email:${key}`;
+}
+
+/**
+ * A recipient's display name fit for the To header: names are checked on input (one line), but older
+ * rows and other sources may still hold a line break, which must neither forge a header nor stop the mail.
+ */
+function displayName(name: string | null | undefined): string | null {
+  return name?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim() || null;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsIanaZone, IsStrongPassword } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsStrongPassword } from '../../../common/validation/validators.js';
 import { UserResponseDto } from '../../users/dto/user.dto.js';
 
 const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -27,6 +27,7 @@ export class RegisterDto {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @MinLength(1)
   @MaxLength(200)
+  @IsSingleLine()
   name: string;
 
   /** IANA time zone; defaults to UTC. */

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { WindowQueryDto } from '../../../common/http/window-query.dto.js';
-import { IsIanaZone, IsIsoInstant } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsIsoInstant } from '../../../common/validation/validators.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -23,6 +23,7 @@ export class CreateBookingDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsSingleLine()
   name: string;
 
   @ApiProperty({ example: 'grace@example.com' })

@@ -18,7 +18,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsIanaZone, IsIsoInstantOrDate } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsIsoInstantOrDate } from '../../../common/validation/validators.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -65,6 +65,7 @@ export class AttendeeInputDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsSingleLine()
   name?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { IsIanaZone, IsStrongPassword } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsStrongPassword } from '../../../common/validation/validators.js';
 import type { User } from '../users.rows.js';
 
 export const supportedLocales = ['en', 'en-GB', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pt-BR', 'ja'] as const;
@@ -53,6 +53,7 @@ export class UpdateMeDto {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @MinLength(1)
   @MaxLength(200)
+  @IsSingleLine()
   name?: string;
 
   /** IANA time zone used as the default for new events and availability. */
