@@ -289,6 +289,25 @@ describe('managing a booking with its token', () => {
     await api().post('/api/v1/bookings').send({ ...booker(at(monday, 11), { email: 'third@example.com' }), slug }).expect(201);
   });
 
+  it("keeps one invitation UID for the booking's life, also after the host deletes its event by hand", async () => {
+    const zone = 'America/New_York';
+    const { host, slug } = await newHost(zone);
+    const monday = targetMonday(zone);
+    const email = `uid-${Date.now()}@example.com`;
+    const created = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10), { email }), slug }).expect(201)).body;
+    const { eventId } = (await api().get(`/api/v1/bookings/${created.id}`).set(host.auth).expect(200)).body;
+    await api().delete(`/api/v1/events/${eventId}`).set(host.auth).expect(204);
+    await api().post(`/api/v1/bookings/manage/${created.manageToken}/reschedule`).send({ start: at(monday, 11) }).expect(200);
+    await api().post(`/api/v1/bookings/manage/${created.manageToken}/cancel`).send({}).expect(200);
+    const invitations = async () =>
+      (await t.db.query<{ ics_method: string; ics_content: string }>('SELECT ics_method, ics_content FROM email_queue WHERE recipient = $1 ORDER BY created_at', [email])).rows;
+    await eventually(async () => (await invitations()).length >= 3, 10_000, "the booker's three messages");
+    const sent = await invitations();
+    expect(sent.map((mail) => mail.ics_method)).toEqual(['REQUEST', 'REQUEST', 'CANCEL']);
+    const uids = sent.map((mail) => /\r\nUID:(.*)\r\n/.exec(mail.ics_content)?.[1]);
+    expect(uids).toEqual([`${eventId}@calento`, `${eventId}@calento`, `${eventId}@calento`]);
+  });
+
   it('refuses to move a booking once its link is deactivated, but still cancels it', async () => {
     const zone = 'America/New_York';
     const { host, slug, link } = await newHost(zone);

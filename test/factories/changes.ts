@@ -59,14 +59,16 @@ export function bookingChange(
   kind: 'booking.created' | 'booking.cancelled' | 'booking.rescheduled',
   bookerName: string,
 ): ChangeInput<BookingChangeData> {
+  const id = randomUUID();
   const booking: BookingPayload = {
-    id: randomUUID(),
+    id,
     status: kind === 'booking.cancelled' ? 'cancelled' : 'confirmed',
     startTime: '2030-01-08T14:00:00.000Z',
     endTime: '2030-01-08T14:30:00.000Z',
     title: `Meeting with ${bookerName}`,
     bookingLinkId: null,
     eventId: null,
+    icalUid: `booking-${id}@calento`,
     bookerName,
     bookerEmail: 'booker@example.com',
     bookerTimezone: 'Europe/Paris',

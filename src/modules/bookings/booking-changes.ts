@@ -17,6 +17,8 @@ export interface BookingPayload {
   title: string;
   bookingLinkId: string | null;
   eventId: string | null;
+  /** The UID of the booking's invitations, the same in every message about it. */
+  icalUid: string;
   bookerName: string;
   bookerEmail: string;
   bookerTimezone: string;
@@ -46,6 +48,7 @@ export function bookingPayload(booking: Booking, link: BookingLink | null): Book
     title: booking.linkTitle,
     bookingLinkId: booking.bookingLinkId,
     eventId: booking.eventId,
+    icalUid: booking.icalUid,
     bookerName: booking.bookerName,
     bookerEmail: booking.bookerEmail,
     bookerTimezone: booking.bookerTimezone,

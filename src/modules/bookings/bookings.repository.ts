@@ -10,6 +10,7 @@ export interface NewBooking {
   bookingLinkId: string;
   linkTitle: string;
   eventId: string;
+  icalUid: string;
   startTime: Date;
   endTime: Date;
   bookerName: string;
@@ -32,12 +33,12 @@ export class BookingsRepository {
   async insert(booking: NewBooking): Promise<Booking> {
     try {
       const { rows } = await this.db.query<BookingRow>(
-        `INSERT INTO bookings (id, host_id, booking_link_id, link_title, event_id, start_time, end_time, booker_name,
+        `INSERT INTO bookings (id, host_id, booking_link_id, link_title, event_id, ical_uid, start_time, end_time, booker_name,
            booker_email, booker_phone, booker_timezone, notes, manage_token_hash, idempotency_key, idempotency_fingerprint)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${bookingColumns}`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${bookingColumns}`,
         [
           booking.id,
-          booking.hostId, booking.bookingLinkId, booking.linkTitle, booking.eventId, booking.startTime, booking.endTime,
+          booking.hostId, booking.bookingLinkId, booking.linkTitle, booking.eventId, booking.icalUid, booking.startTime, booking.endTime,
           booking.bookerName, booking.bookerEmail, booking.bookerPhone, booking.bookerTimezone, booking.notes,
           booking.manageTokenHash, booking.idempotencyKey, booking.idempotencyFingerprint,
         ],

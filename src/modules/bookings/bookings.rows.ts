@@ -79,6 +79,7 @@ export interface BookingRow {
   booking_link_id: string | null;
   link_title: string;
   event_id: string | null;
+  ical_uid: string;
   start_time: Date;
   end_time: Date;
   status: BookingStatus;
@@ -104,6 +105,8 @@ export interface Booking {
   bookingLinkId: string | null;
   linkTitle: string;
   eventId: string | null;
+  /** The UID of its invitations, fixed when it was made (the host event's then; it survives the event). */
+  icalUid: string;
   startTime: Date;
   endTime: Date;
   status: BookingStatus;
@@ -122,7 +125,7 @@ export interface Booking {
   updatedAt: Date;
 }
 
-export const bookingColumns = `id, host_id, booking_link_id, link_title, event_id, start_time, end_time, status, booker_name,
+export const bookingColumns = `id, host_id, booking_link_id, link_title, event_id, ical_uid, start_time, end_time, status, booker_name,
   booker_email, booker_phone, booker_timezone, notes, idempotency_key, idempotency_fingerprint, cancelled_at,
   cancelled_by, cancel_reason, rescheduled_at, sequence, created_at, updated_at`;
 
@@ -133,6 +136,7 @@ export function toBooking(row: BookingRow): Booking {
     bookingLinkId: row.booking_link_id,
     linkTitle: row.link_title,
     eventId: row.event_id,
+    icalUid: row.ical_uid,
     startTime: row.start_time,
     endTime: row.end_time,
     status: row.status,

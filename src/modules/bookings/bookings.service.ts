@@ -10,6 +10,7 @@ import { optionalWindow } from '../../common/http/window.js';
 import { parseInstant } from '../../common/time/instants.js';
 import { Clock } from '../../common/time/clock.js';
 import { BusySources } from '../availability/busy-sources.js';
+import { uidOf } from '../../engines/ical/calendar-writer.js';
 import type { SlotRejection } from '../../engines/slots/slots.engine.js';
 import { ChangeFeed } from '../changes/change-feed.service.js';
 import { toWrite } from '../events/events.rows.js';
@@ -108,6 +109,7 @@ export class BookingsService implements OnModuleInit {
           bookingLinkId: link.id,
           linkTitle: link.title,
           eventId,
+          icalUid: uidOf({ id: eventId }),
           startTime: start,
           endTime: end,
           bookerName: dto.name,

@@ -33,6 +33,8 @@ export class BookingEmailsSubscriber implements ChangeSubscriber {
       const mail: BookingMail = {
         id: booking.id,
         eventId: booking.eventId,
+        // Changes appended before bookings kept their UID carry none.
+        icalUid: booking.icalUid ?? null,
         sequence: booking.sequence,
         title: booking.title,
         start: new Date(booking.startTime),

@@ -62,6 +62,8 @@ export interface BookingMail {
   id: string;
   /** The host's calendar event: its UID is the invitation's, as in the host's ICS feed. */
   eventId?: string | null;
+  /** The UID fixed when the booking was made (the host event's then), kept after that event is deleted. */
+  icalUid?: string | null;
   sequence: number;
   title: string;
   start: Date;
@@ -354,7 +356,7 @@ export class EmailNotifications {
 
   private bookingIcs(booking: BookingMail): IcsEvent {
     return {
-      uid: booking.eventId ? eventUid({ id: booking.eventId }) : `booking-${booking.id}@calento`,
+      uid: booking.icalUid ?? (booking.eventId ? eventUid({ id: booking.eventId }) : `booking-${booking.id}@calento`),
       sequence: booking.sequence,
       start: booking.start,
       end: booking.end,
