@@ -343,6 +343,59 @@ describe('merge and export', () => {
     await eventually(() => fake.getEvent(c.calendarId, googleId)?.status === 'cancelled', 20_000, 'the deletion at Google');
   });
 
+  it('keeps local changes made while the sync is off or its client must be authorized again, and sends them when it resumes', async () => {
+    const user = await registerUser(t.http);
+    n += 1;
+    const email = `paused${n}@acme.example`;
+    fake.createAccount(email, { timeZone: 'Europe/Berlin' });
+    const { clientId, credentialId } = await clientWithCredentials(t.http, user, acme);
+    await connect(t.http, fake, user, credentialId, clientId, email);
+    await api().get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
+    const c: Connected = { clientId, email, calendarId: email };
+    const [editedId, deletedId] = fake.seedEvents(c.calendarId, [
+      { summary: 'Edited while off', start: { dateTime: '2026-09-07T09:00:00Z' }, end: { dateTime: '2026-09-07T10:00:00Z' } },
+      { summary: 'Deleted while off', start: { dateTime: '2026-09-08T09:00:00Z' }, end: { dateTime: '2026-09-08T10:00:00Z' } },
+    ]);
+    await startSync(c, 'merge', user);
+    await synced(c, 0, user);
+    const local = await localEvents(user);
+    const idOf = (title: string) => local.find((event) => event.title === title)!.id;
+    const kept = async () => Number((await t.db.query<{ count: string }>('SELECT count(*) FROM google_push_backlog')).rows[0].count);
+    const before = await kept();
+
+    // Off: an edit, a deletion and a new event are kept back, and nothing reaches Google.
+    const ref = { clientId, calendarId: c.calendarId };
+    await api().post('/api/v1/calendar/sync/toggle').set(user.auth).send({ ...ref, enabled: false }).expect(200);
+    // Event writes (not the channel's stop, which turning off sends).
+    const writes = () => fake.requests({ account: email, path: /\/events(\/|$)/ }).filter((r) => r.method !== 'GET').length;
+    const writesWhileOff = writes();
+    await api().patch(`/api/v1/events/${idOf('Edited while off')}`).set(user.auth).send({ title: 'Edited while off (new)' }).expect(200);
+    await api().delete(`/api/v1/events/${idOf('Deleted while off')}`).set(user.auth).expect(204);
+    await api().post('/api/v1/events').set(user.auth).send({ title: 'Made while off', startTime: '2026-09-09T09:00:00Z', endTime: '2026-09-09T10:00:00Z' }).expect(201);
+    await eventually(async () => (await kept()) - before === 3, 20_000, 'three kept pushes');
+    expect(writes()).toBe(writesWhileOff);
+    expect(fake.getEvent(c.calendarId, editedId)?.summary).toBe('Edited while off');
+
+    // On: all three reach Google.
+    await api().post('/api/v1/calendar/sync/toggle').set(user.auth).send({ ...ref, enabled: true }).expect(200);
+    await eventually(() => fake.getEvent(c.calendarId, editedId)?.summary === 'Edited while off (new)', 20_000, 'the edit at Google');
+    await eventually(() => fake.getEvent(c.calendarId, deletedId)?.status === 'cancelled', 20_000, 'the deletion at Google');
+    await eventually(() => fake.events(c.calendarId).some((event) => event.summary === 'Made while off'), 20_000, 'the new event at Google');
+    expect(await kept()).toBe(before);
+    expect(writes()).toBeGreaterThan(writesWhileOff);
+    await synced(c, 0, user);
+
+    // Google refuses the grant: an edit made then waits for the client to be authorized again.
+    fake.revokeGrant(email);
+    fake.expireAccessTokens({ email });
+    await api().patch(`/api/v1/events/${idOf('Edited while off')}`).set(user.auth).send({ title: 'Edited while unauthorized' }).expect(200);
+    await eventually(async () => (await statusOf(c, user)).state === 'paused', 20_000, 'the pause');
+    await eventually(async () => (await kept()) - before === 1, 20_000, 'the kept push');
+    await connect(t.http, fake, user, credentialId, clientId, email);
+    await eventually(() => fake.getEvent(c.calendarId, editedId)?.summary === 'Edited while unauthorized', 20_000, 'the edit at Google after authorizing again');
+    expect(await kept()).toBe(before);
+  });
+
   it('exports a series, an all-day event, one edited and one cancelled occurrence to Google instances', async () => {
     const user = await registerUser(t.http);
     const c = await connectedAccount(user);

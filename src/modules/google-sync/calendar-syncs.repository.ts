@@ -79,13 +79,15 @@ export class CalendarSyncsRepository {
   }
 
   /**
-   * Enabled syncs of the user's calendars that send local changes to Google (merge, export): the one of
-   * the destination calendar first, then by age. The first one receives the user's new events.
+   * Syncs of the user's calendars that send local changes to Google (merge, export): the one of the
+   * destination calendar first, then by age. The first one receives the user's new events. Paused ones
+   * count (turned off, or the client to be authorized again): they keep the changes until they resume.
+   * A disconnected client's do not: a sync set up again starts over.
    */
   async listExporting(userId: string): Promise<CalendarSync[]> {
     const { rows } = await this.db.query<CalendarSyncRow>(
-      `SELECT s.* FROM calendar_syncs s JOIN client_calendars cc ON cc.id = s.calendar_row_id
-        WHERE s.user_id = $1 AND s.enabled AND s.strategy IN ('merge', 'export') AND s.state <> 'paused'
+      `SELECT s.* FROM calendar_syncs s JOIN client_calendars cc ON cc.id = s.calendar_row_id JOIN clients c ON c.id = s.client_id
+        WHERE s.user_id = $1 AND s.strategy IN ('merge', 'export') AND c.status <> 'disconnected'
         ORDER BY cc.destination DESC, s.created_at, s.id`,
       [userId],
     );

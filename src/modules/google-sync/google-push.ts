@@ -10,6 +10,7 @@ import { GoogleTokensService, type AuthorizedGoogle } from '../clients/google-to
 import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
 import { ConflictsRepository } from './conflicts.repository.js';
 import { EventLinksRepository } from './event-links.repository.js';
+import { PushBacklogRepository } from './push-backlog.repository.js';
 import { googleBodyOf, instanceIdOf, localOf, sameLocal, type GoogleEvent } from './google-mapping.js';
 import { googleOrigin, type CalendarSync, type EventLink } from './google-sync.rows.js';
 import { toWrite } from '../events/events.rows.js';
@@ -26,7 +27,7 @@ export interface PushRequest {
   fields: string[];
 }
 
-export type PushOutcome = 'created' | 'updated' | 'deleted' | 'merged' | 'conflict' | 'skipped';
+export type PushOutcome = 'created' | 'updated' | 'deleted' | 'merged' | 'conflict' | 'skipped' | 'kept';
 
 /** Which Google keys carry each field the API names in a change. */
 const GOOGLE_KEYS: Record<string, string[]> = {
@@ -66,16 +67,25 @@ export class GooglePush {
     @Inject(CalendarSyncsRepository) private readonly syncs: CalendarSyncsRepository,
     @Inject(EventLinksRepository) private readonly links: EventLinksRepository,
     @Inject(ConflictsRepository) private readonly conflicts: ConflictsRepository,
+    @Inject(PushBacklogRepository) private readonly backlog: PushBacklogRepository,
   ) {}
 
   async push(request: PushRequest): Promise<PushOutcome> {
     const sync = await this.syncs.find(request.syncId);
-    if (!sync || !sync.enabled || sync.strategy === 'import') return 'skipped';
-    return this.tokens.call(sync.clientId, async (google) => {
-      if (request.seriesId && request.occurrenceId) return this.pushOccurrence(google, sync, request.seriesId, request.occurrenceId, request.fields);
-      if (!request.eventId) return 'skipped';
-      return this.pushEvent(google, sync, request.eventId, request.fields);
-    });
+    if (!sync || sync.strategy === 'import') return 'skipped';
+    // A paused sync keeps the change for when it resumes (GoogleSyncService sends it again then).
+    if ((!sync.enabled || sync.state === 'paused') && (await this.backlog.parkIfPaused(request))) return 'kept';
+    try {
+      return await this.tokens.call(sync.clientId, async (google) => {
+        if (request.seriesId && request.occurrenceId) return this.pushOccurrence(google, sync, request.seriesId, request.occurrenceId, request.fields);
+        if (!request.eventId) return 'skipped';
+        return this.pushEvent(google, sync, request.eventId, request.fields);
+      });
+    } catch (error) {
+      // Google refused the grant during this push: the syncs were paused in that same transaction, so keep it.
+      if ((error as { code?: unknown }).code === 'CLIENT_NEEDS_REAUTH' && (await this.backlog.parkIfPaused(request))) return 'kept';
+      throw error;
+    }
   }
 
   /** An event or series: created, changed or deleted at Google as it is here now. */

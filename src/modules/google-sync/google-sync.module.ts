@@ -20,10 +20,11 @@ import { GoogleChannelStopHandler, GooglePushHandler, GoogleSyncHandler, GoogleS
 import { GoogleSyncRunner } from './google-sync.runner.js';
 import { GoogleSyncService } from './google-sync.service.js';
 import { SyncLogRepository } from './sync-log.repository.js';
+import { PushBacklogRepository } from './push-backlog.repository.js';
 
 /**
  * Google two-way sync (docs/google-sync.md): the one writer of calendar_syncs, google_event_links,
- * sync_log and event_conflicts. Google's changes come in through `google.sync` runs (pushed or polled) and
+ * sync_log, event_conflicts and google_push_backlog. Google's changes come in through `google.sync` runs (pushed or polled) and
  * are written through the events writer as `google:<calendar>` changes; local changes go out as a
  * subscriber of the change feed (`google.push` jobs). Listed in `jobModules`: API processes and
  * `npm run worker` both run its jobs and its subscriber.
@@ -36,6 +37,7 @@ import { SyncLogRepository } from './sync-log.repository.js';
     EventLinksRepository,
     SyncLogRepository,
     ConflictsRepository,
+    PushBacklogRepository,
     GoogleImport,
     GooglePush,
     GoogleChannels,

@@ -13,7 +13,10 @@ import { EventsWriter } from '../events/events.writer.js';
 import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
 import { ConflictsRepository } from './conflicts.repository.js';
 import { GoogleChannels } from './google-channels.js';
-import { GooglePush } from './google-push.js';
+import { GooglePush, type PushRequest } from './google-push.js';
+import { GOOGLE_PUSH_JOB } from './google-sync.kinds.js';
+import { PushBacklogRepository } from './push-backlog.repository.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { googleOrigin, type CalendarSync, type Conflict } from './google-sync.rows.js';
 import type {
   CalendarRefDto,
@@ -48,6 +51,8 @@ export class GoogleSyncService implements OnModuleInit {
     @Inject(ConflictsRepository) private readonly conflicts: ConflictsRepository,
     @Inject(GoogleChannels) private readonly channels: GoogleChannels,
     @Inject(GooglePush) private readonly push: GooglePush,
+    @Inject(PushBacklogRepository) private readonly backlog: PushBacklogRepository,
+    @Inject(JobsService) private readonly jobs: JobsService,
   ) {}
 
   onModuleInit(): void {
@@ -57,12 +62,19 @@ export class GoogleSyncService implements OnModuleInit {
     this.clientEvents.on('connected', async ({ clientId }) => {
       for (const sync of await this.syncs.listForClient(clientId)) {
         if (!sync.enabled) continue;
-        await this.syncs.setEnabled(sync.id, true);
-        await this.channels.requestRun(sync);
+        await this.db.tx(async () => {
+          await this.syncs.setEnabled(sync.id, true);
+          await this.sendKept(sync);
+          await this.channels.requestRun(sync);
+        });
       }
     });
     this.clientEvents.on('disconnected', async ({ clientId }) => {
-      for (const sync of await this.syncs.listForClient(clientId)) await this.syncs.setChannel(sync.id, null);
+      for (const sync of await this.syncs.listForClient(clientId)) {
+        await this.syncs.setChannel(sync.id, null);
+        // A sync set up again starts over (its export sends your events as they are then).
+        await this.backlog.take(sync.id);
+      }
       await this.syncs.disableClient(clientId, 'The client was disconnected from Google.', this.clock.now());
     });
     // The client goes: the events mirrored from its calendars go with it (your own exported events stay).
@@ -89,6 +101,7 @@ export class GoogleSyncService implements OnModuleInit {
     }
     const sync = await this.db.tx(async () => {
       const saved = await this.syncs.upsert({ id: randomUUID(), userId: user.id, clientId: dto.clientId, calendarRowId: calendar.rowId, calendarId: calendar.calendarId, strategy: dto.strategy });
+      await this.sendKept(saved);
       await this.channels.requestRun(saved);
       return saved;
     });
@@ -108,10 +121,29 @@ export class GoogleSyncService implements OnModuleInit {
     }
     await this.db.tx(async () => {
       await this.syncs.setEnabled(sync.id, dto.enabled);
-      if (dto.enabled) await this.channels.requestRun(sync);
-      else await this.channels.close(sync);
+      if (dto.enabled) {
+        await this.sendKept(sync);
+        await this.channels.requestRun(sync);
+      } else await this.channels.close(sync);
     });
     return this.statusOf(user, sync.id);
+  }
+
+  /**
+   * Sends what the sync kept back while it was paused (PushBacklogRepository), in the transaction that
+   * resumes it: one push per event, with the fields of all its changes, since a push sends the event as it
+   * is when it runs. A change of an event since deleted sends the deletion.
+   */
+  private async sendKept(sync: CalendarSync): Promise<void> {
+    const merged = new Map<string, PushRequest>();
+    for (const request of await this.backlog.take(sync.id)) {
+      const key = `${request.eventId}|${request.seriesId}|${request.occurrenceId}`;
+      const seen = merged.get(key);
+      if (!seen) merged.set(key, { ...request, syncId: sync.id });
+      // An empty list means every field.
+      else seen.fields = seen.fields.length === 0 || request.fields.length === 0 ? [] : [...new Set([...seen.fields, ...request.fields])];
+    }
+    for (const request of merged.values()) await this.jobs.enqueue<PushRequest>(GOOGLE_PUSH_JOB, request, { userId: sync.userId });
   }
 
   /** Stops the client's channels, forgets its tokens (revoked at Google); the local copies stay. */
