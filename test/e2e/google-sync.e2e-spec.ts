@@ -480,6 +480,28 @@ describe('merge and export', () => {
     expect((await api().get('/api/v1/calendar/sync/conflicts?status=resolved').set(user.auth).expect(200)).body.data).toHaveLength(1);
   });
 
+  it.each(['local', 'merged'] as const)('resolving a conflict as %s keeps what Google alone changed (the time) and takes it here', async (resolution) => {
+    const user = await registerUser(t.http);
+    const c = await connectedAccount(user);
+    const [googleId] = fake.seedEvents(c.calendarId, [{ summary: 'Demo', start: { dateTime: '2026-09-09T10:00:00Z' }, end: { dateTime: '2026-09-09T11:00:00Z' } }]);
+    await startSync(c, 'merge', user);
+    await synced(c, 0, user);
+    const [local] = await localEvents(user);
+    // Google renames and moves it; Calento renames it: only the title conflicts.
+    fake.updateEvent(c.calendarId, googleId, { summary: 'Demo (Google)', start: { dateTime: '2026-09-09T14:00:00Z' }, end: { dateTime: '2026-09-09T15:00:00Z' } });
+    await api().patch(`/api/v1/events/${local.id}`).set(user.auth).send({ title: 'Demo (Calento)' }).expect(200);
+    let conflict: { id: string; fields: string[] } | undefined;
+    await eventually(async () => (conflict = (await api().get('/api/v1/calendar/sync/conflicts').set(user.auth).expect(200)).body.data[0]), 20_000, 'the conflict');
+    expect(conflict!.fields).toEqual(['summary']);
+    const body = resolution === 'merged' ? { resolution, event: { title: 'Demo (agreed)' } } : { resolution };
+    await api().post(`/api/v1/calendar/sync/conflicts/${conflict!.id}/resolve`).set(user.auth).send(body).expect(200);
+    const title = resolution === 'merged' ? 'Demo (agreed)' : 'Demo (Calento)';
+    const atGoogle = fake.getEvent(c.calendarId, googleId)!;
+    expect({ summary: atGoogle.summary, start: new Date((atGoogle.start as { dateTime: string }).dateTime).toISOString() }).toEqual({ summary: title, start: '2026-09-09T14:00:00.000Z' });
+    const here = (await api().get(`/api/v1/events/${local.id}`).set(user.auth).expect(200)).body;
+    expect({ title: here.title, startTime: here.startTime, endTime: here.endTime }).toEqual({ title, startTime: '2026-09-09T14:00:00.000Z', endTime: '2026-09-09T15:00:00.000Z' });
+  });
+
   it('resolves a conflict with Google’s version', async () => {
     const user = await registerUser(t.http);
     const c = await connectedAccount(user);

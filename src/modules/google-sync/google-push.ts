@@ -266,14 +266,28 @@ export class GooglePush {
     return (await fn()).data;
   }
 
-  /** Forces the local version onto Google (a conflict resolved as "keep local"). */
-  async overwrite(sync: CalendarSync, event: EventRecord, googleEventId: string): Promise<void> {
+  /**
+   * A conflict resolved as "keep local" or "merged": the local version of the `forced` Google keys (the
+   * conflicting ones, and what a merged resolution set) goes onto Google. What Google alone changed since
+   * Calento last saw the event is not undone but taken here, as a 412 merge does; the rest is sent as it is
+   * here (unchanged on either side, or changed only here). If-Match: a change at Google meanwhile fails the
+   * resolution, to be tried again.
+   */
+  async overwrite(sync: CalendarSync, event: EventRecord, googleEventId: string, forced: string[]): Promise<void> {
     const master = event.seriesId ? await this.events.findOwned(sync.userId, event.seriesId) : null;
     const body = googleBodyOf(event, await this.events.attendeesOf(event.seriesId ?? event.id), master);
     await this.tokens.call(sync.clientId, async (google) => {
-      const saved = await this.call(() => google.calendar.events.patch({ calendarId: sync.calendarId, eventId: googleEventId, requestBody: body }));
       const link = await this.links.findByGoogle(sync.id, googleEventId);
-      if (link) await this.links.setVersion(link.id, saved);
+      const current = await this.call(() => google.calendar.events.get({ calendarId: sync.calendarId, eventId: googleEventId }));
+      const theirs = [...changedKeys(current, link?.snapshot ?? {}, Object.keys(body))].filter((key) => !forced.includes(key));
+      const partial = Object.fromEntries(Object.entries(body).filter(([key]) => !theirs.includes(key)));
+      const saved = await this.call(() =>
+        google.calendar.events.patch({ calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
+      );
+      await this.db.tx(async () => {
+        if (theirs.length) await this.applyLocally(sync, event, saved);
+        if (link) await this.links.setVersion(link.id, saved);
+      });
     });
   }
 
@@ -286,6 +300,11 @@ export class GooglePush {
       if (link) await this.links.setVersion(link.id, current);
     });
   }
+}
+
+/** The Google keys that carry the API fields named (`title` → `summary`, `startTime` → `start`, `end`). */
+export function googleKeysOf(fields: string[]): string[] {
+  return [...new Set(fields.flatMap((field) => GOOGLE_KEYS[field] ?? []))];
 }
 
 /** Which of `keys` differ between Google's current copy and the one Calento last saw. */

@@ -13,7 +13,7 @@ import { EventsWriter } from '../events/events.writer.js';
 import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
 import { ConflictsRepository } from './conflicts.repository.js';
 import { GoogleChannels } from './google-channels.js';
-import { GooglePush, type PushRequest } from './google-push.js';
+import { GooglePush, googleKeysOf, type PushRequest } from './google-push.js';
 import { GOOGLE_PUSH_JOB } from './google-sync.kinds.js';
 import { PushBacklogRepository } from './push-backlog.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -176,7 +176,9 @@ export class GoogleSyncService implements OnModuleInit {
           await this.events.update(user, event.id, dto.event, googleOrigin(sync));
           local = (await this.events.findOwned(user.id, event.id)) ?? event;
         }
-        await this.push.overwrite(sync, local, conflict.googleEventId);
+        // The conflicting fields, and any a merged resolution set, are forced; Google's other changes stay.
+        const forced = [...conflict.fields, ...(dto.resolution === 'merged' && dto.event ? googleKeysOf(Object.entries(dto.event).filter(([, value]) => value !== undefined).map(([field]) => field)) : [])];
+        await this.push.overwrite(sync, local, conflict.googleEventId, forced);
       }
     }
     await this.conflicts.resolve(id, dto.resolution, this.clock.now());
