@@ -44,6 +44,8 @@ afterAll(async () => {
 beforeEach(() => fake.clearFaults());
 
 const api = () => request(t.http);
+/** A start or end as Google holds it. */
+type When = { date?: string; dateTime?: string; timeZone?: string };
 const WINDOW = { from: '2027-05-01T00:00:00Z', to: '2027-05-31T00:00:00Z' };
 
 describe('the events of a client calendar', () => {
@@ -140,5 +142,84 @@ describe('the events of a client calendar', () => {
     const unsynced = `/api/v1/clients/${clientId}/calendars/${encodeURIComponent(team)}/events`;
     expectProblem(await api().get(unsynced).query(WINDOW).set(ada.auth), 409, 'CALENDAR_NOT_SYNCED');
     expectProblem(await api().delete(`${unsynced}/${local.id}`).set(ada.auth), 409, 'CALENDAR_NOT_SYNCED');
+  });
+
+  it('switches an event between all-day and timed at Google, both ways (a patch clears the other key)', async () => {
+    const allDay = (await api().post(base).set(ada.auth).send({ title: 'Day to time', isAllDay: true, startTime: '2027-05-14', endTime: '2027-05-15' }).expect(201)).body;
+    const timed = (await api().post(base).set(ada.auth).send({ title: 'Time to day', startTime: '2027-05-15T09:00:00+02:00', endTime: '2027-05-15T10:00:00+02:00', timezone: 'Europe/Berlin' }).expect(201)).body;
+    await api().put(`${base}/${allDay.id}`).set(ada.auth).send({ isAllDay: false, startTime: '2027-05-14T09:00:00+02:00', endTime: '2027-05-14T10:00:00+02:00', timezone: 'Europe/Berlin' }).expect(200);
+    await api().put(`${base}/${timed.id}`).set(ada.auth).send({ isAllDay: true, startTime: '2027-05-15', endTime: '2027-05-16' }).expect(200);
+    const atGoogle = (summary: string) => fake.events(calendarId).find((e) => e.summary === summary) as { start?: When; end?: When } | undefined;
+    expect(atGoogle('Day to time')?.start).toMatchObject({ dateTime: '2027-05-14T09:00:00+02:00', timeZone: 'Europe/Berlin' });
+    expect(atGoogle('Day to time')?.start?.date).toBeUndefined();
+    expect(atGoogle('Time to day')?.start).toEqual({ date: '2027-05-15' });
+    expect(atGoogle('Time to day')?.end).toEqual({ date: '2027-05-16' });
+  });
+
+  it('sends attachments with supportsAttachments=true, so Google keeps them', async () => {
+    fake.clearRequests();
+    const attachment = { url: 'https://files.acme.example/agenda.pdf', title: 'Agenda', mimeType: 'application/pdf' };
+    const created = (await api().post(base).set(ada.auth).send({ title: 'With agenda', startTime: '2027-05-16T09:00:00Z', endTime: '2027-05-16T10:00:00Z', timezone: 'UTC', attachments: [attachment] }).expect(201)).body;
+    expect(created.attachments).toEqual([attachment]);
+    const atGoogle = fake.events(calendarId).find((e) => e.summary === 'With agenda');
+    expect(atGoogle?.attachments).toEqual([{ fileUrl: attachment.url, title: 'Agenda', mimeType: 'application/pdf' }]);
+    const second = { url: 'https://files.acme.example/minutes.pdf', title: 'Minutes', mimeType: 'application/pdf' };
+    await api().put(`${base}/${created.id}`).set(ada.auth).send({ attachments: [attachment, second] }).expect(200);
+    expect(fake.getEvent(calendarId, atGoogle?.id as string)?.attachments).toHaveLength(2);
+    for (const write of fake.requests({ account: calendarId }).filter((r) => r.method === 'POST' || r.method === 'PATCH')) {
+      expect(write.query.supportsAttachments).toBe('true');
+    }
+  });
+
+  it('with an Idempotency-Key, a retry after a lost answer returns the first event instead of a second one', async () => {
+    const body = { title: 'Only once', startTime: '2027-05-17T09:00:00Z', endTime: '2027-05-17T10:00:00Z', timezone: 'UTC', attendees: [{ email: 'guest@example.com' }] };
+    fake.injectFault({ method: 'POST', path: '/calendar/v3/calendars/*/events', dropConnection: 'after', times: 1 });
+    expectProblem(await api().post(base).set(ada.auth).set('Idempotency-Key', 'once-1').send(body), 502, 'GOOGLE_UNAVAILABLE');
+    expect(fake.events(calendarId).filter((e) => e.summary === 'Only once')).toHaveLength(1);
+    const retried = (await api().post(base).set(ada.auth).set('Idempotency-Key', 'once-1').send(body).expect(201)).body;
+    const again = (await api().post(base).set(ada.auth).set('Idempotency-Key', 'once-1').send(body).expect(201)).body;
+    expect(again.id).toBe(retried.id);
+    expect(fake.events(calendarId).filter((e) => e.summary === 'Only once')).toHaveLength(1);
+    const local = (await api().get(base).query({ ...WINDOW, expand: true }).set(ada.auth).expect(200)).body.data.filter((e: { title: string }) => e.title === 'Only once');
+    expect(local).toHaveLength(1);
+    // Another key is another event.
+    await api().post(base).set(ada.auth).set('Idempotency-Key', 'once-2').send(body).expect(201);
+    expect(fake.events(calendarId).filter((e) => e.summary === 'Only once')).toHaveLength(2);
+    // Deleted since: the key's event is gone, and it is not made again.
+    await api().delete(`${base}/${retried.id}`).set(ada.auth).expect(204);
+    expectProblem(await api().post(base).set(ada.auth).set('Idempotency-Key', 'once-1').send(body), 404, 'NOT_FOUND');
+    const bad = await api().post(base).set(ada.auth).set('Idempotency-Key', 'a b').send(body);
+    expectProblem(bad, 400, 'VALIDATION_FAILED');
+    expect(bad.body.errors[0].field).toBe('Idempotency-Key');
+  });
+
+  it('refuses status "cancelled" on create and change with a 400 naming status, before Google is called', async () => {
+    fake.clearRequests();
+    const refused = await api().post(base).set(ada.auth).send({ title: 'Born cancelled', startTime: '2027-05-18T09:00:00Z', endTime: '2027-05-18T10:00:00Z', timezone: 'UTC', status: 'cancelled' });
+    expectProblem(refused, 400, 'VALIDATION_FAILED');
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['status']);
+    expect(fake.events(calendarId, { includeCancelled: true }).some((e) => e.summary === 'Born cancelled')).toBe(false);
+    const kept = (await api().post(base).set(ada.auth).send({ title: 'Kept', startTime: '2027-05-18T11:00:00Z', endTime: '2027-05-18T12:00:00Z', timezone: 'UTC' }).expect(201)).body;
+    fake.clearRequests();
+    const put = await api().put(`${base}/${kept.id}`).set(ada.auth).send({ status: 'cancelled' });
+    expectProblem(put, 400, 'VALIDATION_FAILED');
+    expect(put.body.errors.map((e: { field: string }) => e.field)).toEqual(['status']);
+    expect(fake.requests({ account: calendarId }).filter((r) => r.method !== 'GET')).toHaveLength(0);
+    await api().get(`/api/v1/events/${kept.id}`).set(ada.auth).expect(200);
+    await api().put(`${base}/${kept.id}`).set(ada.auth).send({ status: 'tentative' }).expect(200);
+  });
+
+  it('checks tagIds as POST /events does (UNKNOWN_TAG before Google is called) and sets them', async () => {
+    const tag = (await api().post('/api/v1/tags').set(ada.auth).send({ name: 'Acme work' }).expect(201)).body;
+    const bobsTag = (await api().post('/api/v1/tags').set(bob.auth).send({ name: 'Bob only' }).expect(201)).body;
+    fake.clearRequests();
+    const body = { title: 'Tagged', startTime: '2027-05-19T09:00:00Z', endTime: '2027-05-19T10:00:00Z', timezone: 'UTC' };
+    expectProblem(await api().post(base).set(ada.auth).send({ ...body, tagIds: [bobsTag.id] }), 400, 'UNKNOWN_TAG');
+    expect(fake.requests({ account: calendarId, method: 'POST' })).toHaveLength(0);
+    const created = (await api().post(base).set(ada.auth).send({ ...body, tagIds: [tag.id] }).expect(201)).body;
+    expect(created.tags.map((t: { id: string }) => t.id)).toEqual([tag.id]);
+    expectProblem(await api().put(`${base}/${created.id}`).set(ada.auth).send({ tagIds: [bobsTag.id] }), 400, 'UNKNOWN_TAG');
+    const cleared = (await api().put(`${base}/${created.id}`).set(ada.auth).send({ tagIds: [] }).expect(200)).body;
+    expect(cleared.tags).toEqual([]);
   });
 });

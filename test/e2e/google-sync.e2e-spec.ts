@@ -40,6 +40,8 @@ afterAll(async () => {
 beforeEach(() => fake.clearFaults());
 
 const api = () => request(t.http);
+/** A start or end as Google holds it. */
+type When = { date?: string; dateTime?: string; timeZone?: string };
 const FROM = '2026-01-01T00:00:00Z';
 const TO = '2027-12-31T00:00:00Z';
 
@@ -843,3 +845,118 @@ describe('more of the reference scenarios', () => {
     expectProblem(stale, 404, 'NOT_FOUND');
   });
 });
+
+describe('local changes that must reach Google as they are', () => {
+  it('switches a synced event between all-day and timed at Google, both ways', async () => {
+    const c = await connectedAccount();
+    fake.seedEvents(c.calendarId, [
+      { summary: 'Was all day', start: { date: '2027-09-06' }, end: { date: '2027-09-07' } },
+      { summary: 'Was timed', start: { dateTime: '2027-09-07T10:00:00+02:00' }, end: { dateTime: '2027-09-07T11:00:00+02:00' } },
+    ]);
+    await startSync(c, 'merge');
+    await synced(c);
+    const local = await localEvents();
+    const id = (title: string) => local.find((e) => e.title === title)?.id as string;
+    await api().patch(`/api/v1/events/${id('Was all day')}`).set(ada.auth).send({ isAllDay: false, startTime: '2027-09-06T09:00:00+02:00', endTime: '2027-09-06T10:00:00+02:00', timezone: 'Europe/Berlin' }).expect(200);
+    await api().patch(`/api/v1/events/${id('Was timed')}`).set(ada.auth).send({ isAllDay: true, startTime: '2027-09-07', endTime: '2027-09-08' }).expect(200);
+    const atGoogle = (summary: string) => fake.events(c.calendarId).find((e) => e.summary === summary) as { start?: When; end?: When } | undefined;
+    await eventually(() => atGoogle('Was all day')?.start?.dateTime === '2027-09-06T09:00:00+02:00' && atGoogle('Was timed')?.start?.date === '2027-09-07', 20_000, 'both pushes');
+    expect(atGoogle('Was all day')?.start?.date).toBeUndefined();
+    expect(atGoogle('Was timed')?.end).toEqual({ date: '2027-09-08' });
+    expect((await statusOf(c)).lastError).toBeNull();
+  });
+
+  it('shows a change Google refused for good as lastError on the sync status, and a listing does not clear it', async () => {
+    const c = await connectedAccount();
+    fake.seedEvents(c.calendarId, [{ summary: 'Refused', start: { dateTime: '2027-09-08T10:00:00Z' }, end: { dateTime: '2027-09-08T11:00:00Z' } }]);
+    await startSync(c, 'merge');
+    await synced(c);
+    const event = (await localEvents()).find((e) => e.title === 'Refused') as LocalEvent;
+    fake.injectFault({ method: 'PATCH', path: '/calendar/v3/calendars/*/events/*', status: 400, reason: 'invalid', message: 'Invalid start time.', times: 1 });
+    await api().patch(`/api/v1/events/${event.id}`).set(ada.auth).send({ title: 'Refused, renamed' }).expect(200);
+    const failed = await eventually(async () => {
+      const status = await statusOf(c);
+      return status.lastError ? status : undefined;
+    }, 20_000, 'the failed push on the status');
+    expect(failed.lastError).toContain(event.id);
+    expect(failed.lastError).toContain('Invalid start time.');
+    const since = Date.now();
+    await notify(c, 9000).expect(200);
+    const after = await synced(c, since);
+    expect(after.lastError).toBe(failed.lastError);
+  });
+
+  it('sends back the RDATEs and off-rule start of a series read from Google when only its description changes', async () => {
+    const c = await connectedAccount();
+    const [offRule, withRdate] = fake.seedEvents(c.calendarId, [
+      // Starts on a Tuesday, the rule names Mondays: Google counts the start as the first instance.
+      { summary: 'Off rule', start: { dateTime: '2027-10-05T09:00:00', timeZone: 'Europe/Berlin' }, end: { dateTime: '2027-10-05T10:00:00', timeZone: 'Europe/Berlin' }, recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4'] },
+      {
+        summary: 'With RDATE',
+        start: { dateTime: '2027-10-06T09:00:00', timeZone: 'Europe/Berlin' },
+        end: { dateTime: '2027-10-06T09:30:00', timeZone: 'Europe/Berlin' },
+        recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=3', 'RDATE;TZID=Europe/Berlin:20271009T150000'],
+      },
+    ]);
+    const { access_token } = fake.issueTokens(c.email, acme.clientId);
+    const instances = async (id: string) => {
+      const res = await fetch(`${fake.apiRootUrl}calendar/v3/calendars/${encodeURIComponent(c.calendarId)}/events/${id}/instances?timeMax=2028-01-01T00:00:00Z`, { headers: { authorization: `Bearer ${access_token}` } });
+      return ((await res.json()) as { items: Array<{ start: { dateTime: string } }> }).items.map((item) => item.start.dateTime);
+    };
+    const before = { offRule: await instances(offRule), withRdate: await instances(withRdate) };
+    expect(before.offRule).toHaveLength(4);
+    expect(before.withRdate).toHaveLength(4);
+    await startSync(c, 'merge');
+    await synced(c);
+    const series = (await api().get(`/api/v1/events?from=${FROM}&to=${TO}&limit=200`).set(ada.auth).expect(200)).body.data as LocalEvent[];
+    fake.clearRequests();
+    for (const title of ['Off rule', 'With RDATE']) {
+      const id = series.find((e) => e.title === title && !e.seriesId)?.id as string;
+      await api().patch(`/api/v1/events/${id}`).set(ada.auth).send({ description: 'edited in Calento' }).expect(200);
+    }
+    await eventually(() => [offRule, withRdate].every((id) => fake.getEvent(c.calendarId, id)?.description === 'edited in Calento'), 20_000, 'both pushes');
+    expect(await instances(offRule)).toEqual(before.offRule);
+    expect(await instances(withRdate)).toEqual(before.withRdate);
+    expect(fake.getEvent(c.calendarId, withRdate)?.recurrence).toEqual(expect.arrayContaining([expect.stringMatching(/^RDATE/)]));
+  });
+});
+
+describe('connecting and disconnecting', () => {
+  it('starts a sync right after consent, without GET /clients/:id/calendars first (the list is read from Google)', async () => {
+    n += 1;
+    const email = `fresh${n}@acme.example`;
+    fake.createAccount(email, { timeZone: 'Europe/Berlin' });
+    fake.seedEvents(email, [{ summary: 'Named origin', start: { dateTime: '2027-11-02T09:00:00Z' }, end: { dateTime: '2027-11-02T10:00:00Z' } }]);
+    const { clientId, credentialId } = await clientWithCredentials(t.http, ada, acme);
+    await connect(t.http, fake, ada, credentialId, clientId, email);
+    const feed = t.app.get(ChangeFeed);
+    const seq = (await feed.since(ada.id)).at(-1)?.seq ?? 0;
+    const started = await api().post('/api/v1/calendar/sync/initial').set(ada.auth).send({ clientId, calendarId: email, strategy: 'import' }).expect(202);
+    expect(started.body).toMatchObject({ clientId, calendarId: email, strategy: 'import' });
+    await synced({ clientId, email, calendarId: email });
+    // The origin of the calendar's changes is listed with the calendar, so a client can tell where a change came from.
+    const listed = (await api().get(`/api/v1/clients/${clientId}/calendars`).set(ada.auth).expect(200)).body.data.find((cal: { id: string }) => cal.id === email);
+    expect(listed.origin).toMatch(/^google:[0-9a-f-]{36}$/);
+    const imported = (await feed.since(ada.id, seq)).filter((change) => change.kind === 'event.created');
+    expect(imported.map((change) => change.origin)).toEqual([listed.origin]);
+    // A calendar Google does not have either is still a 404.
+    expectProblem(await api().post('/api/v1/calendar/sync/initial').set(ada.auth).send({ clientId, calendarId: 'nobody@example.com', strategy: 'import' }), 404, 'NOT_FOUND');
+  });
+
+  it('stops the push channels at Google when the OAuth credentials are removed (DELETE /oauth/:id)', async () => {
+    n += 1;
+    const email = `leaving${n}@acme.example`;
+    fake.createAccount(email, { timeZone: 'Europe/Berlin' });
+    const { clientId, credentialId } = await clientWithCredentials(t.http, ada, acme);
+    await connect(t.http, fake, ada, credentialId, clientId, email);
+    const c = { clientId, email, calendarId: email };
+    await api().get(`/api/v1/clients/${clientId}/calendars`).set(ada.auth).expect(200);
+    await startSync(c, 'import');
+    expect((await synced(c)).push.active).toBe(true);
+    expect(fake.channels().filter((ch) => ch.email === email && !ch.stopped)).toHaveLength(1);
+    await api().delete(`/api/v1/oauth/${credentialId}`).set(ada.auth).expect(204);
+    expect(fake.channels().filter((ch) => ch.email === email && !ch.stopped)).toHaveLength(0);
+    expect((await statusOf(c)).push.active).toBe(false);
+  });
+});
+

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } f
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { Public } from '../../common/auth/public.decorator.js';
-import { validationError } from '../../common/errors/domain-error.js';
+import { idempotencyKeyOf } from '../../common/http/idempotency-key.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
@@ -18,8 +18,6 @@ import {
   ManagedBookingDto,
   RescheduleDto,
 } from './dto/booking.dto.js';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -43,10 +41,7 @@ export class BookingsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedBookingDto> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw validationError([{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }]);
-    }
-    const result = await this.bookings.create(dto, idempotencyKey ?? null);
+    const result = await this.bookings.create(dto, idempotencyKeyOf(idempotencyKey));
     if (result.replayed) void reply.header('idempotent-replayed', 'true');
     return result.booking;
   }

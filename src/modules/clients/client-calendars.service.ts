@@ -150,6 +150,8 @@ function view(calendar: ClientCalendar): CalendarResponseDto {
     hidden: calendar.hidden,
     busy: calendar.busy,
     destination: calendar.destination,
+    // The Google sync's googleOrigin(): its changes and mirrored events are named after this row.
+    origin: `google:${calendar.rowId}`,
     updatedAt: calendar.updatedAt,
   };
 }

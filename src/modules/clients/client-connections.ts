@@ -12,6 +12,11 @@ export class ClientConnections {
     @Inject(ClientEvents) private readonly events: ClientEvents,
   ) {}
 
+  /** Before the transaction that forgets the client's tokens: `leaving` lets others close what they opened at Google. */
+  async leaving(clientId: string, userId: string): Promise<void> {
+    await this.events.emitLeaving({ type: 'leaving', clientId, userId });
+  }
+
   /**
    * In the caller's transaction: forgets the account and its tokens; a connected (or needs_reauth)
    * client becomes disconnected and `disconnected` is emitted. Its calendars and their settings stay, for

@@ -62,6 +62,7 @@ export class ClientsService {
    */
   async remove(user: AuthUser, id: string): Promise<void> {
     await this.clients.get(user.id, id);
+    await this.connections.leaving(id, user.id);
     const revoke = await this.tokens.revocationFor(id);
     await this.db.tx(async () => {
       const calendarIds = (await this.calendars.listByClient(id)).map((calendar) => calendar.calendarId);
@@ -77,6 +78,7 @@ export class ClientsService {
    */
   async disconnect(user: AuthUser, id: string): Promise<void> {
     await this.clients.get(user.id, id);
+    await this.connections.leaving(id, user.id);
     const revoke = await this.tokens.revocationFor(id);
     await this.db.tx(() => this.connections.disconnect(id, user.id));
     await revoke();

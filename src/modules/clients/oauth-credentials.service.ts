@@ -53,6 +53,7 @@ export class OAuthCredentialsService {
     const current = await this.credentials.get(user.id, id);
     const write = this.write(id, dto, current);
     const otherOAuthClient = write.useDefault !== current.useDefault || write.googleClientId !== current.googleClientId;
+    if (otherOAuthClient) await this.connections.leaving(current.clientId, user.id);
     const revoke = otherOAuthClient ? await this.tokens.revocationFor(current.clientId) : null;
     const updated = await this.db.tx(async () => {
       const saved = await this.credentials.update(user.id, id, write, otherOAuthClient || dto.clientSecret !== undefined);
@@ -66,6 +67,7 @@ export class OAuthCredentialsService {
   /** Removes the credentials; a connected client is disconnected and its Google token revoked. */
   async remove(user: AuthUser, id: string): Promise<void> {
     const current = await this.credentials.get(user.id, id);
+    await this.connections.leaving(current.clientId, user.id);
     const revoke = await this.tokens.revocationFor(current.clientId);
     await this.db.tx(async () => {
       await this.connections.disconnect(current.clientId, user.id);

@@ -12,7 +12,7 @@ import type { Attachment, Attendee, EventRecord, Reminder } from './events.rows.
  *   cancelled (`seriesId` and `occurrenceId` set, `after` null).
  *
  * Columns of the change row: `event_id`, `series_id`, `occurrence_id`, `origin` (api, series, ics, booking,
- * google:<calendar>), `fields` (API names of the fields that changed). `data` is EventChangeData.
+ * google:<client calendar id>), `fields` (API names of the fields that changed). `data` is EventChangeData.
  */
 export type EventChangeKind = 'event.created' | 'event.updated' | 'event.deleted';
 
@@ -43,7 +43,7 @@ export interface EventPayload {
   attendees: Array<{ email: string; name: string | null; responseStatus: string }>;
   /** iTIP SEQUENCE of the item (a series counts for its occurrences). */
   sequence: number;
-  /** What created it: api, series, ics, booking, google:<calendar>. */
+  /** What created it: api, series, ics, booking, google:<client calendar id>. */
   source: string;
   /** The UID it came with from an iCalendar file (or Google), if any; else it is published as `<id>@calento`. */
   icalUid: string | null;

@@ -73,7 +73,7 @@ export interface EventRecord {
   icalUid: string | null;
   /** iTIP SEQUENCE, bumped by the events writer on every change attendees see (a series' covers its occurrences). */
   sequence: number;
-  /** The origin that created the event (api, series, ics, booking, google:<calendar>). */
+  /** The origin that created the event (api, series, ics, booking, google:<client calendar id>). */
   source: string;
   createdAt: Date;
   updatedAt: Date;

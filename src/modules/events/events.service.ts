@@ -375,6 +375,11 @@ export class EventsService {
     }
   }
 
+  /** UNKNOWN_TAG unless every id is one of the user's tags: for writes made elsewhere first (at Google). */
+  async checkTags(user: AuthUser, tagIds: string[] | undefined): Promise<void> {
+    if (tagIds?.length && !(await this.tags.ownsAll(user.id, tagIds))) throw new DomainError('UNKNOWN_TAG');
+  }
+
   private async tagOf(user: AuthUser, tagId: string) {
     return this.tags.get(user.id, tagId);
   }

@@ -8,7 +8,7 @@ import { EventsRepository } from './events.repository.js';
 import { toWrite, type Attendee, type EventRecord, type EventWrite, type ResponseStatus } from './events.rows.js';
 import { TagsRepository } from './tags.repository.js';
 
-/** Who made a change: api, series (series-scoped edits), ics, booking, google:<calendar>. */
+/** Who made a change: api, series (series-scoped edits), ics, booking, google:<client calendar id>. */
 export type EventOrigin = 'api' | 'series' | 'ics' | 'booking' | `google:${string}`;
 
 export interface AttendeeInput {

@@ -70,14 +70,20 @@ export class TagsRepository extends UserOwnedRepository<TagRow, Tag> {
     return byEvent;
   }
 
-  /** Replaces an event's tags; every tag must be the owner's, else the whole change is refused. */
-  async setForEvent(userId: string, eventId: string, tagIds: string[]): Promise<void> {
+  /** True when every id is one of the user's tags. */
+  async ownsAll(userId: string, tagIds: string[]): Promise<boolean> {
     const unique = [...new Set(tagIds)];
     const { rows } = await this.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM tags WHERE user_id = $1 AND id = ANY($2::uuid[])',
       [userId, unique],
     );
-    if (rows[0].n !== unique.length) throw new DomainError('UNKNOWN_TAG');
+    return rows[0].n === unique.length;
+  }
+
+  /** Replaces an event's tags; every tag must be the owner's, else the whole change is refused. */
+  async setForEvent(userId: string, eventId: string, tagIds: string[]): Promise<void> {
+    const unique = [...new Set(tagIds)];
+    if (!(await this.ownsAll(userId, unique))) throw new DomainError('UNKNOWN_TAG');
     await this.db.query('DELETE FROM event_tags WHERE event_id = $1', [eventId]);
     await this.db.query('INSERT INTO event_tags (event_id, tag_id) SELECT $1, unnest($2::uuid[])', [eventId, unique]);
   }

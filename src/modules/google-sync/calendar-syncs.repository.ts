@@ -25,7 +25,7 @@ export class CalendarSyncsRepository {
       `INSERT INTO calendar_syncs (id, user_id, client_id, calendar_row_id, calendar_id, strategy)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (calendar_row_id) DO UPDATE SET strategy = EXCLUDED.strategy, enabled = true, full_sync_due = true,
-         sync_token = NULL, state = 'queued', last_error = NULL, last_error_at = NULL, updated_at = now()
+         sync_token = NULL, state = 'queued', last_error = NULL, last_error_at = NULL, last_error_kind = NULL, updated_at = now()
        RETURNING ${calendarSyncColumns}`,
       [input.id, input.userId, input.clientId, input.calendarRowId, input.calendarId, input.strategy],
     );
@@ -112,11 +112,14 @@ export class CalendarSyncsRepository {
     await this.db.query(`UPDATE calendar_syncs SET sync_queued = false, state = 'syncing', updated_at = now() WHERE id = $1`, [id]);
   }
 
-  /** A listing completed: its token is where the next one resumes. */
+  /** A listing completed: its token is where the next one resumes. A push error stays: a listing does not mend it. */
   async markSynced(id: string, syncToken: string | null, at: Date, counts: SyncCounts): Promise<void> {
     await this.db.query(
       `UPDATE calendar_syncs SET sync_token = $2, full_sync_due = false, last_synced_at = $3, counts = $4,
-         state = CASE WHEN sync_queued THEN 'queued' ELSE 'idle' END, last_error = NULL, last_error_at = NULL, updated_at = now()
+         state = CASE WHEN sync_queued THEN 'queued' ELSE 'idle' END,
+         last_error = CASE WHEN last_error_kind = 'push' THEN last_error END,
+         last_error_at = CASE WHEN last_error_kind = 'push' THEN last_error_at END,
+         last_error_kind = CASE WHEN last_error_kind = 'push' THEN last_error_kind END, updated_at = now()
         WHERE id = $1`,
       [id, syncToken, at, JSON.stringify(counts)],
     );
@@ -133,9 +136,15 @@ export class CalendarSyncsRepository {
 
   async markFailed(id: string, error: string, at: Date, state: SyncState = 'error'): Promise<void> {
     await this.db.query(
-      `UPDATE calendar_syncs SET state = CASE WHEN enabled THEN $4 ELSE 'paused' END, last_error = $2, last_error_at = $3, updated_at = now() WHERE id = $1`,
+      `UPDATE calendar_syncs SET state = CASE WHEN enabled THEN $4 ELSE 'paused' END, last_error = $2, last_error_at = $3, last_error_kind = 'sync',
+         updated_at = now() WHERE id = $1`,
       [id, error, at, state],
     );
+  }
+
+  /** A local change Google refused for good: shown on the status; the state (of listing runs) is left as it is. */
+  async markPushFailed(id: string, error: string, at: Date): Promise<void> {
+    await this.db.query(`UPDATE calendar_syncs SET last_error = $2, last_error_at = $3, last_error_kind = 'push', updated_at = now() WHERE id = $1`, [id, error, at]);
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<CalendarSync> {
@@ -151,7 +160,8 @@ export class CalendarSyncsRepository {
   /** The client must be authorized again, or was disconnected: nothing runs until it is connected. */
   async pauseClient(clientId: string, reason: string, at: Date): Promise<void> {
     await this.db.query(
-      `UPDATE calendar_syncs SET state = 'paused', sync_queued = false, last_error = $2, last_error_at = $3, updated_at = now() WHERE client_id = $1`,
+      `UPDATE calendar_syncs SET state = 'paused', sync_queued = false, last_error = $2, last_error_at = $3, last_error_kind = 'sync', updated_at = now()
+        WHERE client_id = $1`,
       [clientId, reason, at],
     );
   }
@@ -160,7 +170,7 @@ export class CalendarSyncsRepository {
   async disableClient(clientId: string, reason: string, at: Date): Promise<void> {
     await this.db.query(
       `UPDATE calendar_syncs SET enabled = false, state = 'paused', sync_queued = false, sync_token = NULL, full_sync_due = true,
-         last_error = $2, last_error_at = $3, updated_at = now() WHERE client_id = $1`,
+         last_error = $2, last_error_at = $3, last_error_kind = 'sync', updated_at = now() WHERE client_id = $1`,
       [clientId, reason, at],
     );
   }

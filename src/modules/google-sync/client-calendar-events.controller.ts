@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import { idempotencyKeyOf } from '../../common/http/idempotency-key.js';
 import type { JsonText } from '../../common/http/json-text.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { uuidParam } from '../../common/validation/validation.js';
@@ -30,22 +31,32 @@ export class ClientCalendarEventsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an event on the client calendar at Google, mirrored here' })
+  @ApiOperation({
+    summary: 'Create an event on the client calendar at Google, mirrored here',
+    description:
+      'With an Idempotency-Key, a retry (after a 502 or a lost answer) returns the event the first attempt made at Google instead of creating another. ' +
+      'status "cancelled" is refused (400): delete with DELETE.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Any printable string up to 255 characters; the same key makes the same Google event.' })
   @ApiCreatedResponse({ type: EventResponseDto })
-  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE')
+  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'UNKNOWN_TAG')
   create(
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) clientId: string,
     @Param('calendarId') calendarId: string,
     @Body() dto: CreateEventDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<EventResponseDto> {
-    return this.events.create(user, clientId, calendarId, dto);
+    return this.events.create(user, clientId, calendarId, dto, idempotencyKeyOf(idempotencyKey));
   }
 
   @Put(':eventId')
-  @ApiOperation({ summary: 'Change an event of the client calendar at Google (If-Match), mirrored here', description: 'eventId is the local event id. 409 CHANGED_AT_GOOGLE when Google changed it since.' })
+  @ApiOperation({
+    summary: 'Change an event of the client calendar at Google (If-Match), mirrored here',
+    description: 'eventId is the local event id. 409 CHANGED_AT_GOOGLE when Google changed it since. status "cancelled" is refused (400): delete with DELETE.',
+  })
   @ApiOkResponse({ type: EventResponseDto })
-  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'CHANGED_AT_GOOGLE')
+  @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'CHANGED_AT_GOOGLE', 'UNKNOWN_TAG')
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) clientId: string,

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
-import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
 import type { JsonText } from '../../common/http/json-text.js';
 import type { Page } from '../../common/http/pagination.js';
 import { Database } from '../../db/database.js';
@@ -16,7 +17,7 @@ import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
 import { EventLinksRepository } from './event-links.repository.js';
 import { GoogleChannels } from './google-channels.js';
 import { GoogleImport } from './google-import.js';
-import { googleBodyOfWrite, type GoogleEvent } from './google-mapping.js';
+import { EVENT_WRITE, googleBodyOfWrite, type GoogleEvent } from './google-mapping.js';
 import { GooglePush } from './google-push.js';
 import { googleOrigin, type CalendarSync, type EventLink } from './google-sync.rows.js';
 
@@ -24,7 +25,7 @@ const WRITERS = ['writer', 'owner'];
 
 /**
  * The events of one client calendar, written on Google first and then mirrored here (origin
- * `google:<calendar>`, so nothing is pushed back): what a person editing "Acme's calendar" expects.
+ * `google:<client calendar id>`, so nothing is pushed back): what a person editing "Acme's calendar" expects.
  */
 /**
  * An event on a client's Google calendar is that calendar's: Google mails its guests (Calento's own
@@ -53,28 +54,61 @@ export class ClientCalendarEventsService {
     return this.events.list(user, { ...query, clientId, calendarId });
   }
 
-  async create(user: AuthUser, clientId: string, calendarId: string, dto: CreateEventDto): Promise<EventResponseDto> {
+  /**
+   * With an Idempotency-Key the Google event id is derived from the sync and the key, so a retry after a
+   * lost answer finds the event the first attempt made (Google answers 409 for a used id) instead of
+   * creating a second one, with a second set of invitations.
+   */
+  async create(user: AuthUser, clientId: string, calendarId: string, dto: CreateEventDto, idempotencyKey: string | null = null): Promise<EventResponseDto> {
     const sync = await this.writableSync(user, clientId, calendarId);
+    refuseCancelled(dto.status);
+    await this.events.checkTags(user, dto.tagIds);
     const write = this.events.writeFromInput(dto, user.timezone);
-    const created = await this.google(sync, (calendar) => calendar.events.insert({ calendarId, sendUpdates: GUEST_UPDATES, requestBody: googleBodyOfWrite(write, dto.attendees ?? []) }));
+    const body = googleBodyOfWrite(write, dto.attendees ?? []);
+    const googleId = idempotencyKey ? createHash('sha256').update(`${sync.id}\n${idempotencyKey}`).digest('hex') : null;
+    const created = googleId ? await this.insertOnce(sync, googleId, body) : await this.google(sync, (calendar) => calendar.events.insert({ ...EVENT_WRITE, calendarId, sendUpdates: GUEST_UPDATES, requestBody: body }));
     const eventId = await this.importer.mirror(sync, created, write.timezone);
     if (!eventId) throw new DomainError('GOOGLE_UNAVAILABLE', { reason: 'Google answered without an event id' });
+    // Written as Google's change, so the subscriber does not send the event back.
+    if (dto.tagIds?.length) await this.events.update(user, eventId, { tagIds: dto.tagIds }, googleOrigin(sync));
     return this.events.get(user, eventId);
   }
 
   async update(user: AuthUser, clientId: string, calendarId: string, eventId: string, dto: UpdateEventDto): Promise<EventResponseDto> {
     const sync = await this.writableSync(user, clientId, calendarId);
+    refuseCancelled(dto.status);
     const { link, event } = await this.linked(user, sync, eventId);
+    await this.events.checkTags(user, dto.tagIds);
     const write = this.events.mergedWrite(event, dto);
     const attendees = dto.attendees ?? (await this.events.attendeesOf(event.id));
+    const overrides = event.recurrenceRule ? await this.events.overridesOf([event.id]) : [];
     const saved = await this.google(sync, (calendar) =>
-      calendar.events.patch({ calendarId, eventId: link.googleEventId, sendUpdates: GUEST_UPDATES, requestBody: googleBodyOfWrite(write, attendees) }, link.etag ? { headers: { 'If-Match': link.etag } } : {}),
+      calendar.events.patch(
+        { ...EVENT_WRITE, calendarId, eventId: link.googleEventId, sendUpdates: GUEST_UPDATES, requestBody: googleBodyOfWrite(write, attendees, overrides) },
+        link.etag ? { headers: { 'If-Match': link.etag } } : {},
+      ),
     );
     await this.db.tx(async () => {
       await this.push.applyLocally(sync, event, saved);
       await this.links.setVersion(link.id, saved);
     });
+    if (dto.tagIds) await this.events.update(user, event.id, { tagIds: dto.tagIds }, googleOrigin(sync));
     return this.events.get(user, event.id);
+  }
+
+  /** Inserts with a chosen id; when Google has it already (an earlier attempt got through), that event is the answer. */
+  private async insertOnce(sync: CalendarSync, googleId: string, body: GoogleEvent): Promise<GoogleEvent> {
+    const event = await this.google(sync, async (calendar) => {
+      try {
+        return await calendar.events.insert({ ...EVENT_WRITE, calendarId: sync.calendarId, sendUpdates: GUEST_UPDATES, requestBody: { ...body, id: googleId } });
+      } catch (error) {
+        if (googleFailure(error).status !== 409) throw error;
+        return calendar.events.get({ calendarId: sync.calendarId, eventId: googleId });
+      }
+    });
+    // Made by the first attempt and deleted since: Google never reuses an id, and that request was done.
+    if (event.status === 'cancelled') throw new NotFoundError('event at Google');
+    return event;
   }
 
   async remove(user: AuthUser, clientId: string, calendarId: string, eventId: string): Promise<void> {
@@ -137,4 +171,12 @@ export class ClientCalendarEventsService {
       throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer') });
     }
   }
+}
+
+/**
+ * Google's "cancelled" is its deletion: created so, the event would be gone at Google on arrival; set on
+ * a change, it would delete the event on both sides. DELETE says that plainly.
+ */
+function refuseCancelled(status: string | undefined): void {
+  if (status === 'cancelled') throw validationError([{ field: 'status', message: 'must be confirmed or tentative here; delete the event with DELETE instead' }]);
 }

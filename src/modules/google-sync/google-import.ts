@@ -37,7 +37,7 @@ const ORDER: Record<LocalItem['kind'], number> = { deleted: 0, event: 1, overrid
 
 /**
  * Applies Google's events to the local calendar, one listing page in one transaction, through the events
- * writer with the origin `google:<calendar>` (so the push-back subscriber does not send them back).
+ * writer with the origin `google:<client calendar id>` (so the push-back subscriber does not send them back).
  * Idempotent: a page applied twice (a worker killed after its commit) finds its links and changes nothing.
  */
 @Injectable()

@@ -1,5 +1,6 @@
 import type { calendar_v3 } from 'googleapis/build/src/apis/calendar/index.js';
 import {
+  cancellationOf,
   contentDiff,
   fromGoogle,
   googleInstanceId,
@@ -63,15 +64,45 @@ export function sameLocal(a: EventWrite, b: EventWrite): boolean {
   return contentDiff(a, b).length === 0;
 }
 
-/** The Google resource of a local event (an override: of one instance of its series). */
-export function googleBodyOf(event: EventRecord, attendees: Attendee[], master: EventRecord | null): GoogleEvent {
-  return toGoogle(event, attendees, master) as GoogleEvent;
+/**
+ * The Google resource of a local event (an override: of one instance of its series). A series passes
+ * its overrides, so the occurrences Google has beyond the rule go back as they came (as RDATEs).
+ */
+export function googleBodyOf(event: EventRecord, attendees: Attendee[], master: EventRecord | null, overrides: EventRecord[] = []): GoogleEvent {
+  return explicitWhen(toGoogle(event, attendees, master, { extraStarts: extraStartsOf(event, overrides) }) as GoogleEvent);
 }
 
-/** The Google resource of an event that exists only as a write yet (created on Google first). */
-export function googleBodyOfWrite(write: EventWrite, attendees: Array<{ email: string; name?: string | null }>): GoogleEvent {
-  return toGoogle(write, attendees, null) as GoogleEvent;
+/** The Google resource of an event that exists only as a write yet (created on Google first), or a series' new version. */
+export function googleBodyOfWrite(write: EventWrite, attendees: Array<{ email: string; name?: string | null }>, overrides: EventRecord[] = []): GoogleEvent {
+  return explicitWhen(toGoogle(write, attendees, null, { extraStarts: extraStartsOf(write, overrides) }) as GoogleEvent);
 }
+
+/**
+ * The series' overrides that stand for no occurrence of its rule: an off-rule start or an RDATE read
+ * from Google (GoogleImport.placeExtras). Left out, Google would lose those occurrences.
+ */
+function extraStartsOf(series: EventWrite, overrides: EventRecord[]): string[] {
+  if (!series.recurrenceRule || !series.localStart) return [];
+  return overrides
+    .map((override) => override.originalStart)
+    .filter((start): start is string => start !== null && cancellationOf(series, start) === 'override');
+}
+
+/**
+ * Google's patch merges start and end key by key: moving between all-day and timed must clear the
+ * other key, or the event holds both a date and a dateTime and Google refuses it (400). Harmless on
+ * insert and update, where null means absent.
+ */
+function explicitWhen(body: GoogleEvent): GoogleEvent {
+  const clear = (when: GoogleEvent['start']) => (when && typeof when.date === 'string' ? { ...when, dateTime: null, timeZone: null } : when ? { ...when, date: null } : when);
+  return { ...body, start: clear(body.start), end: clear(body.end) };
+}
+
+/**
+ * Query parameters of every event write: without supportsAttachments Google ignores the attachments of
+ * the body (an insert gets none, a change keeps the old ones).
+ */
+export const EVENT_WRITE = { supportsAttachments: true } as const;
 
 export function instanceIdOf(masterGoogleId: string, occurrenceId: string, isAllDay: boolean): string {
   return googleInstanceId(masterGoogleId, occurrenceId, isAllDay);

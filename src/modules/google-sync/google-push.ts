@@ -11,7 +11,7 @@ import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
 import { ConflictsRepository } from './conflicts.repository.js';
 import { EventLinksRepository } from './event-links.repository.js';
 import { PushBacklogRepository } from './push-backlog.repository.js';
-import { googleBodyOf, instanceIdOf, localOf, sameLocal, type GoogleEvent } from './google-mapping.js';
+import { EVENT_WRITE, googleBodyOf, instanceIdOf, localOf, sameLocal, type GoogleEvent } from './google-mapping.js';
 import { googleOrigin, type CalendarSync, type EventLink } from './google-sync.rows.js';
 import { toWrite } from '../events/events.rows.js';
 
@@ -101,7 +101,8 @@ export class GooglePush {
       await this.deleteAtGoogle(google, sync, link.googleEventId, link.etag);
       return 'deleted';
     }
-    const body = googleBodyOf(event, await this.events.attendeesOf(event.id), null);
+    const overrides = event.recurrenceRule ? await this.events.overridesOf([event.id]) : [];
+    const body = googleBodyOf(event, await this.events.attendeesOf(event.id), null, overrides);
     if (!link) {
       const inserted = await this.insert(google, sync, event.id, { ...body, iCalUID: uidOf(event) });
       await this.links.upsert({ userId: sync.userId, syncId: sync.id, eventId: event.id, googleEventId: inserted.id as string, googleSeriesId: null, resource: inserted });
@@ -117,7 +118,7 @@ export class GooglePush {
     const attendees = await this.events.attendeesOf(master.id);
     for (const override of await this.events.overridesOf([master.id])) {
       const instanceId = instanceIdOf(googleSeriesId, override.originalStart as string, master.isAllDay);
-      const saved = await this.call(() => google.calendar.events.patch({ calendarId: sync.calendarId, eventId: instanceId, requestBody: googleBodyOf(override, attendees, master) }));
+      const saved = await this.call(() => google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: instanceId, requestBody: googleBodyOf(override, attendees, master) }));
       await this.links.upsert({ userId: sync.userId, syncId: sync.id, eventId: override.id, googleEventId: instanceId, googleSeriesId, resource: saved });
     }
   }
@@ -140,14 +141,14 @@ export class GooglePush {
       // Put back as the series has it: the instance takes the series' fields again.
       const body = googleBodyOf(master, attendees, null);
       await this.call(() =>
-        google.calendar.events.patch({ calendarId: sync.calendarId, eventId: instanceId, requestBody: { summary: body.summary, description: body.description, location: body.location } }),
+        google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: instanceId, requestBody: { summary: body.summary, description: body.description, location: body.location } }),
       );
       if (link) await this.links.delete(link.id);
       return 'updated';
     }
     const body = googleBodyOf(override, attendees, master);
     if (!link) {
-      const saved = await this.call(() => google.calendar.events.patch({ calendarId: sync.calendarId, eventId: instanceId, requestBody: body }));
+      const saved = await this.call(() => google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: instanceId, requestBody: body }));
       await this.links.upsert({ userId: sync.userId, syncId: sync.id, eventId: override.id, googleEventId: instanceId, googleSeriesId: masterLink.googleEventId, resource: saved });
       return 'updated';
     }
@@ -162,7 +163,7 @@ export class GooglePush {
     const { googleEventId, etag } = link;
     try {
       const saved = await this.call(() =>
-        google.calendar.events.patch({ calendarId: sync.calendarId, eventId: googleEventId, requestBody: body }, etag ? { headers: { 'If-Match': etag } } : {}),
+        google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody: body }, etag ? { headers: { 'If-Match': etag } } : {}),
       );
       await this.links.setVersion(link.id, saved);
       return 'updated';
@@ -186,7 +187,7 @@ export class GooglePush {
     }
     const partial = Object.fromEntries(Object.entries(body).filter(([key]) => ours.has(key)));
     const merged = await this.call(() =>
-      google.calendar.events.patch({ calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
+      google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
     );
     await this.db.tx(async () => {
       await this.applyLocally(sync, event, merged);
@@ -237,13 +238,13 @@ export class GooglePush {
   private async insert(google: AuthorizedGoogle, sync: CalendarSync, localId: string, body: GoogleEvent): Promise<GoogleEvent> {
     const id = localId.replace(/-/g, '');
     try {
-      return await this.call(() => google.calendar.events.insert({ calendarId: sync.calendarId, requestBody: { ...body, id } }));
+      return await this.call(() => google.calendar.events.insert({ ...EVENT_WRITE, calendarId: sync.calendarId, requestBody: { ...body, id } }));
     } catch (error) {
       if (googleFailure(error).status !== 409) throw error;
       const existing = await this.call(() => google.calendar.events.get({ calendarId: sync.calendarId, eventId: id }));
       if (existing.status !== 'cancelled') return existing;
       // The id was used by a copy deleted since (ids are never reused): Google picks a new one.
-      return this.call(() => google.calendar.events.insert({ calendarId: sync.calendarId, requestBody: body }));
+      return this.call(() => google.calendar.events.insert({ ...EVENT_WRITE, calendarId: sync.calendarId, requestBody: body }));
     }
   }
 
@@ -275,14 +276,15 @@ export class GooglePush {
    */
   async overwrite(sync: CalendarSync, event: EventRecord, googleEventId: string, forced: string[]): Promise<void> {
     const master = event.seriesId ? await this.events.findOwned(sync.userId, event.seriesId) : null;
-    const body = googleBodyOf(event, await this.events.attendeesOf(event.seriesId ?? event.id), master);
+    const overrides = event.recurrenceRule ? await this.events.overridesOf([event.id]) : [];
+    const body = googleBodyOf(event, await this.events.attendeesOf(event.seriesId ?? event.id), master, overrides);
     await this.tokens.call(sync.clientId, async (google) => {
       const link = await this.links.findByGoogle(sync.id, googleEventId);
       const current = await this.call(() => google.calendar.events.get({ calendarId: sync.calendarId, eventId: googleEventId }));
       const theirs = [...changedKeys(current, link?.snapshot ?? {}, Object.keys(body))].filter((key) => !forced.includes(key));
       const partial = Object.fromEntries(Object.entries(body).filter(([key]) => !theirs.includes(key)));
       const saved = await this.call(() =>
-        google.calendar.events.patch({ calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
+        google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
       );
       await this.db.tx(async () => {
         if (theirs.length) await this.applyLocally(sync, event, saved);

@@ -30,7 +30,7 @@ export class GoogleSyncController {
       'merge: both ways, matching existing events by iCalUID, then title and time; import: Google → Calento; export: Calento → Google. The sync runs in the background; read GET /calendar/sync/status. Asking again with another strategy starts over with a full sync.',
   })
   @ApiAcceptedResponse({ type: SyncStatusDto })
-  @ApiAuth('VALIDATION_FAILED', 'NOT_FOUND', 'CLIENT_NOT_CONNECTED', 'CLIENT_NEEDS_REAUTH', 'CALENDAR_NOT_SYNCABLE')
+  @ApiAuth('VALIDATION_FAILED', 'NOT_FOUND', 'CLIENT_NOT_CONNECTED', 'CLIENT_NEEDS_REAUTH', 'CALENDAR_NOT_SYNCABLE', 'GOOGLE_UNAVAILABLE')
   initial(@CurrentUser() user: AuthUser, @Body() dto: InitialSyncDto): Promise<SyncStatusDto> {
     return this.sync.initial(user, dto);
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { googleFailure } from '../clients/google-api.js';
-import { JobHandlerProvider, type JobHandler } from '../jobs/job-handler.js';
+import { JobHandlerProvider, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PeriodicJob } from '../jobs/periodic-job.js';
 import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
@@ -46,7 +46,11 @@ export class GoogleSyncHandler implements JobHandler<{ syncId: string }> {
 export class GooglePushHandler implements JobHandler<PushRequest> {
   readonly kind = GOOGLE_PUSH_JOB;
 
-  constructor(@Inject(GooglePush) private readonly push: GooglePush) {}
+  constructor(
+    @Inject(GooglePush) private readonly push: GooglePush,
+    @Inject(CalendarSyncsRepository) private readonly syncs: CalendarSyncsRepository,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   async run(payload: PushRequest): Promise<void> {
     await this.push.push(payload);
@@ -54,6 +58,13 @@ export class GooglePushHandler implements JobHandler<PushRequest> {
 
   isPermanent(error: unknown): boolean {
     return permanentGoogleError(error);
+  }
+
+  /** A change that never reached Google leaves the two sides different: the sync status must say so. */
+  async onOutcome(payload: PushRequest, outcome: JobOutcome): Promise<void> {
+    if (outcome.state !== 'failed') return;
+    const what = payload.seriesId && payload.occurrenceId ? `occurrence ${payload.occurrenceId} of event ${payload.seriesId}` : `event ${payload.eventId}`;
+    await this.syncs.markPushFailed(payload.syncId, `The change of ${what} did not reach Google: ${outcome.error}`, this.clock.now());
   }
 }
 

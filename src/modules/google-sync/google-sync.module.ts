@@ -24,8 +24,8 @@ import { PushBacklogRepository } from './push-backlog.repository.js';
 
 /**
  * Google two-way sync (docs/google-sync.md): the one writer of calendar_syncs, google_event_links,
- * sync_log, event_conflicts and google_push_backlog. Google's changes come in through `google.sync` runs (pushed or polled) and
- * are written through the events writer as `google:<calendar>` changes; local changes go out as a
+ * sync_log, event_conflicts and google_push_backlog. Google's changes come in through `google.sync` runs (pushed or
+ * polled) and are written through the events writer as `google:<client calendar id>` changes; local changes go out as a
  * subscriber of the change feed (`google.push` jobs). Listed in `jobModules`: API processes and
  * `npm run worker` both run its jobs and its subscriber.
  */

@@ -6,6 +6,7 @@ import { pageOf, type Page } from '../../common/http/pagination.js';
 import { Clock } from '../../common/time/clock.js';
 import { Database } from '../../db/database.js';
 import { ClientCalendarsService } from '../clients/client-calendars.service.js';
+import { googleFailure } from '../clients/google-api.js';
 import { ClientEvents } from '../clients/client-events.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { EventsService } from '../events/events.service.js';
@@ -69,6 +70,8 @@ export class GoogleSyncService implements OnModuleInit {
         });
       }
     });
+    // The tokens still work here: the channels are stopped at Google before they are forgotten.
+    this.clientEvents.on('leaving', ({ clientId }) => this.stopChannels(clientId));
     this.clientEvents.on('disconnected', async ({ clientId }) => {
       for (const sync of await this.syncs.listForClient(clientId)) {
         await this.syncs.setChannel(sync.id, null);
@@ -91,7 +94,7 @@ export class GoogleSyncService implements OnModuleInit {
     const client = await this.clients.get(user, dto.clientId);
     if (client.status === 'needs_reauth') throw new DomainError('CLIENT_NEEDS_REAUTH');
     if (client.status !== 'connected') throw new DomainError('CLIENT_NOT_CONNECTED');
-    const calendar = await this.calendars.findCalendar(user.id, dto.clientId, dto.calendarId);
+    const calendar = (await this.calendars.findCalendar(user.id, dto.clientId, dto.calendarId)) ?? (await this.freshCalendar(user, dto));
     if (!calendar) throw new NotFoundError('calendar');
     if (dto.strategy !== 'export' && !READERS.includes(calendar.accessRole)) {
       throw new DomainError('CALENDAR_NOT_SYNCABLE', { strategy: dto.strategy, reason: 'you may only see free/busy times of this calendar' });
@@ -106,6 +109,21 @@ export class GoogleSyncService implements OnModuleInit {
       return saved;
     });
     return this.statusOf(user, sync.id);
+  }
+
+  /**
+   * A calendar not stored yet: the list is read from Google first. Connecting does not read it, and a
+   * sync started right after consent should not depend on GET /clients/:id/calendars having run.
+   */
+  private async freshCalendar(user: AuthUser, ref: CalendarRefDto) {
+    try {
+      await this.calendars.refreshFromGoogle(ref.clientId);
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      const failure = googleFailure(error);
+      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer') });
+    }
+    return this.calendars.findCalendar(user.id, ref.clientId, ref.calendarId);
   }
 
   async status(user: AuthUser, clientId: string | undefined): Promise<SyncStatusListDto> {
@@ -146,13 +164,15 @@ export class GoogleSyncService implements OnModuleInit {
     for (const request of merged.values()) await this.jobs.enqueue<PushRequest>(GOOGLE_PUSH_JOB, request, { userId: sync.userId });
   }
 
-  /** Stops the client's channels, forgets its tokens (revoked at Google); the local copies stay. */
+  /** Stops the client's channels (the `leaving` listener), forgets its tokens (revoked at Google); the local copies stay. */
   async disconnect(user: AuthUser, clientId: string): Promise<void> {
-    await this.clients.get(user, clientId);
+    await this.clients.disconnect(user, clientId);
+  }
+
+  private async stopChannels(clientId: string): Promise<void> {
     for (const sync of await this.syncs.listForClient(clientId)) {
       if (sync.channel) await this.channels.stopAtGoogle({ clientId, channelId: sync.channel.id, resourceId: sync.channel.resourceId }).catch(() => undefined);
     }
-    await this.clients.disconnect(user, clientId);
   }
 
   async conflictsOf(user: AuthUser, query: ConflictQueryDto): Promise<Page<ConflictDto>> {

@@ -21,7 +21,7 @@ export interface EventMessageData {
   previous: EventPayload | null;
   /** API names of the fields that changed. */
   changedFields: string[];
-  /** Who made the change: api, series, ics, booking, google:<calendar>. */
+  /** Who made the change: api, series, ics, booking, google:<client calendar id>. */
   origin: string;
   /** Set when the change is to one occurrence of a series. */
   seriesId: string | null;

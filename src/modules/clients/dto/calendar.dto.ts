@@ -17,6 +17,11 @@ export class CalendarResponseDto {
   @ApiProperty() busy: boolean;
   /** New bookings are written here; at most one calendar per user, across all clients. */
   @ApiProperty() destination: boolean;
+  /**
+   * The origin of the changes its sync writes (change feed, webhooks, real-time) and the `source` of the
+   * events it mirrors: `google:` and an id of Calento's own, stable for as long as the calendar is listed.
+   */
+  @ApiProperty({ example: 'google:0f8b6c1e-4d7a-4f7e-9a51-2b3c4d5e6f70' }) origin: string;
   @ApiProperty() updatedAt: Date;
 }
 

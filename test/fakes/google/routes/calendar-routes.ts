@@ -45,6 +45,17 @@ export function calendarRoutes(deps: Deps): Route[] {
     return json(status, renderEvent(ev, { cal, viewer: who(ctx).email, zone: zoneOf(ctx, cal.timeZone) }, mode), { etag: ev.etag });
   };
   const ifMatch = (ctx: Ctx) => ctx.headers['if-match'] as string | undefined;
+  /**
+   * Google ignores `attachments` in a write unless the request says supportsAttachments=true: an insert
+   * gets none, a change keeps the ones the event had.
+   */
+  const withAttachmentRule = (ctx: Ctx, body: Record<string, unknown>, current?: () => Record<string, unknown>): Record<string, unknown> => {
+    if (ctx.query.get('supportsAttachments') === 'true' || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+    const { attachments: _ignored, ...rest } = body;
+    if (!current) return rest;
+    const kept = current().attachments;
+    return kept === undefined ? rest : { ...rest, attachments: kept };
+  };
   const watchReply = (channel: Channel): Reply => {
     const body: Record<string, unknown> = {
       kind: 'api#channel',
@@ -91,7 +102,7 @@ export function calendarRoutes(deps: Deps): Route[] {
     route('POST', `${V3}/calendars/:calendarId/events`, 'api', (ctx) => {
       const { cal, role } = calendar(ctx);
       store.requireRole(role, 'writer');
-      return eventReply(ctx, ops.insert(cal, jsonBody(ctx), who(ctx).email));
+      return eventReply(ctx, ops.insert(cal, withAttachmentRule(ctx, jsonBody(ctx)), who(ctx).email));
     }, WRITE_EVENTS),
     route('GET', `${V3}/calendars/:calendarId/events/:eventId`, 'api', (ctx) => {
       const { cal, role } = calendar(ctx);
@@ -104,12 +115,16 @@ export function calendarRoutes(deps: Deps): Route[] {
     route('PUT', `${V3}/calendars/:calendarId/events/:eventId`, 'api', (ctx) => {
       const { cal, role } = calendar(ctx);
       store.requireRole(role, 'writer');
-      return eventReply(ctx, ops.update(cal, ctx.params.eventId, jsonBody(ctx), { ifMatch: ifMatch(ctx) }));
+      const body = withAttachmentRule(ctx, jsonBody(ctx), () => {
+        const found = ops.resolve(cal, ctx.params.eventId);
+        return found ? (found.kind === 'stored' ? found.ev : found.view).fields : {};
+      });
+      return eventReply(ctx, ops.update(cal, ctx.params.eventId, body, { ifMatch: ifMatch(ctx) }));
     }, WRITE_EVENTS),
     route('PATCH', `${V3}/calendars/:calendarId/events/:eventId`, 'api', (ctx) => {
       const { cal, role } = calendar(ctx);
       store.requireRole(role, 'writer');
-      return eventReply(ctx, ops.patch(cal, ctx.params.eventId, jsonBody(ctx), { ifMatch: ifMatch(ctx) }));
+      return eventReply(ctx, ops.patch(cal, ctx.params.eventId, withAttachmentRule(ctx, jsonBody(ctx)), { ifMatch: ifMatch(ctx) }));
     }, WRITE_EVENTS),
     route('DELETE', `${V3}/calendars/:calendarId/events/:eventId`, 'api', (ctx) => {
       const { cal, role } = calendar(ctx);
