@@ -396,6 +396,69 @@ describe('POST /calendar/import', () => {
     ]);
   });
 
+  it("repeats an Outlook series in the zone its Windows TZID stands for, with its EXDATE and override in that TZID", async () => {
+    // A UTC user: before the fix the series repeated at 08:00Z all year and lost the summer exceptions.
+    const alice = await registerUser(t.http, { timezone: 'UTC' });
+    const tzid = 'W. Europe Standard Time';
+    const file = CRLF(`
+      BEGIN:VCALENDAR
+      VERSION:2.0
+      PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+      BEGIN:VTIMEZONE
+      TZID:${tzid}
+      BEGIN:STANDARD
+      DTSTART:16011028T030000
+      RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+      TZOFFSETFROM:+0200
+      TZOFFSETTO:+0100
+      END:STANDARD
+      BEGIN:DAYLIGHT
+      DTSTART:16010325T020000
+      RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+      TZOFFSETFROM:+0100
+      TZOFFSETTO:+0200
+      END:DAYLIGHT
+      END:VTIMEZONE
+      BEGIN:VEVENT
+      UID:outlook-weekly@example.com
+      DTSTART;TZID="${tzid}":20270315T090000
+      DTEND;TZID="${tzid}":20270315T100000
+      RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO
+      EXDATE;TZID="${tzid}":20270412T090000
+      SUMMARY:Jour fixe
+      END:VEVENT
+      BEGIN:VEVENT
+      UID:outlook-weekly@example.com
+      RECURRENCE-ID;TZID="${tzid}":20270405T090000
+      DTSTART;TZID="${tzid}":20270405T140000
+      DTEND;TZID="${tzid}":20270405T150000
+      SUMMARY:Jour fixe (afternoon)
+      END:VEVENT
+      END:VCALENDAR
+    `);
+    const res = await api().post('/api/v1/calendar/import').set(alice.auth).set('content-type', 'text/calendar').send(file).expect(200);
+    expect(res.body).toEqual({ created: 2, updated: 0, unchanged: 0, cancelled: 0, skipped: [] });
+
+    const [series] = (await api().get('/api/v1/events').query({ q: 'Jour fixe' }).set(alice.auth).expect(200)).body.data;
+    expect(series).toMatchObject({
+      timezone: 'Europe/Berlin',
+      recurrence: { exdates: ['2027-04-12T07:00:00Z'] },
+    });
+    const occurrences = await api()
+      .get(`/api/v1/events/${series.id}/occurrences`)
+      .query({ from: '2027-03-01T00:00:00Z', to: '2027-05-01T00:00:00Z' })
+      .set(alice.auth)
+      .expect(200);
+    expect((occurrences.body.data as Array<Record<string, unknown>>).map((o) => [o.startTime, o.title])).toEqual([
+      ['2027-03-15T08:00:00.000Z', 'Jour fixe'],
+      ['2027-03-22T08:00:00.000Z', 'Jour fixe'],
+      // Berlin is on summer time from 2027-03-28: 09:00 there is 07:00Z.
+      ['2027-03-29T07:00:00.000Z', 'Jour fixe'],
+      ['2027-04-05T12:00:00.000Z', 'Jour fixe (afternoon)'],
+      ['2027-04-19T07:00:00.000Z', 'Jour fixe'],
+    ]);
+  });
+
   it('takes the file itself as text/calendar, on the import route only', async () => {
     const alice = await registerUser(t.http, { timezone: NY });
     const res = await api()
