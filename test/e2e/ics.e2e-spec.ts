@@ -572,6 +572,31 @@ describe('POST /calendar/import', () => {
     expect(count.rows[0].n).toBe(0);
   });
 
+  it('reads a file that starts with a UTF-8 byte order mark, sent as JSON or as the file itself', async () => {
+    const alice = await registerUser(t.http, { timezone: NY });
+    const withBom = `\uFEFF${SAMPLE}`;
+    expect((await importIcs(alice, withBom).expect(200)).body).toMatchObject({ created: 4, skipped: [] });
+    const raw = await api()
+      .post('/api/v1/calendar/import')
+      .set(alice.auth)
+      .set('content-type', 'text/calendar')
+      .send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE)]))
+      .expect(200);
+    expect(raw.body).toMatchObject({ unchanged: 4, skipped: [] });
+  });
+
+  it.each([
+    ['JSON text', '{"events": []}', 'is not iCalendar text (it does not start with BEGIN:VCALENDAR)'],
+    ['a property before BEGIN:VCALENDAR', 'VERSION:2.0\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR', 'is not iCalendar text (it does not start with BEGIN:VCALENDAR)'],
+    ['an unterminated calendar', 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT', expect.stringMatching(/^is not iCalendar text \(invalid ical body/)],
+  ])('says why %s is not iCalendar without internal error texts', async (_, ics, message) => {
+    const alice = await registerUser(t.http);
+    const res = await importIcs(alice, ics);
+    expectProblem(res, 400, 'INVALID_ICALENDAR', ['ics']);
+    expect(res.body.errors).toEqual([{ field: 'ics', message }]);
+    expect(JSON.stringify(res.body)).not.toMatch(/Cannot read|undefined|TypeError/);
+  });
+
   it('needs a login', async () => {
     expectProblem(await api().post('/api/v1/calendar/import').send({ ics: SAMPLE }), 401, 'UNAUTHENTICATED');
   });

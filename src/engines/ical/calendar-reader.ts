@@ -65,7 +65,8 @@ const UNTITLED = '(no title)';
 
 /** Every VEVENT of the text. Throws INVALID_ICALENDAR when the text is not iCalendar. */
 export function parseCalendar(text: string, userZone: string): IcsEntry[] {
-  const { calendars, unreadable } = readCalendars(text);
+  // Windows tools start UTF-8 files with a byte order mark; ical.js would read it as part of a property name.
+  const { calendars, unreadable } = readCalendars(text.replace(/^\uFEFF/, ''));
   const entries: IcsEntry[] = unreadable.map((skipped) => ({ skipped }));
   for (const calendar of calendars) {
     const declared = calendar.getFirstPropertyValue('x-wr-timezone');
@@ -126,7 +127,7 @@ function parseRoots(text: string): ICAL.Component[] {
   try {
     parsed = ICAL.parse(text);
   } catch (error) {
-    throw notICalendar(messageOf(error));
+    throw notICalendar(isLibraryMessage(error) ? error.message : whyUnreadable(text));
   }
   const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as unknown[];
   if (!Array.isArray(list) || list.length === 0) throw notICalendar('no BEGIN:VCALENDAR found');
@@ -138,7 +139,21 @@ function parseRoots(text: string): ICAL.Component[] {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : 'invalid value';
+  return isLibraryMessage(error) ? error.message : 'invalid value';
+}
+
+/**
+ * ical.js reports what it could not read with its own errors (ParserError, or a plain Error naming the
+ * value); a TypeError from inside it ("Cannot read properties of undefined") describes ical.js, not the
+ * file, and is not shown to the client.
+ */
+function isLibraryMessage(error: unknown): error is Error {
+  return error instanceof ICAL.parse.ParserError || (error instanceof Error && error.constructor === Error);
+}
+
+function whyUnreadable(text: string): string {
+  const first = text.split(/\r?\n/).find((line) => line.trim()) ?? '';
+  return /^BEGIN:VCALENDAR$/i.test(first.trim()) ? 'it could not be read' : 'it does not start with BEGIN:VCALENDAR';
 }
 
 function notICalendar(why: string): DomainError {
