@@ -204,6 +204,23 @@ describe('GET /events/:id/ics', () => {
     expect(lines(res.text)).toContain('DTSTART:20260310T100000Z');
   });
 
+  it('writes line breaks in text as escaped newlines and drops other control characters', async () => {
+    const alice = await registerUser(t.http);
+    const event = await create(alice, {
+      title: 'Bell\u0007 ring',
+      description: 'Line A\r\nLine B\rLine C\nTab\there\u001b',
+      location: 'Room\u007f 4',
+      startTime: '2026-03-10T10:00:00Z',
+      endTime: '2026-03-10T11:00:00Z',
+    });
+    const res = await api().get(`/api/v1/events/${event.body.id}/ics`).set(alice.auth).expect(200);
+    // CR only in CRLF line ends; no control character but HTAB inside a line.
+    expect(res.text).not.toMatch(/\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
+    expect(lines(res.text)).toEqual(
+      expect.arrayContaining(['SUMMARY:Bell ring', 'DESCRIPTION:Line A\\nLine B\\nLine C\\nTab\there', 'LOCATION:Room 4']),
+    );
+  });
+
   it("answers 404 for another user's event, 400 for a malformed id, 401 without login", async () => {
     const alice = await registerUser(t.http);
     const carol = await registerUser(t.http);

@@ -88,7 +88,7 @@ export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions, no
   calendar.addPropertyWithValue('prodid', PRODID);
   calendar.addPropertyWithValue('calscale', 'GREGORIAN');
   calendar.addPropertyWithValue('method', method);
-  if (options.name) calendar.addPropertyWithValue('x-wr-calname', options.name);
+  if (options.name) calendar.addPropertyWithValue('x-wr-calname', text(options.name));
   if (options.timezone) calendar.addPropertyWithValue('x-wr-timezone', options.timezone);
   if (options.refreshMinutes) {
     const duration = ICAL.Duration.fromSeconds(options.refreshMinutes * 60);
@@ -119,13 +119,26 @@ export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions, no
   return calendar.toString() + '\r\n';
 }
 
+/**
+ * TEXT may hold no control character but HTAB (RFC 5545 §3.3.11): line breaks of any kind become the
+ * escaped newline, the rest are dropped. A bare CR inside a line ends it for some parsers.
+ */
+function text(value: string): string {
+  return value.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0B-\x1F\x7F]/g, '');
+}
+
+/** Parameter values (CN) cannot hold a line break at all, escaped or not: it becomes a space. */
+function parameter(value: string): string {
+  return value.replace(/\r\n?|\n/g, ' ').replace(/[\x00-\x08\x0B-\x1F\x7F]/g, '');
+}
+
 function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component {
   const vevent = new ICAL.Component('vevent');
   const series = item.series ?? { timezone: item.timezone, isAllDay: Boolean(item.dates) };
   const occurrence = (name: string, id: string) =>
     series.isAllDay ? dateProperty(name, id.slice(0, 10)) : timeProperty(name, new Date(id), series.timezone);
 
-  vevent.addPropertyWithValue('uid', item.uid);
+  vevent.addPropertyWithValue('uid', text(item.uid));
   vevent.addPropertyWithValue('dtstamp', ICAL.Time.fromJSDate(now, true));
   if (item.sequence !== undefined && item.sequence !== null) vevent.addPropertyWithValue('sequence', item.sequence);
   if (item.created) vevent.addPropertyWithValue('created', ICAL.Time.fromJSDate(item.created, true));
@@ -142,9 +155,9 @@ function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component
     for (const id of item.exdates ?? []) vevent.addProperty(occurrence('exdate', id));
   }
   if (item.recurrenceId) vevent.addProperty(occurrence('recurrence-id', item.recurrenceId));
-  vevent.addPropertyWithValue('summary', item.title);
-  if (item.description) vevent.addPropertyWithValue('description', item.description);
-  if (item.location) vevent.addPropertyWithValue('location', item.location);
+  vevent.addPropertyWithValue('summary', text(item.title));
+  if (item.description) vevent.addPropertyWithValue('description', text(item.description));
+  if (item.location) vevent.addPropertyWithValue('location', text(item.location));
   if (item.url) vevent.addPropertyWithValue('url', item.url);
   const status = method === 'CANCEL' ? 'cancelled' : item.status;
   vevent.addPropertyWithValue('status', status.toUpperCase());
@@ -152,14 +165,14 @@ function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component
   if (item.visibility && item.visibility !== 'default') vevent.addPropertyWithValue('class', item.visibility.toUpperCase());
   if (item.organizer) {
     const organizer = vevent.addPropertyWithValue('organizer', `mailto:${item.organizer.email}`);
-    organizer.setParameter('cn', item.organizer.name || item.organizer.email);
+    organizer.setParameter('cn', parameter(item.organizer.name || item.organizer.email));
   }
   for (const person of item.attendees ?? []) {
     const attendee = vevent.addPropertyWithValue('attendee', `mailto:${person.email}`);
     attendee.setParameter('role', 'REQ-PARTICIPANT');
     attendee.setParameter('partstat', 'NEEDS-ACTION');
     if (method === 'REQUEST') attendee.setParameter('rsvp', 'TRUE');
-    if (person.name) attendee.setParameter('cn', person.name);
+    if (person.name) attendee.setParameter('cn', parameter(person.name));
   }
   return vevent;
 }
