@@ -221,6 +221,22 @@ describe('GET /events/:id/ics', () => {
     );
   });
 
+  it('folds lines at 75 octets, the leading space included, never inside a UTF-8 sequence', async () => {
+    const alice = await registerUser(t.http);
+    const titles = ['A long title '.repeat(30).trim(), 'Réunion € 日本語テキスト 😀 '.repeat(16).trim()];
+    for (const title of titles) {
+      const event = await create(alice, { title, startTime: '2026-03-10T10:00:00Z', endTime: '2026-03-10T11:00:00Z' });
+      const res = await api().get(`/api/v1/events/${event.body.id}/ics`).set(alice.auth).expect(200);
+      const raw = res.text.split('\r\n');
+      expect(raw.filter((line) => Buffer.byteLength(line) > 75)).toEqual([]);
+      // Each line is whole UTF-8: no replacement characters where a sequence was cut.
+      expect(res.text).not.toContain('\uFFFD');
+      expect(raw.filter((line) => line.startsWith(' ')).length).toBeGreaterThan(3);
+      expect(lines(res.text)).toContain(`SUMMARY:${title}`);
+      expect(vevents(parseCalendar(res.text))[0].getFirstPropertyValue('summary')).toBe(title);
+    }
+  });
+
   it("answers 404 for another user's event, 400 for a malformed id, 401 without login", async () => {
     const alice = await registerUser(t.http);
     const carol = await registerUser(t.http);

@@ -5,7 +5,7 @@ import { vtimezone } from './vtimezone.js';
 /**
  * The one iCalendar (RFC 5545) writer: the subscription feed and exports (METHOD:PUBLISH) and the iTIP
  * messages mailed to attendees (RFC 5546: METHOD:REQUEST invites or updates, METHOD:CANCEL withdraws).
- * Built as ical.js components, so escaping, folding and value formats are the library's job.
+ * Built as ical.js components, so escaping and value formats are the library's job; lines are folded here.
  *
  * One rule for what identifies an item in every calendar app:
  * - UID: the imported UID if the event came from a file, else `<id>@calento`; an occurrence of a series
@@ -116,7 +116,31 @@ export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions, no
     calendar.addSubcomponent(vtimezone(zone, fromYear, now));
   }
   for (const vevent of written) calendar.addSubcomponent(vevent);
-  return calendar.toString() + '\r\n';
+  // ical.js folds after 75 octets and then adds the leading space, so its continuation lines are 76.
+  return calendar.toString().replace(/\r\n /g, '').split('\r\n').map(fold).join('\r\n') + '\r\n';
+}
+
+const LINE_OCTETS = 75;
+
+/** RFC 5545 §3.1: at most 75 octets a line, the continuation's leading space included, never inside a UTF-8 sequence. */
+function fold(line: string): string {
+  if (Buffer.byteLength(line) <= LINE_OCTETS) return line;
+  const parts: string[] = [];
+  let part = '';
+  let octets = 0;
+  for (const char of line) {
+    const code = char.codePointAt(0) as number;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (octets + size > LINE_OCTETS) {
+      parts.push(part);
+      part = ' ';
+      octets = 1;
+    }
+    part += char;
+    octets += size;
+  }
+  parts.push(part);
+  return parts.join('\r\n');
 }
 
 /**
