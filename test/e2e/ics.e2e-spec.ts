@@ -505,6 +505,51 @@ describe('POST /calendar/import', () => {
     expectProblem(elsewhere, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('decodes a text/calendar body in the charset it declares', async () => {
+    const alice = await registerUser(t.http);
+    const file = (uid: string) =>
+      CRLF(`
+        BEGIN:VCALENDAR
+        VERSION:2.0
+        PRODID:-//Example//EN
+        BEGIN:VEVENT
+        UID:${uid}
+        DTSTART:20270401T090000Z
+        DTEND:20270401T100000Z
+        SUMMARY:Café Müller – ½ Stunde
+        END:VEVENT
+        END:VCALENDAR
+      `);
+    const post = (contentType: string, body: Buffer) =>
+      api().post('/api/v1/calendar/import').set(alice.auth).set('content-type', contentType).send(body);
+    // One byte a character; "–" is 0x96 in windows-1252, which the WHATWG Encoding Standard also reads iso-8859-1 as.
+    const eightBit = (uid: string) => Buffer.from(file(uid).replace('–', '\u0096'), 'latin1');
+    expect((await post('text/calendar; charset=iso-8859-1', eightBit('latin@example.com')).expect(200)).body).toMatchObject({ created: 1 });
+    expect((await post('text/calendar; charset="Windows-1252"', eightBit('cp1252@example.com')).expect(200)).body).toMatchObject({ created: 1 });
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file('utf16@example.com'), 'utf16le')]);
+    expect((await post('text/calendar; charset=utf-16le', utf16).expect(200)).body).toMatchObject({ created: 1 });
+    const titles = (await api().get('/api/v1/events').set(alice.auth).expect(200)).body.data.map((event: { title: string }) => event.title);
+    expect(titles).toEqual(['Café Müller – ½ Stunde', 'Café Müller – ½ Stunde', 'Café Müller – ½ Stunde']);
+  });
+
+  it('refuses an unknown charset with 415, and bytes that are not valid UTF-8 with 400, storing nothing', async () => {
+    const alice = await registerUser(t.http);
+    const latin = Buffer.from(SAMPLE.replace('Room 4', 'Salle à côté'), 'latin1');
+    const post = (contentType: string) =>
+      api().post('/api/v1/calendar/import').set(alice.auth).set('content-type', contentType).send(latin);
+    const unknown = await post('text/calendar; charset=klingon-8');
+    expectProblem(unknown, 415, 'UNSUPPORTED_CHARSET', ['Content-Type']);
+    expect(unknown.body.detail).toContain('klingon-8');
+    expect(unknown.body.errors[0].message).toContain('klingon-8');
+    for (const contentType of ['text/calendar', 'text/calendar; charset=utf-8']) {
+      const res = await post(contentType);
+      expectProblem(res, 400, 'INVALID_ICALENDAR', ['ics']);
+      expect(res.body.errors[0].message).toMatch(/not valid utf-8 text.*charset/);
+    }
+    const count = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [alice.id]);
+    expect(count.rows[0].n).toBe(0);
+  });
+
   it('skips the VEVENTs it cannot import, with a reason, and imports the rest', async () => {
     const alice = await registerUser(t.http, { timezone: NY });
     const file = CRLF(`
