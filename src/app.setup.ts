@@ -22,6 +22,7 @@ import { installJsonParser } from './common/http/json-body.js';
 import { decodeCalendarBody } from './common/http/calendar-body.js';
 import { Metrics } from './common/metrics/metrics.js';
 import { API_KEY_SCHEME } from './common/http/api-problems.decorator.js';
+import { moveRawBodies } from './common/http/api-raw-body.decorator.js';
 import { serializeReply } from './common/http/json-text.js';
 import { buildSecurityHeaders, type SecurityHeaders } from './common/http/security-headers.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
@@ -188,5 +189,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       API_KEY_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return moveRawBodies(
+    SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` }),
+  );
 }
