@@ -19,8 +19,10 @@ import {
   routerErrorResponder,
 } from './common/http/edge-errors.js';
 import { installJsonParser } from './common/http/json-body.js';
+import { decodeCalendarBody } from './common/http/calendar-body.js';
 import { Metrics } from './common/metrics/metrics.js';
 import { API_KEY_SCHEME } from './common/http/api-problems.decorator.js';
+import { moveRawBodies } from './common/http/api-raw-body.decorator.js';
 import { serializeReply } from './common/http/json-text.js';
 import { buildSecurityHeaders, type SecurityHeaders } from './common/http/security-headers.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
@@ -95,11 +97,16 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   // JSON is the only body the API reads; anything else is a 415, not a string handed to validation.
   fastify.removeContentTypeParser('text/plain');
   // The one exception: an .ics file may be posted as it is to the import route, where it arrives as the
-  // same { ics } body the JSON form has. Elsewhere text/calendar stays a 415.
+  // same { ics } body the JSON form has. Elsewhere text/calendar stays a 415. Read as bytes: the file
+  // may declare a charset other than UTF-8.
   const unsupported = () => Object.assign(new Error('Unsupported media type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
-  fastify.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
-    if (request.routeOptions.url === `/${API_PREFIX}/calendar/import`) done(null, { ics: body });
-    else done(unsupported());
+  fastify.addContentTypeParser('text/calendar', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    if (request.routeOptions.url !== `/${API_PREFIX}/calendar/import`) return done(unsupported());
+    try {
+      done(null, { ics: decodeCalendarBody(body as Buffer, request.headers['content-type']) });
+    } catch (error) {
+      done(error as Error);
+    }
   });
   // And one more: Slack posts its slash commands form-encoded and signs the raw bytes, so that route gets
   // the body as the exact string it arrived as (src/modules/slack/slack-commands.ts checks the signature).
@@ -182,5 +189,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       API_KEY_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return moveRawBodies(
+    SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` }),
+  );
 }

@@ -204,6 +204,39 @@ describe('GET /events/:id/ics', () => {
     expect(lines(res.text)).toContain('DTSTART:20260310T100000Z');
   });
 
+  it('writes line breaks in text as escaped newlines and drops other control characters', async () => {
+    const alice = await registerUser(t.http);
+    const event = await create(alice, {
+      title: 'Bell\u0007 ring',
+      description: 'Line A\r\nLine B\rLine C\nTab\there\u001b',
+      location: 'Room\u007f 4',
+      startTime: '2026-03-10T10:00:00Z',
+      endTime: '2026-03-10T11:00:00Z',
+    });
+    const res = await api().get(`/api/v1/events/${event.body.id}/ics`).set(alice.auth).expect(200);
+    // CR only in CRLF line ends; no control character but HTAB inside a line.
+    expect(res.text).not.toMatch(/\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
+    expect(lines(res.text)).toEqual(
+      expect.arrayContaining(['SUMMARY:Bell ring', 'DESCRIPTION:Line A\\nLine B\\nLine C\\nTab\there', 'LOCATION:Room 4']),
+    );
+  });
+
+  it('folds lines at 75 octets, the leading space included, never inside a UTF-8 sequence', async () => {
+    const alice = await registerUser(t.http);
+    const titles = ['A long title '.repeat(30).trim(), 'Réunion € 日本語テキスト 😀 '.repeat(16).trim()];
+    for (const title of titles) {
+      const event = await create(alice, { title, startTime: '2026-03-10T10:00:00Z', endTime: '2026-03-10T11:00:00Z' });
+      const res = await api().get(`/api/v1/events/${event.body.id}/ics`).set(alice.auth).expect(200);
+      const raw = res.text.split('\r\n');
+      expect(raw.filter((line) => Buffer.byteLength(line) > 75)).toEqual([]);
+      // Each line is whole UTF-8: no replacement characters where a sequence was cut.
+      expect(res.text).not.toContain('\uFFFD');
+      expect(raw.filter((line) => line.startsWith(' ')).length).toBeGreaterThan(3);
+      expect(lines(res.text)).toContain(`SUMMARY:${title}`);
+      expect(vevents(parseCalendar(res.text))[0].getFirstPropertyValue('summary')).toBe(title);
+    }
+  });
+
   it("answers 404 for another user's event, 400 for a malformed id, 401 without login", async () => {
     const alice = await registerUser(t.http);
     const carol = await registerUser(t.http);
@@ -396,6 +429,69 @@ describe('POST /calendar/import', () => {
     ]);
   });
 
+  it("repeats an Outlook series in the zone its Windows TZID stands for, with its EXDATE and override in that TZID", async () => {
+    // A UTC user: before the fix the series repeated at 08:00Z all year and lost the summer exceptions.
+    const alice = await registerUser(t.http, { timezone: 'UTC' });
+    const tzid = 'W. Europe Standard Time';
+    const file = CRLF(`
+      BEGIN:VCALENDAR
+      VERSION:2.0
+      PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+      BEGIN:VTIMEZONE
+      TZID:${tzid}
+      BEGIN:STANDARD
+      DTSTART:16011028T030000
+      RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+      TZOFFSETFROM:+0200
+      TZOFFSETTO:+0100
+      END:STANDARD
+      BEGIN:DAYLIGHT
+      DTSTART:16010325T020000
+      RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+      TZOFFSETFROM:+0100
+      TZOFFSETTO:+0200
+      END:DAYLIGHT
+      END:VTIMEZONE
+      BEGIN:VEVENT
+      UID:outlook-weekly@example.com
+      DTSTART;TZID="${tzid}":20270315T090000
+      DTEND;TZID="${tzid}":20270315T100000
+      RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO
+      EXDATE;TZID="${tzid}":20270412T090000
+      SUMMARY:Jour fixe
+      END:VEVENT
+      BEGIN:VEVENT
+      UID:outlook-weekly@example.com
+      RECURRENCE-ID;TZID="${tzid}":20270405T090000
+      DTSTART;TZID="${tzid}":20270405T140000
+      DTEND;TZID="${tzid}":20270405T150000
+      SUMMARY:Jour fixe (afternoon)
+      END:VEVENT
+      END:VCALENDAR
+    `);
+    const res = await api().post('/api/v1/calendar/import').set(alice.auth).set('content-type', 'text/calendar').send(file).expect(200);
+    expect(res.body).toEqual({ created: 2, updated: 0, unchanged: 0, cancelled: 0, skipped: [] });
+
+    const [series] = (await api().get('/api/v1/events').query({ q: 'Jour fixe' }).set(alice.auth).expect(200)).body.data;
+    expect(series).toMatchObject({
+      timezone: 'Europe/Berlin',
+      recurrence: { exdates: ['2027-04-12T07:00:00Z'] },
+    });
+    const occurrences = await api()
+      .get(`/api/v1/events/${series.id}/occurrences`)
+      .query({ from: '2027-03-01T00:00:00Z', to: '2027-05-01T00:00:00Z' })
+      .set(alice.auth)
+      .expect(200);
+    expect((occurrences.body.data as Array<Record<string, unknown>>).map((o) => [o.startTime, o.title])).toEqual([
+      ['2027-03-15T08:00:00.000Z', 'Jour fixe'],
+      ['2027-03-22T08:00:00.000Z', 'Jour fixe'],
+      // Berlin is on summer time from 2027-03-28: 09:00 there is 07:00Z.
+      ['2027-03-29T07:00:00.000Z', 'Jour fixe'],
+      ['2027-04-05T12:00:00.000Z', 'Jour fixe (afternoon)'],
+      ['2027-04-19T07:00:00.000Z', 'Jour fixe'],
+    ]);
+  });
+
   it('takes the file itself as text/calendar, on the import route only', async () => {
     const alice = await registerUser(t.http, { timezone: NY });
     const res = await api()
@@ -407,6 +503,51 @@ describe('POST /calendar/import', () => {
     expect(res.body).toMatchObject({ created: 4, skipped: [] });
     const elsewhere = await api().post('/api/v1/events').set(alice.auth).set('content-type', 'text/calendar').send(SAMPLE);
     expectProblem(elsewhere, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('decodes a text/calendar body in the charset it declares', async () => {
+    const alice = await registerUser(t.http);
+    const file = (uid: string) =>
+      CRLF(`
+        BEGIN:VCALENDAR
+        VERSION:2.0
+        PRODID:-//Example//EN
+        BEGIN:VEVENT
+        UID:${uid}
+        DTSTART:20270401T090000Z
+        DTEND:20270401T100000Z
+        SUMMARY:Café Müller – ½ Stunde
+        END:VEVENT
+        END:VCALENDAR
+      `);
+    const post = (contentType: string, body: Buffer) =>
+      api().post('/api/v1/calendar/import').set(alice.auth).set('content-type', contentType).send(body);
+    // One byte a character; "–" is 0x96 in windows-1252, which the WHATWG Encoding Standard also reads iso-8859-1 as.
+    const eightBit = (uid: string) => Buffer.from(file(uid).replace('–', '\u0096'), 'latin1');
+    expect((await post('text/calendar; charset=iso-8859-1', eightBit('latin@example.com')).expect(200)).body).toMatchObject({ created: 1 });
+    expect((await post('text/calendar; charset="Windows-1252"', eightBit('cp1252@example.com')).expect(200)).body).toMatchObject({ created: 1 });
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file('utf16@example.com'), 'utf16le')]);
+    expect((await post('text/calendar; charset=utf-16le', utf16).expect(200)).body).toMatchObject({ created: 1 });
+    const titles = (await api().get('/api/v1/events').set(alice.auth).expect(200)).body.data.map((event: { title: string }) => event.title);
+    expect(titles).toEqual(['Café Müller – ½ Stunde', 'Café Müller – ½ Stunde', 'Café Müller – ½ Stunde']);
+  });
+
+  it('refuses an unknown charset with 415, and bytes that are not valid UTF-8 with 400, storing nothing', async () => {
+    const alice = await registerUser(t.http);
+    const latin = Buffer.from(SAMPLE.replace('Room 4', 'Salle à côté'), 'latin1');
+    const post = (contentType: string) =>
+      api().post('/api/v1/calendar/import').set(alice.auth).set('content-type', contentType).send(latin);
+    const unknown = await post('text/calendar; charset=klingon-8');
+    expectProblem(unknown, 415, 'UNSUPPORTED_CHARSET', ['Content-Type']);
+    expect(unknown.body.detail).toContain('klingon-8');
+    expect(unknown.body.errors[0].message).toContain('klingon-8');
+    for (const contentType of ['text/calendar', 'text/calendar; charset=utf-8']) {
+      const res = await post(contentType);
+      expectProblem(res, 400, 'INVALID_ICALENDAR', ['ics']);
+      expect(res.body.errors[0].message).toMatch(/not valid utf-8 text.*charset/);
+    }
+    const count = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [alice.id]);
+    expect(count.rows[0].n).toBe(0);
   });
 
   it('skips the VEVENTs it cannot import, with a reason, and imports the rest', async () => {
@@ -507,6 +648,31 @@ describe('POST /calendar/import', () => {
     expectProblem(res, 400, code, [field]);
     const count = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [alice.id]);
     expect(count.rows[0].n).toBe(0);
+  });
+
+  it('reads a file that starts with a UTF-8 byte order mark, sent as JSON or as the file itself', async () => {
+    const alice = await registerUser(t.http, { timezone: NY });
+    const withBom = `\uFEFF${SAMPLE}`;
+    expect((await importIcs(alice, withBom).expect(200)).body).toMatchObject({ created: 4, skipped: [] });
+    const raw = await api()
+      .post('/api/v1/calendar/import')
+      .set(alice.auth)
+      .set('content-type', 'text/calendar')
+      .send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE)]))
+      .expect(200);
+    expect(raw.body).toMatchObject({ unchanged: 4, skipped: [] });
+  });
+
+  it.each([
+    ['JSON text', '{"events": []}', 'is not iCalendar text (it does not start with BEGIN:VCALENDAR)'],
+    ['a property before BEGIN:VCALENDAR', 'VERSION:2.0\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR', 'is not iCalendar text (it does not start with BEGIN:VCALENDAR)'],
+    ['an unterminated calendar', 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT', expect.stringMatching(/^is not iCalendar text \(invalid ical body/)],
+  ])('says why %s is not iCalendar without internal error texts', async (_, ics, message) => {
+    const alice = await registerUser(t.http);
+    const res = await importIcs(alice, ics);
+    expectProblem(res, 400, 'INVALID_ICALENDAR', ['ics']);
+    expect(res.body.errors).toEqual([{ field: 'ics', message }]);
+    expect(JSON.stringify(res.body)).not.toMatch(/Cannot read|undefined|TypeError/);
   });
 
   it('needs a login', async () => {

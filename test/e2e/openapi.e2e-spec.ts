@@ -81,6 +81,16 @@ describe('OpenAPI and Swagger UI', () => {
     );
   });
 
+  it('declares the .ics file body of POST /calendar/import beside the JSON one, and its 415', async () => {
+    const operation = (await request(t.http).get('/docs-json').expect(200)).body.paths['/api/v1/calendar/import'].post;
+    expect(operation.requestBody.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/ImportIcsDto' } },
+      'text/calendar': { schema: expect.objectContaining({ type: 'string' }) },
+    });
+    expect(operation.responses['415'].description).toMatch(/UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_CHARSET/);
+    expect(Object.keys(operation).filter((key) => key.startsWith('x-'))).toEqual([]);
+  });
+
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
     const served = (await request(t.http).get('/docs-json').expect(200)).body;
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/openapi.json'), 'utf8'));

@@ -204,6 +204,11 @@ export const errorCatalogue = {
     title: 'Unsupported media type',
     detail: 'Send the request body as application/json.',
   },
+  UNSUPPORTED_CHARSET: {
+    status: 415,
+    title: 'Unsupported charset',
+    detail: 'The body is declared as {charset}, which Calento cannot read; send it as UTF-8.',
+  },
   HEADERS_TOO_LARGE: {
     status: 431,
     title: 'Request header fields too large',

@@ -43,6 +43,7 @@ const descriptions: Record<number, string> = {
   404: 'Not found (also for ids that belong to another user).',
   409: 'Conflicts with existing data.',
   413: 'Body too large.',
+  415: 'The body is not in a media type or charset the route reads.',
   429: 'Rate limited.',
   503: 'Not ready, or the database could not be reached for this request. Retry later; a write that met this was rolled back, unless the connection dropped after its commit was sent.',
 };

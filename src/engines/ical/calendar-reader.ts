@@ -2,6 +2,7 @@ import ICAL from 'ical.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { isValidZone } from '../../common/time/zones.js';
 import { addDays, instantToWallClock, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
+import { ianaZoneOfVtimezone } from './zone-match.js';
 
 /**
  * Reads iCalendar text (RFC 5545) with ical.js into what Calento stores: for each VEVENT its UID, the
@@ -64,7 +65,8 @@ const UNTITLED = '(no title)';
 
 /** Every VEVENT of the text. Throws INVALID_ICALENDAR when the text is not iCalendar. */
 export function parseCalendar(text: string, userZone: string): IcsEntry[] {
-  const { calendars, unreadable } = readCalendars(text);
+  // Windows tools start UTF-8 files with a byte order mark; ical.js would read it as part of a property name.
+  const { calendars, unreadable } = readCalendars(text.replace(/^\uFEFF/, ''));
   const entries: IcsEntry[] = unreadable.map((skipped) => ({ skipped }));
   for (const calendar of calendars) {
     const declared = calendar.getFirstPropertyValue('x-wr-timezone');
@@ -125,7 +127,7 @@ function parseRoots(text: string): ICAL.Component[] {
   try {
     parsed = ICAL.parse(text);
   } catch (error) {
-    throw notICalendar(messageOf(error));
+    throw notICalendar(isLibraryMessage(error) ? error.message : whyUnreadable(text));
   }
   const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as unknown[];
   if (!Array.isArray(list) || list.length === 0) throw notICalendar('no BEGIN:VCALENDAR found');
@@ -137,7 +139,21 @@ function parseRoots(text: string): ICAL.Component[] {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : 'invalid value';
+  return isLibraryMessage(error) ? error.message : 'invalid value';
+}
+
+/**
+ * ical.js reports what it could not read with its own errors (ParserError, or a plain Error naming the
+ * value); a TypeError from inside it ("Cannot read properties of undefined") describes ical.js, not the
+ * file, and is not shown to the client.
+ */
+function isLibraryMessage(error: unknown): error is Error {
+  return error instanceof ICAL.parse.ParserError || (error instanceof Error && error.constructor === Error);
+}
+
+function whyUnreadable(text: string): string {
+  const first = text.split(/\r?\n/).find((line) => line.trim()) ?? '';
+  return /^BEGIN:VCALENDAR$/i.test(first.trim()) ? 'it could not be read' : 'it does not start with BEGIN:VCALENDAR';
 }
 
 function notICalendar(why: string): DomainError {
@@ -247,6 +263,8 @@ function text(component: ICAL.Component, name: string): string | null {
 
 /** Turns DATE / DATE-TIME property values into instants, with the calendar's zones. */
 class TimeReader {
+  private readonly zones = new Map<string, string | null>();
+
   constructor(
     private readonly calendar: ICAL.Component,
     readonly defaultZone: string,
@@ -273,25 +291,40 @@ class TimeReader {
     if (value.isDate) return { isDate: true, wall, instant: wallClockToInstant(wall, this.defaultZone), exact: false, zone: null };
     if (value.zone?.tzid === 'UTC') return { isDate: false, wall, instant: new Date(`${wall}Z`), exact: true, zone: 'UTC' };
     const tzid = property.getParameter('tzid');
-    const iana = typeof tzid === 'string' ? this.ianaZoneOf(tzid) : null;
+    const iana = typeof tzid === 'string' ? this.ianaZoneOf(tzid, value.year) : null;
     if (iana) return { isDate: false, wall, instant: wallClockToInstant(wall, iana), exact: true, zone: iana };
     if (typeof tzid === 'string' && value.zone && value.zone.tzid !== 'floating') {
-      // A zone only the file's VTIMEZONE defines (Outlook's "W. Europe Standard Time"): ical.js applies it.
+      // A VTIMEZONE no IANA zone reproduces: ical.js applies it, and a series repeats in the calendar's zone.
       return { isDate: false, wall, instant: new Date(value.toUnixTime() * 1000), exact: true, zone: null };
     }
     // Floating, or a TZID nobody defines: the calendar's own zone.
     return { isDate: false, wall, instant: wallClockToInstant(wall, this.defaultZone), exact: false, zone: null };
   }
 
-  /** An IANA name for a TZID: itself, the VTIMEZONE's X-LIC-LOCATION, or a path suffix ("/mozilla.org/…/Europe/Berlin"). */
-  private ianaZoneOf(tzid: string): string | null {
+  /**
+   * An IANA name for a TZID: itself, the VTIMEZONE's X-LIC-LOCATION, a path suffix ("/mozilla.org/…/Europe/Berlin"),
+   * or a zone whose offsets are the VTIMEZONE's (zone-match.ts). Decided once per TZID, with the year of
+   * its first value, so every event and exception of the file written in it lands in the same zone.
+   */
+  private ianaZoneOf(tzid: string, year: number): string | null {
+    let zone = this.zones.get(tzid);
+    if (zone === undefined) {
+      zone = this.resolve(tzid, year);
+      this.zones.set(tzid, zone);
+    }
+    return zone;
+  }
+
+  private resolve(tzid: string, year: number): string | null {
     const definition = this.calendar
       .getAllSubcomponents('vtimezone')
       .find((component) => component.getFirstPropertyValue('tzid') === tzid);
     const location = definition?.getFirstPropertyValue('x-lic-location');
     const parts = tzid.split('/').filter(Boolean);
     const candidates = [tzid, typeof location === 'string' ? location : '', ...parts.map((_, i) => parts.slice(i).join('/'))];
-    return candidates.find((candidate) => candidate && isValidZone(candidate)) ?? null;
+    const named = candidates.find((candidate) => candidate && isValidZone(candidate));
+    if (named) return named;
+    return definition ? ianaZoneOfVtimezone(tzid, definition, year) : null;
   }
 }
 

@@ -5,7 +5,7 @@ import { vtimezone } from './vtimezone.js';
 /**
  * The one iCalendar (RFC 5545) writer: the subscription feed and exports (METHOD:PUBLISH) and the iTIP
  * messages mailed to attendees (RFC 5546: METHOD:REQUEST invites or updates, METHOD:CANCEL withdraws).
- * Built as ical.js components, so escaping, folding and value formats are the library's job.
+ * Built as ical.js components, so escaping and value formats are the library's job; lines are folded here.
  *
  * One rule for what identifies an item in every calendar app:
  * - UID: the imported UID if the event came from a file, else `<id>@calento`; an occurrence of a series
@@ -88,7 +88,7 @@ export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions, no
   calendar.addPropertyWithValue('prodid', PRODID);
   calendar.addPropertyWithValue('calscale', 'GREGORIAN');
   calendar.addPropertyWithValue('method', method);
-  if (options.name) calendar.addPropertyWithValue('x-wr-calname', options.name);
+  if (options.name) calendar.addPropertyWithValue('x-wr-calname', text(options.name));
   if (options.timezone) calendar.addPropertyWithValue('x-wr-timezone', options.timezone);
   if (options.refreshMinutes) {
     const duration = ICAL.Duration.fromSeconds(options.refreshMinutes * 60);
@@ -116,7 +116,44 @@ export function buildCalendar(vevents: IcsVevent[], options: CalendarOptions, no
     calendar.addSubcomponent(vtimezone(zone, fromYear, now));
   }
   for (const vevent of written) calendar.addSubcomponent(vevent);
-  return calendar.toString() + '\r\n';
+  // ical.js folds after 75 octets and then adds the leading space, so its continuation lines are 76.
+  return calendar.toString().replace(/\r\n /g, '').split('\r\n').map(fold).join('\r\n') + '\r\n';
+}
+
+const LINE_OCTETS = 75;
+
+/** RFC 5545 §3.1: at most 75 octets a line, the continuation's leading space included, never inside a UTF-8 sequence. */
+function fold(line: string): string {
+  if (Buffer.byteLength(line) <= LINE_OCTETS) return line;
+  const parts: string[] = [];
+  let part = '';
+  let octets = 0;
+  for (const char of line) {
+    const code = char.codePointAt(0) as number;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (octets + size > LINE_OCTETS) {
+      parts.push(part);
+      part = ' ';
+      octets = 1;
+    }
+    part += char;
+    octets += size;
+  }
+  parts.push(part);
+  return parts.join('\r\n');
+}
+
+/**
+ * TEXT may hold no control character but HTAB (RFC 5545 §3.3.11): line breaks of any kind become the
+ * escaped newline, the rest are dropped. A bare CR inside a line ends it for some parsers.
+ */
+function text(value: string): string {
+  return value.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0B-\x1F\x7F]/g, '');
+}
+
+/** Parameter values (CN) cannot hold a line break at all, escaped or not: it becomes a space. */
+function parameter(value: string): string {
+  return value.replace(/\r\n?|\n/g, ' ').replace(/[\x00-\x08\x0B-\x1F\x7F]/g, '');
 }
 
 function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component {
@@ -125,7 +162,7 @@ function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component
   const occurrence = (name: string, id: string) =>
     series.isAllDay ? dateProperty(name, id.slice(0, 10)) : timeProperty(name, new Date(id), series.timezone);
 
-  vevent.addPropertyWithValue('uid', item.uid);
+  vevent.addPropertyWithValue('uid', text(item.uid));
   vevent.addPropertyWithValue('dtstamp', ICAL.Time.fromJSDate(now, true));
   if (item.sequence !== undefined && item.sequence !== null) vevent.addPropertyWithValue('sequence', item.sequence);
   if (item.created) vevent.addPropertyWithValue('created', ICAL.Time.fromJSDate(item.created, true));
@@ -142,9 +179,9 @@ function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component
     for (const id of item.exdates ?? []) vevent.addProperty(occurrence('exdate', id));
   }
   if (item.recurrenceId) vevent.addProperty(occurrence('recurrence-id', item.recurrenceId));
-  vevent.addPropertyWithValue('summary', item.title);
-  if (item.description) vevent.addPropertyWithValue('description', item.description);
-  if (item.location) vevent.addPropertyWithValue('location', item.location);
+  vevent.addPropertyWithValue('summary', text(item.title));
+  if (item.description) vevent.addPropertyWithValue('description', text(item.description));
+  if (item.location) vevent.addPropertyWithValue('location', text(item.location));
   if (item.url) vevent.addPropertyWithValue('url', item.url);
   const status = method === 'CANCEL' ? 'cancelled' : item.status;
   vevent.addPropertyWithValue('status', status.toUpperCase());
@@ -152,14 +189,14 @@ function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component
   if (item.visibility && item.visibility !== 'default') vevent.addPropertyWithValue('class', item.visibility.toUpperCase());
   if (item.organizer) {
     const organizer = vevent.addPropertyWithValue('organizer', `mailto:${item.organizer.email}`);
-    organizer.setParameter('cn', item.organizer.name || item.organizer.email);
+    organizer.setParameter('cn', parameter(item.organizer.name || item.organizer.email));
   }
   for (const person of item.attendees ?? []) {
     const attendee = vevent.addPropertyWithValue('attendee', `mailto:${person.email}`);
     attendee.setParameter('role', 'REQ-PARTICIPANT');
     attendee.setParameter('partstat', 'NEEDS-ACTION');
     if (method === 'REQUEST') attendee.setParameter('rsvp', 'TRUE');
-    if (person.name) attendee.setParameter('cn', person.name);
+    if (person.name) attendee.setParameter('cn', parameter(person.name));
   }
   return vevent;
 }

@@ -11,6 +11,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
+import { ApiRawBody } from '../../common/http/api-raw-body.decorator.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
 import { uuidParam } from '../../common/validation/validation.js';
 import { IcsImportService } from './ics-import.service.js';
@@ -103,12 +104,20 @@ export class IcsController {
   @ApiOperation({
     summary: 'Import an iCalendar file',
     description:
-      'JSON {"ics": "BEGIN:VCALENDAR…"}, or the file itself with Content-Type text/calendar. Events are matched on ' +
+      'JSON {"ics": "BEGIN:VCALENDAR…"}, or the file itself with Content-Type text/calendar (in the charset it declares, ' +
+      'UTF-8 by default). Events are matched on ' +
       'UID, so importing the same file again changes nothing. A VEVENT that cannot be imported is listed under ' +
       'skipped with the reason; the rest are imported.',
   })
+  @ApiRawBody('text/calendar', {
+    type: 'string',
+    description:
+      'The .ics file as it is. UTF-8 unless Content-Type names another charset (text/calendar; charset=iso-8859-1); ' +
+      'a leading byte order mark is skipped.',
+    example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//EN\r\nBEGIN:VEVENT\r\n…\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+  })
   @ApiOkResponse({ type: ImportSummaryDto, description: 'What was created, updated, left unchanged, cancelled and skipped.' })
-  @ApiAuth('VALIDATION_FAILED', 'INVALID_ICALENDAR', 'PAYLOAD_TOO_LARGE')
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ICALENDAR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_CHARSET')
   importCalendar(@CurrentUser() user: AuthUser, @Body() dto: ImportIcsDto): Promise<ImportSummaryDto> {
     return this.importer.importCalendar(user, dto.ics);
   }
