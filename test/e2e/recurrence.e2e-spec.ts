@@ -363,6 +363,14 @@ describe('edit all', () => {
     expectProblem(await api().get(`/api/v1/events/${single.id}/occurrences`).query({ from: '2026-06-01T00:00:00Z', to: '2026-06-10T00:00:00Z' }).set(user.auth), 400, 'NOT_A_SERIES');
   });
 
+  it('takes a WEEKLY BYSETPOS series starting mid-week, reading the whole week as RFC 5545 does', async () => {
+    const user = await registerUser(t.http);
+    const body = { title: 'setpos', startTime: '2027-01-05T09:00:00Z', endTime: '2027-01-05T10:00:00Z', timezone: 'UTC' };
+    const id = await newSeries(user, { ...body, recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=2;COUNT=3' });
+    const items = await occurrences(user, id, '2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
+    expect(items.map((item) => item.occurrenceId)).toEqual(['2027-01-05T09:00:00Z', '2027-01-12T09:00:00Z', '2027-01-19T09:00:00Z']);
+  });
+
   describe('DELETE /recurrence keeps the first occurrence as the calendar shows it', () => {
     const firstdel = {
       title: 'firstdel',
