@@ -63,6 +63,7 @@ describe('POST /api-keys', () => {
     [{ name: 'k', scopes: 'events:read' }, 'scopes'],
     [{ name: 'k', scopes: ['events:read'], expiresAt: 'tomorrow' }, 'expiresAt'],
     [{ name: 'k', scopes: ['events:read'], expiresAt: '2001-01-01T00:00:00Z' }, 'expiresAt'],
+    [{ name: 'k', scopes: ['events:read'], expiresAt: '9999-01-01T00:00:00Z' }, 'expiresAt'],
     [{ name: 'k', scopes: ['events:read'], role: 'admin' }, 'role'],
   ])('refuses %j naming %s', async (body, field) => {
     const user = await registerUser(t.http);

@@ -221,6 +221,7 @@ describe('POST /bookings', () => {
     ['an unknown zone', { timezone: 'Mars/Base' }, 'timezone'],
     ['a start in words', { start: 'tomorrow' }, 'start'],
     ['a start without offset', { start: '2026-12-01T10:00:00' }, 'start'],
+    ['a start in the year 99', { start: '0099-12-01T10:00:00Z' }, 'start'],
     ['a phone in words', { phone: 'call me' }, 'phone'],
     ['overlong notes', { notes: 'x'.repeat(2001) }, 'notes'],
     ['an unknown field', { hostId: 'x' }, 'hostId'],

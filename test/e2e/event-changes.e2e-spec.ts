@@ -77,6 +77,23 @@ describe('events API', () => {
     expect(deleted[0].data).toMatchObject({ before: { id: created.body.id }, after: null });
   });
 
+  it('event.created lists every field the event was created with, its guests and tags included', async () => {
+    const tag = await api().post('/api/v1/tags').set(user.auth).send({ name: `c-${Date.now()}` }).expect(201);
+    await newChanges();
+    const full = {
+      ...event,
+      reminders: [{ method: 'email', minutesBefore: 10 }],
+      attendees: [{ email: 'ann@example.com' }],
+      tagIds: [tag.body.id],
+    };
+    await api().post('/api/v1/events').set(user.auth).send(full).expect(201);
+    await api().post('/api/v1/events').set(user.auth).send(event).expect(201);
+    const [withAll, bare] = await newChanges();
+    expect(withAll.fields).toEqual(expect.arrayContaining(['title', 'startTime', 'endTime', 'reminders', 'attendees', 'tags']));
+    expect(bare.fields).not.toContain('attendees');
+    expect(bare.fields).not.toContain('tags');
+  });
+
   it('tags and an invitee answer leave one change each, for the owner', async () => {
     const guest = await registerUser(t.http);
     const created = await api().post('/api/v1/events').set(user.auth).send({ ...event, attendees: [{ email: guest.email }] }).expect(201);
@@ -213,6 +230,8 @@ describe('bookings', () => {
       .expect(201);
     const created = await newChanges(host);
     expect(summary(created)).toEqual(['event.created booking', 'booking.created booking']);
+    // The host event arrives with the booker as its guest.
+    expect(created[0].fields).toContain('attendees');
     expect(created[1]).toMatchObject({ bookingId: booked.body.id, eventId: created[0].eventId });
     expect(created[1].data).toMatchObject({ booking: { id: booked.body.id, bookerEmail: 'grace@example.com', status: 'confirmed' } });
 

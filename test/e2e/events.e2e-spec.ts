@@ -144,6 +144,53 @@ describe('POST /events', () => {
   });
 });
 
+describe('years outside 1900-2999', () => {
+  const YEARS = 'must be in the years 1900 to 2999';
+  const fieldMessages = (res: request.Response) =>
+    Object.fromEntries((res.body.errors ?? []).map((error: { field: string; message: string }) => [error.field, error.message]));
+
+  it.each([
+    ['year 99 (read back as 1999 before)', '0099-06-01T10:00:00Z', '0099-06-01T11:00:00Z'],
+    ['year 1', '0001-01-01T10:00:00Z', '0001-01-01T11:00:00Z'],
+    ['1899', '1899-12-31T10:00:00Z', '1899-12-31T11:00:00Z'],
+    ['3000', '3000-01-01T10:00:00Z', '3000-01-01T11:00:00Z'],
+    ['9999', '9999-12-31T10:00:00Z', '9999-12-31T11:00:00Z'],
+    ['an offset that lands before 1900', '1900-01-01T00:15:00+01:00', '1900-01-01T00:45:00+01:00'],
+  ])('POST refuses a timed event in %s, naming startTime and endTime, and stores nothing', async (_, startTime, endTime) => {
+    const user = await freshUser();
+    const res = await create(user, timed('year', startTime, endTime));
+    expectProblem(res, 400, 'VALIDATION_FAILED', ['startTime', 'endTime']);
+    expect(fieldMessages(res)).toMatchObject({ startTime: YEARS, endTime: YEARS });
+    expect((await api().get('/api/v1/events').set(user.auth).expect(200)).body.meta.total).toBe(0);
+  });
+
+  it('POST refuses all-day dates outside the years but takes the first and last moments of the range', async () => {
+    const res = await create(alice, { title: 'd', isAllDay: true, startTime: '0099-06-01', endTime: '0099-06-02' });
+    expectProblem(res, 400, 'VALIDATION_FAILED', ['startTime', 'endTime']);
+    expect(fieldMessages(res)).toMatchObject({ startTime: YEARS, endTime: YEARS });
+    const malformed = await create(alice, { ...ok, startTime: '99-06-01T10:00:00Z' });
+    expect(fieldMessages(malformed).startTime).toMatch(/^must be an ISO 8601 date-time/);
+
+    await create(alice, timed('first', '1900-01-01T00:00:00Z', '1900-01-01T01:00:00Z')).expect(201);
+    // An all-day event on the last day ends (exclusively) on 3000-01-01.
+    const last = await create(alice, { title: 'last', isAllDay: true, startTime: '2999-12-31', endTime: '3000-01-01', timezone: 'UTC' }).expect(201);
+    expect(last.body).toMatchObject({ startDate: '2999-12-31', endDate: '3000-01-01' });
+  });
+
+  it('PATCH, duplicate and an occurrence edit refuse them too, and the event is unchanged', async () => {
+    const event = (await create(alice, ok).expect(201)).body;
+    expectProblem(await api().patch(`/api/v1/events/${event.id}`).set(alice.auth).send({ startTime: '0099-05-01T10:00:00Z' }), 400, 'VALIDATION_FAILED', ['startTime']);
+    expectProblem(await api().post(`/api/v1/events/${event.id}/duplicate`).set(alice.auth).send({ startTime: '0099-05-01T10:00:00Z' }), 400, 'VALIDATION_FAILED', ['startTime']);
+    expect((await api().get(`/api/v1/events/${event.id}`).set(alice.auth).expect(200)).body.startTime).toBe('2026-05-01T10:00:00.000Z');
+    const series = (await create(alice, { ...ok, recurrenceRule: 'FREQ=DAILY;COUNT=3' }).expect(201)).body;
+    const res = await api()
+      .put(`/api/v1/events/${series.id}/occurrences/2026-05-02T10:00:00Z`)
+      .set(alice.auth)
+      .send({ startTime: '0099-05-02T10:00:00Z', endTime: '0099-05-02T11:00:00Z' });
+    expectProblem(res, 400, 'VALIDATION_FAILED', ['startTime', 'endTime']);
+  });
+});
+
 describe('GET /events/:id', () => {
   it("answers 404 for another user's event and 400 for a malformed id", async () => {
     const event = (await create(alice, ok)).body;

@@ -363,6 +363,84 @@ describe('edit all', () => {
     expectProblem(await api().get(`/api/v1/events/${single.id}/occurrences`).query({ from: '2026-06-01T00:00:00Z', to: '2026-06-10T00:00:00Z' }).set(user.auth), 400, 'NOT_A_SERIES');
   });
 
+  it('takes a WEEKLY BYSETPOS series starting mid-week, reading the whole week as RFC 5545 does', async () => {
+    const user = await registerUser(t.http);
+    const body = { title: 'setpos', startTime: '2027-01-05T09:00:00Z', endTime: '2027-01-05T10:00:00Z', timezone: 'UTC' };
+    const id = await newSeries(user, { ...body, recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=2;COUNT=3' });
+    const items = await occurrences(user, id, '2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
+    expect(items.map((item) => item.occurrenceId)).toEqual(['2027-01-05T09:00:00Z', '2027-01-12T09:00:00Z', '2027-01-19T09:00:00Z']);
+  });
+
+  describe('DELETE /recurrence keeps the first occurrence as the calendar shows it', () => {
+    const firstdel = {
+      title: 'firstdel',
+      startTime: '2027-03-01T09:00:00Z',
+      endTime: '2027-03-01T10:00:00Z',
+      timezone: 'UTC',
+      recurrenceRule: 'FREQ=DAILY;COUNT=3',
+    };
+    const all = async (user: TestUser) =>
+      (await api().get('/api/v1/events').query({ from: '2027-02-01T00:00:00Z', to: '2027-04-01T00:00:00Z' }).set(user.auth).expect(200)).body.data;
+
+    it('a cancelled first occurrence stays cancelled: the first one left is kept', async () => {
+      const user = await registerUser(t.http);
+      const id = await newSeries(user, firstdel);
+      await api().delete(`/api/v1/events/${id}/occurrences/2027-03-01T09:00:00Z`).set(user.auth).expect(204);
+      const res = await api().delete(`/api/v1/events/${id}/recurrence`).set(user.auth).expect(200);
+      expect(res.body).toMatchObject({
+        id,
+        title: 'firstdel',
+        status: 'confirmed',
+        startTime: '2027-03-02T09:00:00.000Z',
+        endTime: '2027-03-02T10:00:00.000Z',
+        recurrence: null,
+      });
+      expect((await all(user)).map((event: Item) => [event.id, event.startTime])).toEqual([[id, '2027-03-02T09:00:00.000Z']]);
+    });
+
+    it('an edited first occurrence keeps its edit', async () => {
+      const user = await registerUser(t.http);
+      const id = await newSeries(user, firstdel);
+      await api()
+        .put(`/api/v1/events/${id}/occurrences/2027-03-01T09:00:00Z`)
+        .set(user.auth)
+        .send({ title: 'first moved', startTime: '2027-03-01T14:00:00Z', endTime: '2027-03-01T15:00:00Z' })
+        .expect(200);
+      await api().put(`/api/v1/events/${id}/occurrences/2027-03-03T09:00:00Z`).set(user.auth).send({ title: 'third' }).expect(200);
+      const res = await api().delete(`/api/v1/events/${id}/recurrence`).set(user.auth).expect(200);
+      expect(res.body).toMatchObject({
+        id,
+        title: 'first moved',
+        startTime: '2027-03-01T14:00:00.000Z',
+        endTime: '2027-03-01T15:00:00.000Z',
+        timezone: 'UTC',
+        recurrence: null,
+        isOverride: false,
+      });
+      // The other occurrences and their overrides are gone with the rule.
+      expect((await all(user)).map((event: Item) => [event.id, event.title])).toEqual([[id, 'first moved']]);
+    });
+
+    it('after a cancelled first, an edited second is kept with its edit; all-day series alike', async () => {
+      const user = await registerUser(t.http);
+      const id = await newSeries(user, { ...firstdel, title: 'days', isAllDay: true, startTime: '2027-03-01', endTime: '2027-03-02' });
+      await api().delete(`/api/v1/events/${id}/occurrences/2027-03-01`).set(user.auth).expect(204);
+      await api().put(`/api/v1/events/${id}/occurrences/2027-03-02`).set(user.auth).send({ title: 'second', status: 'tentative' }).expect(200);
+      const res = await api().delete(`/api/v1/events/${id}/recurrence`).set(user.auth).expect(200);
+      expect(res.body).toMatchObject({ title: 'second', status: 'tentative', isAllDay: true, startDate: '2027-03-02', endDate: '2027-03-03', recurrence: null });
+    });
+
+    it('refuses with 409 when every occurrence is cancelled, and leaves the series as it was', async () => {
+      const user = await registerUser(t.http);
+      const id = await newSeries(user, { ...firstdel, recurrenceRule: 'FREQ=DAILY;COUNT=2' });
+      await api().delete(`/api/v1/events/${id}/occurrences/2027-03-01T09:00:00Z`).set(user.auth).expect(204);
+      await api().delete(`/api/v1/events/${id}/occurrences/2027-03-02T09:00:00Z`).set(user.auth).expect(204);
+      expectProblem(await api().delete(`/api/v1/events/${id}/recurrence`).set(user.auth), 409, 'SERIES_ALL_CANCELLED');
+      const series = await api().get(`/api/v1/events/${id}`).set(user.auth).expect(200);
+      expect(series.body.recurrence).toEqual({ rule: 'FREQ=DAILY;COUNT=2', exdates: ['2027-03-01T09:00:00Z', '2027-03-02T09:00:00Z'] });
+    });
+  });
+
   it('validates PUT /recurrence and hides it from other users', async () => {
     const user = await registerUser(t.http);
     const id = await newSeries(user, { title: 'D', startTime: '2026-06-01T09:00:00Z', endTime: '2026-06-01T10:00:00Z', recurrenceRule: 'FREQ=DAILY' });

@@ -356,6 +356,64 @@ describe('RFC 5545 §3.8.5.3 examples (DTSTART;TZID=America/New_York)', () => {
   });
 });
 
+describe('WEEKLY with BYSETPOS from a start inside the week', () => {
+  // RFC 5545 picks BYSETPOS positions in the whole week (WKST to WKST), then drops what is before
+  // DTSTART. 2027-01-01 is a Friday: Sun 3, Mon 4, Tue 5, Wed 6, Fri 8 January. Timed in UTC here.
+  const utc = (localStart: string, rule: string) => timed(localStart, rule, { timezone: 'UTC' });
+  const starts = (def: SeriesDefinition) => expandSeries(def, everything).map((o) => wall(o.start, 'UTC'));
+  const expectSeries = (localStart: string, rule: string, dates: string[]) => {
+    const def = utc(localStart, rule);
+    expect(validateSeries(def).firstOccurrence.start.toISOString()).toBe(`${localStart}.000Z`);
+    expect(starts(def)).toEqual(dates.map((date) => `${date}T09:00`));
+  };
+
+  it.each([
+    // Week Mon 4 - Sun 10 holds {Mon 4, Tue 5}: Tuesday is position 2, and COUNT counts from it.
+    ['2027-01-05T09:00:00', 'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=2;COUNT=3', ['2027-01-05', '2027-01-12', '2027-01-19']],
+    ['2027-01-08T09:00:00', 'FREQ=WEEKLY;BYDAY=MO,FR;BYSETPOS=2;COUNT=3', ['2027-01-08', '2027-01-15', '2027-01-22']],
+    ['2027-01-05T09:00:00', 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TU;BYSETPOS=2;COUNT=3', ['2027-01-05', '2027-01-19', '2027-02-02']],
+    // WKST=SU: week Sun 3 - Sat 9 holds {Sun 3, Wed 6}; Wednesday is position 2.
+    ['2027-01-06T09:00:00', 'FREQ=WEEKLY;BYDAY=SU,WE;BYSETPOS=2;WKST=SU;COUNT=3', ['2027-01-06', '2027-01-13', '2027-01-20']],
+  ])('counts the days of the week before the start: %s %s', expectSeries);
+
+  it('refuses a start the whole week does not pick (WKST=SU)', () => {
+    // Week Sun 3 - Sat 9 holds {Sun 3, Mon 4}: position 1 is Sunday 3, before the start, so Monday 4 is no occurrence.
+    const def = utc('2027-01-04T09:00:00', 'FREQ=WEEKLY;BYDAY=SU,MO;BYSETPOS=1;WKST=SU');
+    expectError(() => validateSeries(def), 'INVALID_SERIES', /first occurrence would be 2027-01-10T09:00:00/);
+  });
+
+  it('an UNTIL rule read from the start, from a late window and after a split agree', () => {
+    const def = utc('2027-01-06T09:00:00', 'FREQ=WEEKLY;BYDAY=SU,WE;BYSETPOS=2;WKST=SU;UNTIL=20300101T000000Z');
+    const all = expandSeries(def, everything, { maxOccurrences: 1e4 });
+    expect(all.slice(0, 2).map((o) => wall(o.start, 'UTC'))).toEqual(['2027-01-06T09:00', '2027-01-13T09:00']);
+    const late = { from: new Date('2029-06-01T00:00:00Z'), to: new Date('2029-09-01T00:00:00Z') };
+    expect(ids(expandSeries(def, late))).toEqual(ids(all.filter((o) => o.start >= late.from && o.start < late.to)));
+    const { head, tail } = splitSeriesAt(def, '2027-03-03T09:00:00Z');
+    expect([...ids(expandSeries(head, everything)), ...ids(expandSeries(tail, everything, { maxOccurrences: 1e4 }))]).toEqual(ids(all));
+  });
+
+  // Guards: what rrule.js already read as RFC 5545 does must stay so.
+  it('keeps the cases the first week never changed', () => {
+    // {Mon 4, Tue 5}: the last is Tuesday.
+    expectSeries('2027-01-05T09:00:00', 'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=-1;COUNT=3', ['2027-01-05', '2027-01-12', '2027-01-19']);
+    // WKST=SU: {Sun 3, Mon 4}, the last is Monday. WKST=MO: {Mon 4, Sun 10}, the first is Monday.
+    expectSeries('2027-01-04T09:00:00', 'FREQ=WEEKLY;BYDAY=SU,MO;BYSETPOS=-1;WKST=SU;COUNT=3', ['2027-01-04', '2027-01-11', '2027-01-18']);
+    expectSeries('2027-01-04T09:00:00', 'FREQ=WEEKLY;BYDAY=SU,MO;BYSETPOS=1;COUNT=3', ['2027-01-04', '2027-01-11', '2027-01-18']);
+    // WKST=MO: {Wed 6, Sun 10}, position 2 is Sunday 10.
+    expectError(() => validateSeries(utc('2027-01-06T09:00:00', 'FREQ=WEEKLY;BYDAY=SU,WE;BYSETPOS=2')), 'INVALID_SERIES', /first occurrence would be 2027-01-10T09:00:00/);
+  });
+
+  it('leaves MONTHLY BYSETPOS as it was (a month is never cut at DTSTART)', () => {
+    // The last weekday of each month, and the first Monday, from starts inside their months.
+    expect(starts(utc('2027-01-29T09:00:00', 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3'))).toEqual([
+      '2027-01-29T09:00', '2027-02-26T09:00', '2027-03-31T09:00',
+    ]);
+    expect(starts(utc('2027-01-04T09:00:00', 'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1;COUNT=3'))).toEqual([
+      '2027-01-04T09:00', '2027-02-01T09:00', '2027-03-01T09:00',
+    ]);
+  });
+});
+
 describe('daylight saving time', () => {
   const window = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') };
 

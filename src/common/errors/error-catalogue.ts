@@ -56,6 +56,11 @@ export const errorCatalogue = {
   INVALID_RECURRENCE: { status: 400, title: 'Invalid recurrence', detail: '{message}' },
   NOT_A_SERIES: { status: 400, title: 'Not a series', detail: 'This event does not repeat.' },
   UNKNOWN_OCCURRENCE: { status: 404, title: 'Unknown occurrence', detail: 'The series has no occurrence {occurrenceId}.' },
+  SERIES_ALL_CANCELLED: {
+    status: 409,
+    title: 'Every occurrence is cancelled',
+    detail: 'Every occurrence of this series is cancelled, so no event would be left; delete the series instead.',
+  },
   EXPANSION_TOO_LARGE: {
     status: 400,
     title: 'Too many occurrences',

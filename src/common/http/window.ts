@@ -1,5 +1,5 @@
 import { DomainError, validationError, type FieldError } from '../errors/domain-error.js';
-import { parseInstant } from '../time/instants.js';
+import { END_INSTANT, FIRST_INSTANT, parseInstant, YEARS_MESSAGE } from '../time/instants.js';
 
 /**
  * The one reading of a time window (`from`/`to` in a query, or `start`/`end` of a body), with one set
@@ -22,9 +22,6 @@ export interface WindowOptions {
 }
 
 const DAY_MS = 86_400_000;
-const FIRST_INSTANT = new Date('1900-01-01T00:00:00Z');
-const END_INSTANT = new Date('3000-01-01T00:00:00Z');
-export const YEARS_MESSAGE = 'must be in the years 1900 to 2999';
 
 /** A window the route needs: both bounds present and sound. */
 export function requireWindow(fromText: string | undefined, toText: string | undefined, options: WindowOptions = {}): Window {

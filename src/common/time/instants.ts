@@ -25,6 +25,35 @@ function instantMillis(value: string): number {
   return millis;
 }
 
+/**
+ * The years a calendar lives in, on every route, import and series. Dates far outside are typos, and
+ * inside these years every layer agrees on them: PGlite reads a timestamptz of year 0099 back through
+ * `new Date(text)`, whose legacy parse takes it for 1999, while PostgreSQL sorts it as 0099.
+ */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2999;
+export const YEARS_MESSAGE = `must be in the years ${FIRST_YEAR} to ${LAST_YEAR}`;
+export const FIRST_INSTANT = new Date(Date.UTC(FIRST_YEAR, 0, 1));
+/** The moment the last year ends: still a valid exclusive end (of a window, or of an all-day event on 31 December). */
+export const END_INSTANT = new Date(Date.UTC(LAST_YEAR + 1, 0, 1));
+
+export function inCalendarYears(year: number): boolean {
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
+}
+
+/** An instant (or a date, at its UTC midnight) from the first year's start to the last year's end, both included. */
+function inCalendarRange(millis: number): boolean {
+  return millis >= FIRST_INSTANT.getTime() && millis <= END_INSTANT.getTime();
+}
+
+export function isInstantInCalendarYears(value: string): boolean {
+  return inCalendarRange(instantMillis(value));
+}
+
+export function isDateInCalendarYears(value: string): boolean {
+  return inCalendarRange(Date.parse(`${value}T00:00:00Z`));
+}
+
 /** A date-time that names one instant: offsets are required, because a bare local time is ambiguous. */
 export function isIsoInstant(value: unknown): value is string {
   return typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(instantMillis(value));

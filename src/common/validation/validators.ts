@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { isIsoDate, isIsoInstant } from '../time/instants.js';
+import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, YEARS_MESSAGE } from '../time/instants.js';
 import { isValidZone } from '../time/zones.js';
 
 /** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
@@ -61,41 +61,52 @@ export function IsStrongPassword(options?: ValidationOptions): PropertyDecorator
     });
 }
 
-/** ISO 8601 date-time with offset ("2026-03-09T09:00:00-05:00" or "...Z"). */
-export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isIsoInstant',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-03-09T09:00:00-05:00', ...options },
-      validator: { validate: (value: unknown) => isIsoInstant(value) },
-    });
+const INSTANT_MESSAGE = 'must be an ISO 8601 date-time with an offset, e.g. 2026-03-09T09:00:00-05:00';
+const INSTANT_OR_DATE_MESSAGE = 'must be an ISO 8601 date-time with an offset, or a date YYYY-MM-DD for all-day events';
+const DATE_MESSAGE = 'must be a date YYYY-MM-DD';
+
+// The shape and the years are told apart in the message: "0099-06-01" is well formed, only out of range.
+function instantProblem(value: unknown): string | null {
+  if (!isIsoInstant(value)) return INSTANT_MESSAGE;
+  return isInstantInCalendarYears(value) ? null : YEARS_MESSAGE;
 }
 
-/** Either an ISO date-time with offset or, for all-day values, a date 'YYYY-MM-DD'. */
-export function IsIsoInstantOrDate(options?: ValidationOptions): PropertyDecorator {
+function dateProblem(value: unknown): string | null {
+  if (!isIsoDate(value)) return DATE_MESSAGE;
+  return isDateInCalendarYears(value) ? null : YEARS_MESSAGE;
+}
+
+function instantOrDateProblem(value: unknown): string | null {
+  if (isIsoInstant(value)) return instantProblem(value);
+  if (isIsoDate(value)) return dateProblem(value);
+  return INSTANT_OR_DATE_MESSAGE;
+}
+
+function problemValidator(name: string, problem: (value: unknown) => string | null, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isIsoInstantOrDate',
+      name,
       target: target.constructor,
       propertyName: propertyName as string,
-      options: {
-        message: 'must be an ISO 8601 date-time with an offset, or a date YYYY-MM-DD for all-day events',
-        ...options,
+      options,
+      validator: {
+        validate: (value: unknown) => problem(value) === null,
+        defaultMessage: (args) => problem(args?.value) ?? 'is not valid',
       },
-      validator: { validate: (value: unknown) => isIsoInstant(value) || isIsoDate(value) },
     });
 }
 
-/** A calendar date 'YYYY-MM-DD' that exists (no 2026-02-30). */
+/** ISO 8601 date-time with offset ("2026-03-09T09:00:00-05:00" or "...Z"), in the years 1900-2999. */
+export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
+  return problemValidator('isIsoInstant', instantProblem, options);
+}
+
+/** Either an ISO date-time with offset or, for all-day values, a date 'YYYY-MM-DD'; in the years 1900-2999. */
+export function IsIsoInstantOrDate(options?: ValidationOptions): PropertyDecorator {
+  return problemValidator('isIsoInstantOrDate', instantOrDateProblem, options);
+}
+
+/** A calendar date 'YYYY-MM-DD' that exists (no 2026-02-30), in the years 1900-2999. */
 export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isIsoDate',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be a date YYYY-MM-DD', ...options },
-      validator: { validate: (value: unknown) => isIsoDate(value) },
-    });
+  return problemValidator('isIsoDate', dateProblem, options);
 }

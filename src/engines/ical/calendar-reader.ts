@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { FIRST_YEAR, inCalendarYears, LAST_YEAR } from '../../common/time/instants.js';
 import { isValidZone } from '../../common/time/zones.js';
 import { addDays, instantToWallClock, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
 import { ianaZoneOfVtimezone } from './zone-match.js';
@@ -285,8 +286,8 @@ class TimeReader {
     if (!(value instanceof ICAL.Time)) throw new SkipEvent(`${name} must be a DATE or DATE-TIME`);
     const date = `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}`;
     const wall = value.isDate ? date : `${date}T${pad(value.hour)}:${pad(value.minute)}:${pad(value.second)}`;
-    if (!parseWallClock(wall) || value.year < 1900 || value.year > 2999) {
-      throw new SkipEvent(`${name} ${wall} is not a date between 1900 and 2999`);
+    if (!parseWallClock(wall) || !inCalendarYears(value.year)) {
+      throw new SkipEvent(`${name} ${wall} is not a date between ${FIRST_YEAR} and ${LAST_YEAR}`);
     }
     if (value.isDate) return { isDate: true, wall, instant: wallClockToInstant(wall, this.defaultZone), exact: false, zone: null };
     if (value.zone?.tzid === 'UTC') return { isDate: false, wall, instant: new Date(`${wall}Z`), exact: true, zone: 'UTC' };

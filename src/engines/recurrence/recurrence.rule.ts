@@ -9,6 +9,7 @@ import {
   wallClockToRruleDate,
   type WallClock,
 } from '../../common/time/wall-clock.js';
+import { FIRST_YEAR, inCalendarYears, LAST_YEAR } from '../../common/time/instants.js';
 import { isValidZone } from '../../common/time/zones.js';
 
 // rrule ships CommonJS to Node: its named exports only exist on the default export.
@@ -379,9 +380,9 @@ export function compileSeries(def: SeriesDefinition): CompiledSeries {
   const rule = describeRule(parts, { isAllDay, timezone: zone });
   const shape = isAllDay ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
   const start = shape.test(String(def.localStart)) ? parseWallClock(def.localStart) : null;
-  if (!start || start.year < 1900 || start.year > 2999) {
+  if (!start || !inCalendarYears(start.year)) {
     const format = isAllDay ? 'YYYY-MM-DD' : 'YYYY-MM-DDTHH:mm:ss';
-    throw new RecurrenceError('INVALID_SERIES', 'startTime', `the start must be a ${format} wall clock in 1900-2999`);
+    throw new RecurrenceError('INVALID_SERIES', 'startTime', `the start must be a ${format} wall clock in ${FIRST_YEAR}-${LAST_YEAR}`);
   }
   const minutes = def.durationMinutes;
   const durationOk = isAllDay

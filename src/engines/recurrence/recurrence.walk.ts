@@ -24,9 +24,34 @@ const MAX_PERIODS = 200_000;
  */
 export function walk(s: CompiledSeries, fromFake: number | null, visit: (fake: Date, index: number) => boolean): void {
   const skipTo = s.parts.count === undefined && fromFake !== null ? fastForward(s, fromFake) : null;
+  if (!skipTo && s.parts.freq === 'WEEKLY' && s.parts.bySetPos) {
+    walkFromWeekStart(s, visit);
+    return;
+  }
   runRule({ ...s.options, dtstart: skipTo ?? s.dtstart, until: s.rruleUntil ?? null }, s.parts.freq, (date, index) =>
     visit(date, skipTo ? -1 : index),
   );
+}
+
+/**
+ * rrule.js begins a WEEKLY rule's first week on DTSTART's day, so BYSETPOS counts only the days from
+ * there: BYDAY=MO,TU;BYSETPOS=2 from a Tuesday skips to the next week's Tuesday. RFC 5545 picks the
+ * positions in the whole week (from WKST) and then drops what falls before DTSTART. So rrule.js runs
+ * from the start of DTSTART's week, and the dropping, and COUNT from DTSTART, happen here. Later weeks
+ * are whole either way, and fastForward lands on a week start, so only this first week differs.
+ */
+function walkFromWeekStart(s: CompiledSeries, visit: (fake: Date, index: number) => boolean): void {
+  const first = s.dtstart.getTime();
+  const weekStart = Math.floor(first / DAY_MS) * DAY_MS - ((weekdayOf(s.dtstart) - s.parts.wkst + 7) % 7) * DAY_MS;
+  const { count: _count, ...options } = s.options;
+  const count = s.parts.count;
+  let index = 0;
+  runRule({ ...options, dtstart: new Date(weekStart), until: s.rruleUntil ?? null }, s.parts.freq, (date) => {
+    if (date.getTime() < first) return true;
+    const more = visit(date, index);
+    index += 1;
+    return more && (count === undefined || index < count);
+  });
 }
 
 /**

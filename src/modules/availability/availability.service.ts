@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, validationError, type FieldError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
-import { requireWindow, YEARS_MESSAGE } from '../../common/http/window.js';
+import { requireWindow } from '../../common/http/window.js';
 import { Clock } from '../../common/time/clock.js';
-import { dateIn, localIso, parseInstant } from '../../common/time/instants.js';
+import { dateIn, inCalendarYears, localIso, parseInstant, YEARS_MESSAGE } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
 import { Database } from '../../db/database.js';
 import { AvailabilityRepository } from './availability.repository.js';
@@ -39,7 +39,6 @@ const DAY_MS = 86_400_000;
  * zone lies within a day of the UTC date, and the slot engine looks two dates beyond the window.
  */
 const EXCEPTION_MARGIN_DAYS = 3;
-/** Windows and exception dates stay in years 1900-2999, well inside what every date library handles. */
 
 @Injectable()
 export class AvailabilityService {
@@ -257,7 +256,8 @@ function resolveException(
   const hoursGiven = dto.startTime !== undefined || dto.endTime !== undefined;
   const isUnavailable = dto.isUnavailable ?? (hoursGiven ? false : (current?.isUnavailable ?? true));
   const date = (dto.date ?? current?.date) as string;
-  if (date < '1900-01-01' || date > '2999-12-31') throw validationError([{ field: 'date', message: YEARS_MESSAGE }]);
+  // The DTO lets 3000-01-01 through as an end date; an exception date is a whole day, so it must be inside.
+  if (!inCalendarYears(Number(date.slice(0, 4)))) throw validationError([{ field: 'date', message: YEARS_MESSAGE }]);
   const base = {
     date,
     timezone: dto.timezone ?? defaultZone,

@@ -79,7 +79,14 @@ export class EventsWriter {
       if (options.copyTagsFrom) await this.tags.copy(options.copyTagsFrom, created.id);
       if (options.attendees?.length) await this.attendees.replace(created.id, dedupeAttendees(options.attendees));
       const attendees = options.attendees?.length ? await this.attendeesOf(created.id) : [];
-      await this.append('event.created', options.origin, created, fieldsOf(null, created), {
+      // Guests and tags live in their own tables, so fieldsOf cannot see them; a consumer keying on
+      // `attendees` (to send invitations, say) must find it on the change that brought the guests.
+      const fields = fieldsOf(null, created);
+      if (attendees.length) fields.push('attendees');
+      if (options.tagIds?.length || options.copyTagsFrom) {
+        if ((await this.tags.forEvents([created.id])).get(created.id)?.length) fields.push('tags');
+      }
+      await this.append('event.created', options.origin, created, fields, {
         before: null,
         after: eventPayload(created, attendees),
       });
@@ -104,16 +111,19 @@ export class EventsWriter {
         created.flatMap((event, index) => dedupeAttendees(items[index].attendees ?? []).map((attendee) => ({ eventId: event.id, ...attendee }))),
       );
       await this.feed.appendMany<EventChangeData>(
-        created.map((event) => ({
-          kind: 'event.created',
-          userId: event.userId,
-          origin: options.origin,
-          eventId: event.id,
-          seriesId: null,
-          occurrenceId: null,
-          fields: fieldsOf(null, event),
-          data: { before: null, after: eventPayload(event, attendees.get(event.id) ?? []) },
-        })),
+        created.map((event) => {
+          const guests = attendees.get(event.id) ?? [];
+          return {
+            kind: 'event.created',
+            userId: event.userId,
+            origin: options.origin,
+            eventId: event.id,
+            seriesId: null,
+            occurrenceId: null,
+            fields: guests.length ? [...fieldsOf(null, event), 'attendees'] : fieldsOf(null, event),
+            data: { before: null, after: eventPayload(event, guests) },
+          };
+        }),
       );
       return created;
     });

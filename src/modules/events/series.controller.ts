@@ -48,9 +48,14 @@ export class SeriesController {
   }
 
   @Delete('recurrence')
-  @ApiOperation({ summary: 'Stop repeating', description: 'The series becomes its first occurrence.' })
+  @ApiOperation({
+    summary: 'Stop repeating',
+    description:
+      'The series becomes its first occurrence as the calendar shows it: the first one not cancelled, with its edits. ' +
+      'Every other occurrence, override and cancellation goes. 409 when every occurrence is cancelled.',
+  })
   @ApiOkResponse({ type: EventResponseDto })
-  @ApiAuth('INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'EVENT_READ_ONLY')
+  @ApiAuth('INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'SERIES_ALL_CANCELLED', 'EVENT_READ_ONLY')
   removeRecurrence(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<EventResponseDto> {
     return this.series.removeRecurrence(user, id);
   }

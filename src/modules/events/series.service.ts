@@ -17,6 +17,7 @@ import { rekeySeries } from './series-rekey.js';
 import type { EventResponseDto } from './dto/event.dto.js';
 import {
   lastOccurrenceEnd,
+  nextOccurrences,
   normalizeOccurrenceId,
   occurrenceExists,
   splitSeriesAt,
@@ -88,16 +89,36 @@ export class SeriesService {
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
 
-  /** Stops a series repeating: it becomes its first occurrence; overrides and EXDATEs go. */
+  /**
+   * Stops a series repeating: it becomes its first occurrence as the calendar shows it. A cancelled
+   * occurrence is not brought back, so that is the first one not cancelled; if it was edited, the edit
+   * (times, title, status…) is what stays. The other overrides and the EXDATEs go with the rule.
+   */
   async removeRecurrence(user: AuthUser, id: string): Promise<EventResponseDto> {
     const event = await this.db.tx(async () => {
       const current = await this.eventsService.ownedForUpdate(user, id);
       if (!current.recurrenceRule) throw new DomainError('NOT_A_SERIES');
+      // An occurrence starts at or after the series start; a moment before it also catches a zero-length one.
+      const [first] = withRecurrenceErrors(() => nextOccurrences(seriesOf(current), new Date(current.startTime.getTime() - 1), 1));
+      if (!first) throw new DomainError('SERIES_ALL_CANCELLED');
+      const kept = (await this.events.findOverride(current.id, first.occurrenceId)) ?? seriesOccurrence(current, first.occurrenceId);
       await this.writer.deleteOverridesQuietly(current.id, 'all');
       return this.writer.update(
         user.id,
         current,
-        { ...toWrite(current), recurrenceRule: null, exdates: [], localStart: null, recurrenceEnd: null },
+        {
+          ...toWrite(kept),
+          // The event keeps the series' identity: its zone, kind and UID, with no series left to belong to.
+          timezone: current.timezone,
+          isAllDay: current.isAllDay,
+          icalUid: current.icalUid,
+          seriesId: null,
+          originalStart: null,
+          recurrenceRule: null,
+          exdates: [],
+          localStart: null,
+          recurrenceEnd: null,
+        },
         { origin: 'series' },
       );
     });
