@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { isIsoDate, isIsoInstant } from '../time/instants.js';
 import { isValidZone } from '../time/zones.js';
@@ -98,4 +99,14 @@ export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
       options: { message: 'must be a date YYYY-MM-DD', ...options },
       validator: { validate: (value: unknown) => isIsoDate(value) },
     });
+}
+
+/** How Calento keeps an email address it is given: trimmed and lower-cased, so one address is one row. */
+export function normalizeEmail(value: string): string {
+  return value.trim().toLowerCase();
+}
+
+/** For an email field of a DTO: the address as Calento stores it (normalizeEmail), before validation. */
+export function NormalizeEmail(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value));
 }
