@@ -101,9 +101,14 @@ export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** How Calento keeps an email address it is given: trimmed and lower-cased, so one address is one row. */
+/**
+ * How Calento keeps an email address it is given: trimmed, lower-cased and in Unicode NFC, so one
+ * address is one row. citext ignores case but compares code points, so "é" typed as one character and
+ * as "e" plus a combining accent would otherwise be two accounts that look the same. NFC comes last:
+ * lower-casing does not promise to keep a string composed.
+ */
 export function normalizeEmail(value: string): string {
-  return value.trim().toLowerCase();
+  return value.trim().toLowerCase().normalize('NFC');
 }
 
 /** For an email field of a DTO: the address as Calento stores it (normalizeEmail), before validation. */
