@@ -115,6 +115,24 @@ describe('booking links (host)', () => {
     await api().delete(`/api/v1/booking-links/${link.id}`).set(host.auth).expect(204);
     expectProblem(await api().get(`/api/v1/booking-links/${link.slug}`), 404, 'NOT_FOUND');
   });
+
+  const notNullable = ['slug', 'title', 'durationMinutes', 'isActive', 'bufferBeforeMinutes', 'bufferAfterMinutes', 'minimumNoticeMinutes'];
+  it.each(notNullable)('refuses null for %s, which has no null value, naming it (create and update)', async (field) => {
+    const { host, link } = await newHost();
+    const update = await api().patch(`/api/v1/booking-links/${link.id}`).set(host.auth).send({ [field]: null });
+    expectProblem(update, 400, 'VALIDATION_FAILED', [field]);
+    const create = await api().post('/api/v1/booking-links').set(host.auth).send({ slug: uniqueSlug(), title: 'T', durationMinutes: 30, [field]: null });
+    expectProblem(create, 400, 'VALIDATION_FAILED', [field]);
+    expect((await api().get('/api/v1/booking-links').set(host.auth)).body.data).toEqual([expect.objectContaining({ id: link.id, slug: link.slug, title: 'Intro call', durationMinutes: 30, isActive: true })]);
+  });
+
+  it('takes null where a field has none: no description, location, meeting link, interval or limit', async () => {
+    const nulls = { description: null, location: null, meetingUrl: null, slotIntervalMinutes: null, bookingWindowDays: null, maxBookingsPerDay: null, maxBookingsPerWeek: null };
+    const { host, link } = await newHost('America/New_York', { description: 'd', location: 'l', meetingUrl: 'https://meet.example.com/x', maxBookingsPerDay: 3 });
+    const cleared = await api().patch(`/api/v1/booking-links/${link.id}`).set(host.auth).send(nulls).expect(200);
+    expect(cleared.body).toMatchObject(nulls);
+    await api().post('/api/v1/booking-links').set(host.auth).send({ slug: uniqueSlug(), title: 'T', durationMinutes: 30, ...nulls }).expect(201);
+  });
 });
 
 describe('public booking link and slots', () => {

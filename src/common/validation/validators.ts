@@ -1,7 +1,15 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isIsoDate, isIsoInstant } from '../time/instants.js';
 import { isValidZone } from '../time/zones.js';
+
+/**
+ * For a field that may be left out but has no null value (a title, a duration, a flag): absent skips
+ * its rules, null goes through them and is refused naming the field. IsOptional would let null through
+ * to be ignored or to fail at the database without a field to name. Update DTOs built with
+ * PartialType(…, { skipNullProperties: false }) get the same for every field not marked IsOptional.
+ */
+export const Omittable = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 /** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
