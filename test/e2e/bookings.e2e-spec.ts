@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { expectProblem } from '../setup/problem.js';
 import { eventually } from '../setup/wait.js';
+import { settleChanges } from '../setup/changes.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 
 let t: TestApp;
@@ -316,6 +317,30 @@ describe('managing a booking with its token', () => {
     expectProblem(await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 11) }), 409, 'BOOKING_LINK_GONE');
     expect((await api().get(`/api/v1/bookings/manage/${token}`).expect(200)).body.slug).toBeNull();
     await api().post(`/api/v1/bookings/manage/${token}/cancel`).send({}).expect(200);
+  });
+
+  it('changes nothing and tells nobody when asked to move a booking to the start it has', async () => {
+    const zone = 'America/New_York';
+    const { host, slug } = await newHost(zone);
+    const monday = targetMonday(zone);
+    const created = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body;
+    await settleChanges(t.app);
+    const count = async (table: 'changes' | 'email_queue') =>
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [host.id])).rows[0].n;
+    const before = { changes: await count('changes'), emails: await count('email_queue') };
+    const shown = (await api().get(`/api/v1/bookings/manage/${created.manageToken}`).expect(200)).body;
+    const hostView = (await api().get(`/api/v1/bookings/${created.id}`).set(host.auth).expect(200)).body;
+    const event = (await api().get(`/api/v1/events/${hostView.eventId}`).set(host.auth).expect(200)).body;
+
+    // The same instant, also written with another offset; by the booker and by the host.
+    const sameStart = monday.set({ hour: 10 }).toISO({ suppressMilliseconds: true }) as string;
+    expect((await api().post(`/api/v1/bookings/manage/${created.manageToken}/reschedule`).send({ start: at(monday, 10) }).expect(200)).body).toEqual(shown);
+    expect((await api().post(`/api/v1/bookings/manage/${created.manageToken}/reschedule`).send({ start: sameStart }).expect(200)).body).toEqual(shown);
+    expect((await api().post(`/api/v1/bookings/${created.id}/reschedule`).set(host.auth).send({ start: at(monday, 10) }).expect(200)).body).toEqual(hostView);
+
+    await settleChanges(t.app);
+    expect({ changes: await count('changes'), emails: await count('email_queue') }).toEqual(before);
+    expect((await api().get(`/api/v1/events/${hostView.eventId}`).set(host.auth).expect(200)).body).toEqual(event);
   });
 
   it('answers 404 for unknown or malformed tokens', async () => {
