@@ -20,6 +20,7 @@ import {
 } from './common/http/edge-errors.js';
 import { installJsonParser } from './common/http/json-body.js';
 import { decodeCalendarBody } from './common/http/calendar-body.js';
+import { isCorsPreflight, routedMethods } from './common/http/options-requests.js';
 import { Metrics } from './common/metrics/metrics.js';
 import { API_KEY_SCHEME } from './common/http/api-problems.decorator.js';
 import { moveRawBodies } from './common/http/api-raw-body.decorator.js';
@@ -114,8 +115,18 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     if (request.routeOptions.url === `/${API_PREFIX}/integrations/slack/commands`) done(null, body);
     else done(unsupported());
   });
+  const routableMethods = CORS_METHODS.filter((method) => method !== 'OPTIONS');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.protocol === 'https' ? headers.https : headers.http).header('x-request-id', request.id);
+    // A plain OPTIONS (see options-requests.ts) on a routed path: its methods. On a path with no route
+    // it goes on to the catch-all OPTIONS route, which answers 404 ROUTE_NOT_FOUND like any method would.
+    if (request.method === 'OPTIONS' && !isCorsPreflight(request.headers)) {
+      const allowed = routedMethods(fastify, request.url, routableMethods);
+      if (allowed.length > 0) {
+        void reply.code(204).header('allow', [...allowed, 'OPTIONS'].join(', ')).send();
+        return;
+      }
+    }
     done();
   });
   // A response sent before its request body was read (413, a parser error) closes the connection:
@@ -139,12 +150,18 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     done();
   });
   // Joined once here: @fastify/cors joins arrays again on every response.
-  app.enableCors({
+  const cors = {
     origin: config.corsOrigins,
     methods: CORS_METHODS.join(', '),
     allowedHeaders: CORS_ALLOWED_HEADERS.join(', '),
     exposedHeaders: CORS_EXPOSED_HEADERS.join(', '),
     maxAge: 600,
+  };
+  // An OPTIONS that is not a preflight gets the CORS headers any request gets and goes on to the hook
+  // above; left to the plugin it would be refused with a text/plain 400 before that hook runs.
+  const notPreflight = { ...cors, preflight: false };
+  app.enableCors({
+    delegator: (request, callback) => callback(null, request.method === 'OPTIONS' && !isCorsPreflight(request.headers) ? notPreflight : cors),
   });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

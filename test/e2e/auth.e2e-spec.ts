@@ -44,6 +44,19 @@ describe('POST /auth/register', () => {
     expectProblem(res, 409, 'EMAIL_TAKEN');
   });
 
+  it('takes an address in either Unicode form as one account: é as one character or as e plus an accent', async () => {
+    const composed = uniqueEmail('ren\u00e9e');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const first = await api().post('/api/v1/auth/register').send({ email: decomposed, password: 'correct-horse-42', name: 'Renée' }).expect(201);
+    expect(first.body.user.email).toBe(composed);
+    expectProblem(await api().post('/api/v1/auth/register').send({ email: composed, password: 'correct-horse-42', name: 'Twin' }), 409, 'EMAIL_TAKEN');
+    for (const email of [composed, decomposed, decomposed.toUpperCase()]) {
+      const login = await api().post('/api/v1/auth/login').send({ email, password: 'correct-horse-42' }).expect(200);
+      expect(login.body.user.id).toBe(first.body.user.id);
+    }
+  });
+
   const valid = { email: 'valid@example.com', password: 'correct-horse-42', name: 'Valid' };
   it.each([
     ['missing email', { ...valid, email: undefined }, 'email'],

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { expectProblem } from '../setup/problem.js';
 import { eventually } from '../setup/wait.js';
+import { settleChanges } from '../setup/changes.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 
 let t: TestApp;
@@ -114,6 +115,24 @@ describe('booking links (host)', () => {
     expect((await api().get('/api/v1/booking-links').set(stranger.auth)).body.meta.total).toBe(0);
     await api().delete(`/api/v1/booking-links/${link.id}`).set(host.auth).expect(204);
     expectProblem(await api().get(`/api/v1/booking-links/${link.slug}`), 404, 'NOT_FOUND');
+  });
+
+  const notNullable = ['slug', 'title', 'durationMinutes', 'isActive', 'bufferBeforeMinutes', 'bufferAfterMinutes', 'minimumNoticeMinutes'];
+  it.each(notNullable)('refuses null for %s, which has no null value, naming it (create and update)', async (field) => {
+    const { host, link } = await newHost();
+    const update = await api().patch(`/api/v1/booking-links/${link.id}`).set(host.auth).send({ [field]: null });
+    expectProblem(update, 400, 'VALIDATION_FAILED', [field]);
+    const create = await api().post('/api/v1/booking-links').set(host.auth).send({ slug: uniqueSlug(), title: 'T', durationMinutes: 30, [field]: null });
+    expectProblem(create, 400, 'VALIDATION_FAILED', [field]);
+    expect((await api().get('/api/v1/booking-links').set(host.auth)).body.data).toEqual([expect.objectContaining({ id: link.id, slug: link.slug, title: 'Intro call', durationMinutes: 30, isActive: true })]);
+  });
+
+  it('takes null where a field has none: no description, location, meeting link, interval or limit', async () => {
+    const nulls = { description: null, location: null, meetingUrl: null, slotIntervalMinutes: null, bookingWindowDays: null, maxBookingsPerDay: null, maxBookingsPerWeek: null };
+    const { host, link } = await newHost('America/New_York', { description: 'd', location: 'l', meetingUrl: 'https://meet.example.com/x', maxBookingsPerDay: 3 });
+    const cleared = await api().patch(`/api/v1/booking-links/${link.id}`).set(host.auth).send(nulls).expect(200);
+    expect(cleared.body).toMatchObject(nulls);
+    await api().post('/api/v1/booking-links').set(host.auth).send({ slug: uniqueSlug(), title: 'T', durationMinutes: 30, ...nulls }).expect(201);
   });
 });
 
@@ -318,6 +337,30 @@ describe('managing a booking with its token', () => {
     expectProblem(await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 11) }), 409, 'BOOKING_LINK_GONE');
     expect((await api().get(`/api/v1/bookings/manage/${token}`).expect(200)).body.slug).toBeNull();
     await api().post(`/api/v1/bookings/manage/${token}/cancel`).send({}).expect(200);
+  });
+
+  it('changes nothing and tells nobody when asked to move a booking to the start it has', async () => {
+    const zone = 'America/New_York';
+    const { host, slug } = await newHost(zone);
+    const monday = targetMonday(zone);
+    const created = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body;
+    await settleChanges(t.app);
+    const count = async (table: 'changes' | 'email_queue') =>
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [host.id])).rows[0].n;
+    const before = { changes: await count('changes'), emails: await count('email_queue') };
+    const shown = (await api().get(`/api/v1/bookings/manage/${created.manageToken}`).expect(200)).body;
+    const hostView = (await api().get(`/api/v1/bookings/${created.id}`).set(host.auth).expect(200)).body;
+    const event = (await api().get(`/api/v1/events/${hostView.eventId}`).set(host.auth).expect(200)).body;
+
+    // The same instant, also written with another offset; by the booker and by the host.
+    const sameStart = monday.set({ hour: 10 }).toISO({ suppressMilliseconds: true }) as string;
+    expect((await api().post(`/api/v1/bookings/manage/${created.manageToken}/reschedule`).send({ start: at(monday, 10) }).expect(200)).body).toEqual(shown);
+    expect((await api().post(`/api/v1/bookings/manage/${created.manageToken}/reschedule`).send({ start: sameStart }).expect(200)).body).toEqual(shown);
+    expect((await api().post(`/api/v1/bookings/${created.id}/reschedule`).set(host.auth).send({ start: at(monday, 10) }).expect(200)).body).toEqual(hostView);
+
+    await settleChanges(t.app);
+    expect({ changes: await count('changes'), emails: await count('email_queue') }).toEqual(before);
+    expect((await api().get(`/api/v1/events/${hostView.eventId}`).set(host.auth).expect(200)).body).toEqual(event);
   });
 
   it('answers 404 for unknown or malformed tokens', async () => {

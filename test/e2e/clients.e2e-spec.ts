@@ -127,6 +127,13 @@ describe('PUT /clients/:id', () => {
     expectProblem(await api().put(`/api/v1/clients/${unknownId}`).set(ada.auth).send({ name: 'Ghost' }), 404, 'NOT_FOUND');
     expect((await api().get(`/api/v1/clients/${one.id}`).set(ada.auth)).body.name).toBe('Umbrella');
   });
+
+  it.each(['name', 'color'])('refuses null for %s, which has no null value, naming it and changing nothing', async (field) => {
+    const one = (await createClient(ada, { name: `Null ${field}`, color: '#333333' })).body;
+    expectProblem(await api().put(`/api/v1/clients/${one.id}`).set(ada.auth).send({ [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+    expect((await api().get(`/api/v1/clients/${one.id}`).set(ada.auth)).body).toMatchObject({ name: `Null ${field}`, color: '#333333' });
+    expectProblem(await createClient(ada, { name: `New ${field}`, [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+  });
 });
 
 describe('DELETE /clients/:id', () => {

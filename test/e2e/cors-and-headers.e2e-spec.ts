@@ -73,6 +73,31 @@ describe('CORS', () => {
     );
   });
 
+  // Not a preflight: curl, a monitor, or a browser's actual OPTIONS once its preflight passed.
+  it.each([
+    ['no Origin and no Access-Control-Request-Method', {}],
+    ['Access-Control-Request-Method without Origin', { 'Access-Control-Request-Method': 'POST' }],
+    ['Origin without Access-Control-Request-Method', { Origin: SPA }],
+  ])('answers an OPTIONS with %s like HTTP does: 204 and the methods of its path', async (_, headers: Record<string, string>) => {
+    const res = await request(proxied.http).options('/api/v1/events?from=x').set(headers).set('X-Request-Id', 'options-probe-1');
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+    expect(res.headers['content-type']).toBeUndefined();
+    expect(res.headers['x-request-id']).toBe('options-probe-1');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['access-control-allow-methods']).toBeUndefined();
+    expect(res.headers['access-control-allow-origin']).toBe(headers.Origin);
+    const one = await request(proxied.http).options('/api/v1/events/3f0c3c4e-8d1e-4a43-a0e5-0b3b1f7f7a10').set(headers);
+    expect(one.headers.allow).toBe('GET, HEAD, PATCH, DELETE, OPTIONS');
+  });
+
+  it('answers an OPTIONS that is not a preflight on a path with no route with 404 problem+json', async () => {
+    const res = await request(proxied.http).options('/api/v1/nothing-here');
+    expectProblem(res, 404, 'ROUTE_NOT_FOUND');
+    expect(res.body.detail).toBe('No route matches OPTIONS /api/v1/nothing-here.');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('reflects any origin when CORS_ORIGINS is *', async () => {
     const res = await request(direct.http)
       .options('/api/v1/auth/login')

@@ -143,6 +143,28 @@ describe('extra notification addresses', () => {
   });
 });
 
+describe('the spelling of an extra address', () => {
+  it('is stored, listed and mailed trimmed and lower-cased, like an account email', async () => {
+    const user = await registerUser(t.http);
+    const extra = uniqueEmail('verb');
+    const added = await api().post('/api/v1/integrations/email/verify').set(user.auth).send({ email: `  ${extra.toUpperCase()} ` }).expect(202);
+    expect(added.body).toMatchObject({ email: extra, isAccountAddress: false });
+    const status = await api().get('/api/v1/integrations/email').set(user.auth).expect(200);
+    expect(status.body.addresses).toEqual([expect.objectContaining({ id: added.body.id, email: extra })]);
+    const mail = await verificationMail(extra);
+    expect(mail.parsed.subject).toBe(`Confirm ${extra} for Calento`);
+    // Decomposed (e + U+0301) or composed, it is the same address, kept composed.
+    const accented = uniqueEmail('r\u00e9sum\u00e9');
+    const nfd = await api().post('/api/v1/integrations/email/verify').set(user.auth).send({ email: accented.normalize('NFD') }).expect(202);
+    expect(nfd.body.email).toBe(accented);
+    const nfc = await api().post('/api/v1/integrations/email/verify').set(user.auth).send({ email: accented }).expect(202);
+    expect(nfc.body.id).toBe(nfd.body.id);
+    // The account address typed in capitals is still the account address, not a sixth extra one.
+    const account = await api().post('/api/v1/integrations/email/verify').set(user.auth).send({ email: user.email.toUpperCase() }).expect(202);
+    expect(account.body).toMatchObject({ email: user.email, isAccountAddress: true });
+  });
+});
+
 describe('EMAIL_REQUIRE_VERIFIED=true', () => {
   async function hostWithLink(): Promise<{ host: TestUser; slug: string }> {
     const host = await registerUser(t.http, { name: 'Hal Host' });

@@ -56,6 +56,8 @@ describe('registration', () => {
     ['loopback by name', 'http://localhost/hook'],
     ['IPv6 loopback', 'http://[::1]/hook'],
     ['IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]/hook'],
+    ['IPv4-compatible IPv6 loopback', 'http://[::127.0.0.1]:3203/hook'],
+    ['IPv4-compatible IPv6 cloud metadata', 'http://[::a9fe:a9fe]/latest/meta-data/'],
     ['decimal loopback', 'http://2130706433/hook'],
     ['private 10/8', 'https://10.0.0.1/hook'],
     ['private 172.16/12', 'https://172.16.5.4/hook'],

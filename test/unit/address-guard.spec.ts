@@ -8,11 +8,13 @@ describe('isInternalAddress', () => {
     '255.255.255.255', '198.18.0.1', '192.0.2.10',
     '::1', '::', 'fd00::1', 'fc00::1', 'fd00:ec2::254', 'fe80::1', 'ff02::1',
     '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '64:ff9b::a00:1', '2002:7f00:1::1', '2001:db8::1',
+    // IPv4-compatible (::/96, deprecated), spelled the ways a URL or a resolver may spell it.
+    '::7f00:1', '::127.0.0.1', '::a9fe:a9fe', '::a00:1', '0:0:0:0:0:0:c0a8:101', '0:0:0:0:0:ffff:7f00:1',
   ])('refuses %s', (address) => {
     expect(isInternalAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::6810:84e5', '::ffff:8.8.8.8'])('accepts %s', (address) => {
+  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::6810:84e5', '::ffff:8.8.8.8', '::808:808'])('accepts %s', (address) => {
     expect(isInternalAddress(address)).toBe(false);
   });
 

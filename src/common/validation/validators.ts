@@ -1,6 +1,15 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, YEARS_MESSAGE } from '../time/instants.js';
 import { isValidZone } from '../time/zones.js';
+
+/**
+ * For a field that may be left out but has no null value (a title, a duration, a flag): absent skips
+ * its rules, null goes through them and is refused naming the field. IsOptional would let null through
+ * to be ignored or to fail at the database without a field to name. Update DTOs built with
+ * PartialType(…, { skipNullProperties: false }) get the same for every field not marked IsOptional.
+ */
+export const Omittable = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 /** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -109,4 +118,19 @@ export function IsIsoInstantOrDate(options?: ValidationOptions): PropertyDecorat
 /** A calendar date 'YYYY-MM-DD' that exists (no 2026-02-30), in the years 1900-2999. */
 export function IsIsoDate(options?: ValidationOptions): PropertyDecorator {
   return problemValidator('isIsoDate', dateProblem, options);
+}
+
+/**
+ * How Calento keeps an email address it is given: trimmed, lower-cased and in Unicode NFC, so one
+ * address is one row. citext ignores case but compares code points, so "é" typed as one character and
+ * as "e" plus a combining accent would otherwise be two accounts that look the same. NFC comes last:
+ * lower-casing does not promise to keep a string composed.
+ */
+export function normalizeEmail(value: string): string {
+  return value.trim().toLowerCase().normalize('NFC');
+}
+
+/** For an email field of a DTO: the address as Calento stores it (normalizeEmail), before validation. */
+export function NormalizeEmail(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value));
 }

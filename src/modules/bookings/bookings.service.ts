@@ -196,6 +196,9 @@ export class BookingsService implements OnModuleInit {
 
   private async reschedule(booking: Booking, start: Date): Promise<Booking> {
     if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+    // Already there: nothing moves, so no change is recorded and nobody is mailed that it moved (nor
+    // does the invitation's SEQUENCE go up). Before the link and slot checks, which are about new times.
+    if (booking.startTime.getTime() === start.getTime()) return booking;
     const { link, host } = await this.contextOf(booking);
     // A deleted or deactivated link takes no new times, moved bookings included (cancelling still works).
     if (!link || !link.isActive) throw new DomainError('BOOKING_LINK_GONE');

@@ -67,22 +67,40 @@ for (const [network, prefix] of [
   internalV6.addSubnet(network, prefix, 'ipv6');
 }
 
-/** The IPv4 address carried inside an IPv6 one (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16). */
+/** The eight 16-bit groups of an IPv6 address, whatever its spelling (compressed, dotted tail, zone). */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16));
+}
+
+/**
+ * The IPv4 address carried inside an IPv6 one: mapped ::ffff:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16
+ * and the deprecated IPv4-compatible ::/96. Groups rather than text, because a resolver may spell the
+ * same address several ways (::7f00:1, ::127.0.0.1, 0:0:0:0:0:0:7f00:1).
+ */
 function embeddedIpv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) return hexPairToIpv4(hex[1], hex[2]);
-  const sixToFour = /^2002:([0-9a-f]{1,4}):([0-9a-f]{1,4}):/.exec(lower);
-  if (sixToFour) return hexPairToIpv4(sixToFour[1], sixToFour[2]);
+  const g = ipv6Groups(address);
+  const zeroUpTo = (end: number) => g.slice(0, end).every((group) => group === 0);
+  const mapped = zeroUpTo(5) && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((group) => group === 0);
+  // :: and ::1 sit in ::/96 too; they keep their own IPv6 entries above.
+  const compatible = zeroUpTo(6) && !(g[6] === 0 && g[7] <= 1);
+  if (mapped || nat64 || compatible) return groupsToIpv4(g[6], g[7]);
+  if (g[0] === 0x2002) return groupsToIpv4(g[1], g[2]);
   return null;
 }
 
-function hexPairToIpv4(high: string, low: string): string {
-  const h = parseInt(high, 16);
-  const l = parseInt(low, 16);
-  return `${h >> 8}.${h & 255}.${l >> 8}.${l & 255}`;
+function groupsToIpv4(high: number, low: number): string {
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
 /** True when the address is not a public unicast address (loopback, private, link-local, ...). */

@@ -1,17 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsIanaZone, IsSingleLine, IsStrongPassword } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsStrongPassword, NormalizeEmail } from '../../../common/validation/validators.js';
 import { UserResponseDto } from '../../users/dto/user.dto.js';
-
-const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 import { supportedLocales } from '../../users/dto/user.dto.js';
 
 export class RegisterDto {
   /** Login email; compared case-insensitively. */
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(normalizeEmail)
+  @NormalizeEmail()
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   email: string;
@@ -44,7 +42,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(normalizeEmail)
+  @NormalizeEmail()
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   email: string;
@@ -67,7 +65,7 @@ export class RefreshTokenDto {
 
 export class ForgotPasswordDto {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(normalizeEmail)
+  @NormalizeEmail()
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   email: string;

@@ -1,8 +1,8 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.js';
-import { IsIanaZone, IsIsoDate } from '../../../common/validation/validators.js';
-import { END_TIME, END_TIME_MESSAGE, Omittable, START_TIME, START_TIME_MESSAGE } from './availability-rule.dto.js';
+import { IsIanaZone, IsIsoDate, Omittable } from '../../../common/validation/validators.js';
+import { END_TIME, END_TIME_MESSAGE, START_TIME, START_TIME_MESSAGE } from './availability-rule.dto.js';
 
 export class CreateAvailabilityExceptionDto {
   /** The local date (in `timezone`) that differs from the weekly rules. */

@@ -1,7 +1,7 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { IsIanaZone } from '../../../common/validation/validators.js';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIanaZone, Omittable } from '../../../common/validation/validators.js';
 
 /** 'HH:mm' from 00:00 to 23:59. */
 export const START_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -9,9 +9,6 @@ export const START_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const END_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 export const START_TIME_MESSAGE = 'must be a time HH:mm between 00:00 and 23:59';
 export const END_TIME_MESSAGE = 'must be a time HH:mm between 00:01 and 24:00';
-
-/** For PATCH: the field may be left out, but null is not a value. */
-export const Omittable = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 export class AvailabilityScheduleRuleDto {
   /** 0 = Sunday, 1 = Monday … 6 = Saturday. */

@@ -2,7 +2,7 @@ import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { RequiredWindowDto } from '../../../common/http/window-query.dto.js';
-import { IsIanaZone } from '../../../common/validation/validators.js';
+import { IsIanaZone, Omittable } from '../../../common/validation/validators.js';
 
 
 export class CreateBookingLinkDto {
@@ -23,11 +23,12 @@ export class CreateBookingLinkDto {
   @MaxLength(200)
   title: string;
 
-  @ApiProperty({ required: false, example: 'A first 30-minute chat.' })
+  /** null: none (on update, removes it). */
+  @ApiProperty({ required: false, nullable: true, type: String, example: 'A first 30-minute chat.' })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
-  description?: string;
+  description?: string | null;
 
   @ApiProperty({ example: 30, minimum: 5, maximum: 720 })
   @IsInt()
@@ -36,26 +37,27 @@ export class CreateBookingLinkDto {
   durationMinutes: number;
 
   @ApiProperty({ required: false, default: true })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   isActive?: boolean;
 
-  @ApiProperty({ required: false, example: 'Office, 2nd floor' })
+  /** null: none (on update, removes it). */
+  @ApiProperty({ required: false, nullable: true, type: String, example: 'Office, 2nd floor' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
-  location?: string;
+  location?: string | null;
 
-  /** A video meeting link (https). */
-  @ApiProperty({ required: false, example: 'https://meet.example.com/ada' })
+  /** A video meeting link (https); null: none. */
+  @ApiProperty({ required: false, nullable: true, type: String, example: 'https://meet.example.com/ada' })
   @IsOptional()
   @IsUrl({ protocols: ['https'], require_protocol: true }, { message: 'must be an https URL' })
   @MaxLength(2048)
-  meetingUrl?: string;
+  meetingUrl?: string | null;
 
   /** Free time required before each booking. */
   @ApiProperty({ required: false, default: 0, minimum: 0, maximum: 720 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(720)
@@ -63,7 +65,7 @@ export class CreateBookingLinkDto {
 
   /** Free time required after each booking. */
   @ApiProperty({ required: false, default: 0, minimum: 0, maximum: 720 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(720)
@@ -79,7 +81,7 @@ export class CreateBookingLinkDto {
 
   /** No booking starts sooner than this after now. */
   @ApiProperty({ required: false, default: 0, minimum: 0, maximum: 525600 })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(525600)
@@ -108,7 +110,8 @@ export class CreateBookingLinkDto {
   maxBookingsPerWeek?: number | null;
 }
 
-export class UpdateBookingLinkDto extends PartialType(CreateBookingLinkDto) {}
+/** Any field of a link; a field left out stays, and null is a value only where the field is nullable. */
+export class UpdateBookingLinkDto extends PartialType(CreateBookingLinkDto, { skipNullProperties: false }) {}
 
 export class BookingLinkResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;

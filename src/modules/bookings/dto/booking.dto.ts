@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { WindowQueryDto } from '../../../common/http/window-query.dto.js';
-import { IsIanaZone, IsSingleLine, IsIsoInstant } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsIsoInstant, NormalizeEmail } from '../../../common/validation/validators.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -27,7 +27,7 @@ export class CreateBookingDto {
   name: string;
 
   @ApiProperty({ example: 'grace@example.com' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @NormalizeEmail()
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   email: string;

@@ -2,6 +2,7 @@ import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.js';
+import { Omittable } from '../../../common/validation/validators.js';
 import { CLIENT_STATUSES, type ClientStatus } from '../clients.rows.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -16,7 +17,7 @@ export class CreateClientDto {
   name: string;
 
   @ApiProperty({ required: false, example: '#0ea5e9', default: '#4f46e5' })
-  @IsOptional()
+  @Omittable()
   @Matches(/^#[0-9a-fA-F]{6}$/, { message: 'must be a hex color such as #0ea5e9' })
   color?: string;
 
@@ -27,8 +28,8 @@ export class CreateClientDto {
   description?: string | null;
 }
 
-/** PUT changes the fields given and keeps the others. */
-export class UpdateClientDto extends PartialType(CreateClientDto) {}
+/** PUT changes the fields given and keeps the others; null is a value only for `description`. */
+export class UpdateClientDto extends PartialType(CreateClientDto, { skipNullProperties: false }) {}
 
 export class ClientQueryDto extends PageQueryDto {
   @ApiProperty({ required: false, enum: CLIENT_STATUSES })

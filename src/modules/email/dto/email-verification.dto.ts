@@ -1,10 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NormalizeEmail } from '../../../common/validation/validators.js';
 
 export class VerifyEmailDto {
   /** The address to verify: your account address when absent, else an extra notification address (added by this). */
   @ApiProperty({ required: false, example: 'ada.alerts@example.com' })
   @IsOptional()
+  @NormalizeEmail()
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   email?: string;

@@ -18,7 +18,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsIanaZone, IsSingleLine, IsIsoInstantOrDate } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsIsoInstantOrDate, NormalizeEmail } from '../../../common/validation/validators.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -56,7 +56,7 @@ export class AttachmentDto {
 
 export class AttendeeInputDto {
   @ApiProperty({ example: 'grace@example.com' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @NormalizeEmail()
   @IsEmail({}, { message: 'must be a valid email address' })
   @MaxLength(254)
   email: string;
