@@ -10,6 +10,8 @@ describe('isInternalAddress', () => {
     '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '64:ff9b::a00:1', '2002:7f00:1::1', '2001:db8::1',
     // IPv4-compatible (::/96, deprecated), spelled the ways a URL or a resolver may spell it.
     '::7f00:1', '::127.0.0.1', '::a9fe:a9fe', '::a00:1', '0:0:0:0:0:0:c0a8:101', '0:0:0:0:0:ffff:7f00:1',
+    // Local-use NAT64 (RFC 8215), even with a public IPv4 inside: the translator is in this network.
+    '64:ff9b:1::808:808', '64:ff9b:1:abcd::1',
   ])('refuses %s', (address) => {
     expect(isInternalAddress(address)).toBe(true);
   });

@@ -57,6 +57,7 @@ for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
   ['100::', 64], // discard
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215): a translator inside this network, whatever IPv4 it carries
   ['2001::', 23], // IETF protocol assignments (Teredo and friends)
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local (includes AWS's metadata fd00:ec2::254)
