@@ -47,6 +47,8 @@ const TO = '2027-12-31T00:00:00Z';
 
 interface Connected {
   clientId: string;
+  /** The client's OAuth credentials: connecting again (after a refused grant) goes through them. */
+  credentialId: string;
   email: string;
   calendarId: string;
 }
@@ -59,7 +61,7 @@ async function connectedAccount(user: TestUser = ada): Promise<Connected> {
   const { clientId, credentialId } = await clientWithCredentials(t.http, user, acme);
   await connect(t.http, fake, user, credentialId, clientId, email);
   await api().get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
-  return { clientId, email, calendarId: email };
+  return { clientId, credentialId, email, calendarId: email };
 }
 
 interface Status {
@@ -347,13 +349,8 @@ describe('merge and export', () => {
 
   it('keeps local changes made while the sync is off or its client must be authorized again, and sends them when it resumes', async () => {
     const user = await registerUser(t.http);
-    n += 1;
-    const email = `paused${n}@acme.example`;
-    fake.createAccount(email, { timeZone: 'Europe/Berlin' });
-    const { clientId, credentialId } = await clientWithCredentials(t.http, user, acme);
-    await connect(t.http, fake, user, credentialId, clientId, email);
-    await api().get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
-    const c: Connected = { clientId, email, calendarId: email };
+    const c = await connectedAccount(user);
+    const { clientId, credentialId, email } = c;
     const [editedId, deletedId] = fake.seedEvents(c.calendarId, [
       { summary: 'Edited while off', start: { dateTime: '2026-09-07T09:00:00Z' }, end: { dateTime: '2026-09-07T10:00:00Z' } },
       { summary: 'Deleted while off', start: { dateTime: '2026-09-08T09:00:00Z' }, end: { dateTime: '2026-09-08T10:00:00Z' } },
@@ -933,7 +930,7 @@ describe('connecting and disconnecting', () => {
     const seq = (await feed.since(ada.id)).at(-1)?.seq ?? 0;
     const started = await api().post('/api/v1/calendar/sync/initial').set(ada.auth).send({ clientId, calendarId: email, strategy: 'import' }).expect(202);
     expect(started.body).toMatchObject({ clientId, calendarId: email, strategy: 'import' });
-    await synced({ clientId, email, calendarId: email });
+    await synced({ clientId, credentialId, email, calendarId: email });
     // The origin of the calendar's changes is listed with the calendar, so a client can tell where a change came from.
     const listed = (await api().get(`/api/v1/clients/${clientId}/calendars`).set(ada.auth).expect(200)).body.data.find((cal: { id: string }) => cal.id === email);
     expect(listed.origin).toMatch(/^google:[0-9a-f-]{36}$/);
@@ -944,13 +941,8 @@ describe('connecting and disconnecting', () => {
   });
 
   it('stops the push channels at Google when the OAuth credentials are removed (DELETE /oauth/:id)', async () => {
-    n += 1;
-    const email = `leaving${n}@acme.example`;
-    fake.createAccount(email, { timeZone: 'Europe/Berlin' });
-    const { clientId, credentialId } = await clientWithCredentials(t.http, ada, acme);
-    await connect(t.http, fake, ada, credentialId, clientId, email);
-    const c = { clientId, email, calendarId: email };
-    await api().get(`/api/v1/clients/${clientId}/calendars`).set(ada.auth).expect(200);
+    const c = await connectedAccount();
+    const { credentialId, email } = c;
     await startSync(c, 'import');
     expect((await synced(c)).push.active).toBe(true);
     expect(fake.channels().filter((ch) => ch.email === email && !ch.stopped)).toHaveLength(1);

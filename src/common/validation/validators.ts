@@ -11,34 +11,37 @@ import { isValidZone } from '../time/zones.js';
  */
 export const Omittable = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
+/** A decorator from a function that names what is wrong with a value (null: nothing), as its message. */
+function problemValidator(name: string, problem: (value: unknown) => string | null, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => problem(value) === null,
+        defaultMessage: (args) => problem(args?.value) ?? 'is not valid',
+      },
+    });
+}
+
 /** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const SINGLE_LINE_MESSAGE = 'must be one line of text, without line breaks or other control characters';
+const ZONE_MESSAGE = 'must be an IANA time zone such as "Europe/Berlin"';
 
 /**
  * One line of text without control characters: a person's name, which ends up in email headers
  * ("Ada Lovelace <ada@example.com>") and invitation lines, where a line break would forge a header.
  */
 export function IsSingleLine(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isSingleLine',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be one line of text, without line breaks or other control characters', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && !LINE_BREAKING.test(value) },
-    });
+  return problemValidator('isSingleLine', (value) => (typeof value === 'string' && !LINE_BREAKING.test(value) ? null : SINGLE_LINE_MESSAGE), options);
 }
 
 /** An IANA zone name that this runtime knows ("Europe/Berlin", "UTC"), not an offset or abbreviation. */
 export function IsIanaZone(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isIanaZone',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be an IANA time zone such as "Europe/Berlin"', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isValidZone(value) },
-    });
+  return problemValidator('isIanaZone', (value) => (typeof value === 'string' && isValidZone(value) ? null : ZONE_MESSAGE), options);
 }
 
 export const PASSWORD_MIN = 10;
@@ -57,17 +60,7 @@ export function passwordProblem(value: unknown): string | null {
 }
 
 export function IsStrongPassword(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isStrongPassword',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options,
-      validator: {
-        validate: (value: unknown) => passwordProblem(value) === null,
-        defaultMessage: (args) => passwordProblem(args?.value) ?? 'is not a valid password',
-      },
-    });
+  return problemValidator('isStrongPassword', passwordProblem, options);
 }
 
 const INSTANT_MESSAGE = 'must be an ISO 8601 date-time with an offset, e.g. 2026-03-09T09:00:00-05:00';
@@ -89,20 +82,6 @@ function instantOrDateProblem(value: unknown): string | null {
   if (isIsoInstant(value)) return instantProblem(value);
   if (isIsoDate(value)) return dateProblem(value);
   return INSTANT_OR_DATE_MESSAGE;
-}
-
-function problemValidator(name: string, problem: (value: unknown) => string | null, options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name,
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options,
-      validator: {
-        validate: (value: unknown) => problem(value) === null,
-        defaultMessage: (args) => problem(args?.value) ?? 'is not valid',
-      },
-    });
 }
 
 /** ISO 8601 date-time with offset ("2026-03-09T09:00:00-05:00" or "...Z"), in the years 1900-2999. */
