@@ -197,7 +197,7 @@ describe('slack daily summary', () => {
     const summaries = t.app.get(SlackSummaries);
     expect(await summaries.compose({ userId: user.id, localDate: '2031-06-10', timezone: 'Europe/Berlin' }, new Date('2031-06-10T05:00:00Z'))).not.toBeNull();
     const posted = await eventually(() => fake.messages.find((message) => message.text.startsWith('Your day: Tuesday 10 June 2031')), 10_000, 'the summary');
-    expect(posted.text).toBe('Your day: Tuesday 10 June 2031 — 2 events: Dentist, Lunch <3');
+    expect(posted.text).toBe('Your day: Tuesday 10 June 2031 — 2 events: Dentist, Lunch &lt;3');
     expect(JSON.stringify(posted.blocks)).toContain('• 09:00–10:00 *Dentist* — Main St 1\\n• 12:00–13:00 *Lunch &lt;3*');
     // Once per day, however often it runs; nothing for a day that is over or a zone that changed.
     expect(await summaries.compose({ userId: user.id, localDate: '2031-06-10', timezone: 'Europe/Berlin' }, new Date('2031-06-10T05:00:00Z'))).toBeNull();

@@ -218,18 +218,18 @@ describe('booking messages', () => {
   it('posts Block Kit with a text fallback to the default channel, once per change', async () => {
     const { host, slug } = await connectedHost();
     const booking = await book(slug, 0, 'Ada <Lovelace>');
-    await eventually(() => fake.messages.find((message) => message.text.includes('Ada <Lovelace>')), 10_000, 'the booking message');
-    const posted = fake.messages.filter((message) => message.text.includes('Ada <Lovelace>'));
+    await eventually(() => fake.messages.find((message) => message.text.includes('Ada &lt;Lovelace&gt;')), 10_000, 'the booking message');
+    const posted = fake.messages.filter((message) => message.text.includes('Ada &lt;Lovelace&gt;'));
     expect(posted).toHaveLength(1);
-    expect(posted[0]).toMatchObject({ channel: 'C0GENERAL', text: expect.stringMatching(/^New booking: Intro call with Ada <Lovelace> \(grace@example.com\), /) });
+    expect(posted[0]).toMatchObject({ channel: 'C0GENERAL', text: expect.stringMatching(/^New booking: Intro call with Ada &lt;Lovelace&gt; \(grace@example.com\), /) });
     expect(posted[0].blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'New booking: Intro call', emoji: true } });
-    // mrkdwn escapes Slack's control characters.
+    // mrkdwn escapes Slack's control characters, in the fallback text as in the blocks.
     expect(JSON.stringify(posted[0].blocks[1])).toContain('Ada &lt;Lovelace&gt;');
 
     await api().post(`/api/v1/bookings/manage/${booking.manageToken}/cancel`).send({ reason: 'Sick' }).expect(200);
     await eventually(async () => (await messagesOf(host, 'sent')).length === 2, 10_000, 'the cancellation message');
     const messages = await messagesOf(host);
-    expect(messages.map((message) => message.text)).toEqual([expect.stringMatching(/^Booking cancelled by Ada <Lovelace>: .*\(Sick\)$/), expect.stringMatching(/^New booking/)]);
+    expect(messages.map((message) => message.text)).toEqual([expect.stringMatching(/^Booking cancelled by Ada &lt;Lovelace&gt;: .*\(Sick\)$/), expect.stringMatching(/^New booking/)]);
     const one = await api().get(`/api/v1/integrations/slack/messages/${messages[0].id}`).set(host.auth).expect(200);
     expect(one.body).toMatchObject({ status: 'sent', channelId: 'C0GENERAL', attempts: 1, slackTs: expect.stringMatching(/^\d+\.\d{6}$/), lastError: null });
 

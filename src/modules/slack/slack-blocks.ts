@@ -30,15 +30,32 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
-const context = (text: string) => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+/**
+ * The fallback `text` is mrkdwn too (notifications show it, and Slack acts on `<!everyone>` or a
+ * `<https://…|label>` link in it): every value put into it is escaped, as in the blocks.
+ */
+function mrkdwn(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((text, part, i) => text + escapeMrkdwn(String(values[i - 1])) + part);
+}
+
+/** Slack refuses a message whose section or context text is over 3,000 characters. */
+const MAX_TEXT = 3000;
+
+/** At most MAX_TEXT characters, cut on a whole escape (`&amp;`) and marked with an ellipsis. */
+export function fitText(text: string): string {
+  if (text.length <= MAX_TEXT) return text;
+  return `${text.slice(0, MAX_TEXT - 1).replace(/&[a-z]*$/, '')}…`;
+}
+
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: fitText(text) } });
+const context = (text: string) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: fitText(text) }] });
 const header = (text: string) => ({ type: 'header', text: { type: 'plain_text', text: text.slice(0, 150), emoji: true } });
 
 export function bookingCreated(booking: BookingFacts): SlackContent {
   const when = formatRange(booking.start, booking.end, booking.timezone);
   const who = `${booking.bookerName} (${booking.bookerEmail})`;
   return {
-    text: `New booking: ${booking.title} with ${who}, ${when}`,
+    text: mrkdwn`New booking: ${booking.title} with ${who}, ${when}`,
     blocks: [
       header(`New booking: ${booking.title}`),
       section(`*${escapeMrkdwn(booking.bookerName)}* (${escapeMrkdwn(booking.bookerEmail)}) booked *${escapeMrkdwn(booking.title)}*\n${escapeMrkdwn(when)}`),
@@ -52,7 +69,7 @@ export function bookingCancelled(booking: BookingFacts): SlackContent {
   const when = formatRange(booking.start, booking.end, booking.timezone);
   const by = booking.cancelledBy === 'booker' ? booking.bookerName : 'you';
   return {
-    text: `Booking cancelled by ${by}: ${booking.title} with ${booking.bookerName}, ${when}${booking.reason ? ` (${booking.reason})` : ''}`,
+    text: mrkdwn`Booking cancelled by ${by}: ${booking.title} with ${booking.bookerName}, ${when}` + (booking.reason ? mrkdwn` (${booking.reason})` : ''),
     blocks: [
       header(`Booking cancelled: ${booking.title}`),
       section(`~${escapeMrkdwn(when)}~\nwith *${escapeMrkdwn(booking.bookerName)}*, cancelled by ${escapeMrkdwn(by)}`),
@@ -65,7 +82,7 @@ export function bookingRescheduled(booking: BookingFacts): SlackContent {
   const when = formatRange(booking.start, booking.end, booking.timezone);
   const was = booking.previous ? formatRange(booking.previous.start, booking.previous.end, booking.timezone) : null;
   return {
-    text: `Booking moved: ${booking.title} with ${booking.bookerName}, now ${when}${was ? ` (was ${was})` : ''}`,
+    text: mrkdwn`Booking moved: ${booking.title} with ${booking.bookerName}, now ${when}` + (was ? mrkdwn` (was ${was})` : ''),
     blocks: [
       header(`Booking moved: ${booking.title}`),
       section(`with *${escapeMrkdwn(booking.bookerName)}*, now *${escapeMrkdwn(when)}*${was ? `\n~${escapeMrkdwn(was)}~` : ''}`),
@@ -77,7 +94,7 @@ export function eventReminder(event: { title: string; start: Date; end: Date; lo
   const when = formatRange(event.start, event.end, event.timezone);
   const lead = minutesBefore === 0 ? 'now' : `in ${formatDuration(minutesBefore)}`;
   return {
-    text: `Reminder: ${event.title} starts ${lead} (${when})`,
+    text: mrkdwn`Reminder: ${event.title} starts ${lead} (${when})`,
     blocks: [
       section(`:alarm_clock: *${escapeMrkdwn(event.title)}* starts ${lead}\n${escapeMrkdwn(when)}`),
       ...(event.location ? [context(`:round_pushpin: ${escapeMrkdwn(event.location)}`)] : []),
@@ -101,14 +118,14 @@ export interface SummaryItem {
 /** The day's agenda at 07:00: one line per event, in the user's zone. */
 export function dailySummary(day: Date, timezone: string, items: SummaryItem[]): SlackContent {
   const heading = `Your day: ${formatDate(day, timezone)}`;
-  if (items.length === 0) return { text: `${heading} — nothing on your calendar.`, blocks: [header(heading), section('Nothing on your calendar today.')] };
+  if (items.length === 0) return { text: mrkdwn`${heading} — nothing on your calendar.`, blocks: [header(heading), section('Nothing on your calendar today.')] };
   const lines = items.map((item) => {
     const when = item.isAllDay ? 'all day' : `${formatTime(item.start, timezone)}–${formatTime(item.end, timezone)}`;
     return `• ${when} *${escapeMrkdwn(item.title)}*${item.location ? ` — ${escapeMrkdwn(item.location)}` : ''}`;
   });
   const count = `${items.length} ${items.length === 1 ? 'event' : 'events'}`;
   return {
-    text: `${heading} — ${count}: ${items.map((item) => item.title).join(', ')}`,
+    text: mrkdwn`${heading} — ${count}: ${items.map((item) => item.title).join(', ')}`,
     blocks: [header(heading), section(lines.join('\n')), context(`${count} · ${escapeMrkdwn(timezone)}`)],
   };
 }

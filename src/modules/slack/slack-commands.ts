@@ -9,7 +9,7 @@ import { BookingLinksService } from '../bookings/booking-links.service.js';
 import { formatDate, formatRange, formatTime } from '../email/email-format.js';
 import { EventsService } from '../events/events.service.js';
 import { UserDirectory } from '../users/user-directory.js';
-import { escapeMrkdwn } from './slack-blocks.js';
+import { escapeMrkdwn, fitText } from './slack-blocks.js';
 import { SlackRequestsRepository } from './slack-requests.repository.js';
 import { SlackRepository } from './slack.repository.js';
 
@@ -124,7 +124,7 @@ export class SlackCommands {
         : `• ${formatTime(item.event.startTime, user.timezone)}–${formatTime(item.event.endTime, user.timezone)} *${escapeMrkdwn(item.event.title)}*`,
     );
     const text = `Today (${day}, ${user.timezone}):\n${lines.join('\n')}`;
-    return { response_type: 'ephemeral', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    return { response_type: 'ephemeral', text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fitText(text) } }] };
   }
 
   private async next(user: { id: string; email: string; timezone: string }): Promise<SlashCommandReply> {
