@@ -160,6 +160,8 @@ describe('the Calendar Stacker on client calendars', () => {
     // Created on Acme's calendar: at Google first, then on the dashboard in Acme's colour.
     const modal = await openNewEventModal(page);
     await expect(modal.getByLabel('Calendar').inputValue()).resolves.toBe('local');
+    // The dialog's optional parts that are absent leave nothing behind (they once wrote "nullnullnull").
+    await expect(modal.textContent()).resolves.not.toContain('null');
     await modal.getByLabel('Calendar').selectOption(`${acmeId}|${ACME}`);
     await modal.getByLabel('Title').fill('Acme kick-off');
     await fillTimes(page, '10:00', '11:00');

@@ -303,6 +303,7 @@ describe('the Calendar Stacker app', () => {
     await form.getByRole('switch', { name: 'Daily summary' }).setChecked(true);
     await form.getByRole('switch', { name: 'Event reminders' }).setChecked(false);
     await form.getByRole('switch', { name: /Slack status/ }).check();
+    await expect(form.textContent()).resolves.not.toContain('null');
     await expect(page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).resolves.toBeLessThanOrEqual(0);
     await form.getByRole('button', { name: 'Save Slack settings' }).click();
     await page.getByText('Slack settings saved.').waitFor();

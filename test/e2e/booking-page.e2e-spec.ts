@@ -36,6 +36,9 @@ describe('GET /book/:slug', () => {
     expect(res.text).toContain('<li>45 min</li><li>Room &lt;7&gt;</li>');
     expect(res.text).toContain(`data-slug="${slug}"`);
     expect(res.text).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    // An icon of its own (empty, allowed by img-src data:), or browsers ask /favicon.ico, a 404 in the console.
+    expect(res.text).toContain('<link rel="icon" href="data:,">');
+    expect(res.headers['content-security-policy']).toMatch(/img-src[^;]*data:/);
     // Scripts only from files: nothing inline.
     expect(res.text).not.toMatch(/<script>|<script(?![^>]*\ssrc=)[^>]*>/);
     expect(res.text).not.toMatch(/<[^>]*\son[a-z]+=/);

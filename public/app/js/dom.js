@@ -26,6 +26,12 @@ function append(el, children) {
   }
 }
 
+/** Appends children as h() does: null, undefined and false are skipped (Element#append would write "null"). */
+export function appendAll(parent, ...children) {
+  append(parent, children);
+  return parent;
+}
+
 export function mount(parent, ...children) {
   parent.replaceChildren();
   append(parent, children);

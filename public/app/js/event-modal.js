@@ -3,7 +3,7 @@
 // all through the series routes (docs/recurrence.md).
 import { DateTime } from '/app/vendor/luxon.js';
 import { api, listAll, session } from './api.js';
-import { busy, checkField, clearErrors, field, fieldError, formError, h, messageOf, modal, showErrors, toast } from './dom.js';
+import { appendAll, busy, checkField, clearErrors, field, fieldError, formError, h, messageOf, modal, showErrors, toast } from './dom.js';
 import { createEvent, deleteEvent, parseTargetKey, relocate, targetKey, updateEvent, writableCalendars } from './event-writes.js';
 import { recurrenceEditor } from './recurrence.js';
 
@@ -156,7 +156,8 @@ export async function openEventModal({ event = null, start, end, allDay = false,
     : null;
   const scope = () => form.querySelector(`input[name="${scopeName}"]:checked`)?.value ?? 'single';
 
-  form.append(
+  appendAll(
+    form,
     formError(),
     scopeBox,
     readOnly ? h('div.alert.alert-info', {}, 'You were invited to this event; only its owner can change it.') : null,

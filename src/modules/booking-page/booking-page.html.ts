@@ -32,6 +32,7 @@ function shell(options: { title: string; page: string; assets: AssetUrls; noinde
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${options.noindex ? '<meta name="robots" content="noindex">\n' : ''}<title>${escapeHtml(options.title)} · Calento</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${options.assets.style}">
 <script type="module" src="${options.assets.script}"></script>
 </head>

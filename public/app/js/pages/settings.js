@@ -1,7 +1,7 @@
 // Settings: profile and zone, working hours and exceptions, booking links, webhooks (secret shown once,
 // delivery log, redeliver), API keys (shown once), Slack. Each tab is one small render function.
 import { api, listAll, session } from '../api.js';
-import { alertBox, busy, checkField, clearErrors, confirmDanger, copyText, empty, field, fieldError, formatDateTime, formError, h, messageOf, mount, showErrors, spinner, toast } from '../dom.js';
+import { alertBox, appendAll, busy, checkField, clearErrors, confirmDanger, copyText, empty, field, fieldError, formatDateTime, formError, h, messageOf, mount, showErrors, spinner, toast } from '../dom.js';
 import { navigate } from '../main.js';
 
 const TABS = [
@@ -385,7 +385,8 @@ async function slackSettings(body, integration) {
   statusField.classList.add('form-switch');
   const statusHint = integration.statusSyncAvailable ? null : h('div.form-text.mt-0.mb-2', {}, 'This install has no permission to set your status: connect again to allow it.');
 
-  form.append(
+  appendAll(
+    form,
     formError(),
     defaultField,
     h('fieldset.mb-3', {}, h('legend.form-label.fs-6', {}, 'Which notifications go where'), h('ul.list-group', {}, rows), h('div.invalid-feedback.d-block', { dataset: { for: 'notifications' } })),
