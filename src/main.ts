@@ -1,13 +1,15 @@
+import type { Logger } from 'pino';
 import { createApp } from './app.setup.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { DataDirLockedError } from './db/database.factory.js';
 import { MigrationError } from './db/migrator.js';
+import { closeOnSignals } from './common/shutdown.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
-  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then close the database.
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database, write out the log.
+  closeOnSignals(app, app.getHttpAdapter().getInstance().log as Logger);
   await app.listen({ port: config.port, host: config.host });
 }
 

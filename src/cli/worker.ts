@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger, PinoNestLogger } from '../common/logging/logger.js';
+import { closeOnSignals } from '../common/shutdown.js';
 import { DataDirLockedError } from '../db/database.factory.js';
 import { MigrationError } from '../db/migrator.js';
 import { WorkerModule } from '../worker.module.js';
@@ -13,11 +14,12 @@ import { WorkerModule } from '../worker.module.js';
  */
 async function main(): Promise<void> {
   const config = { ...loadConfig(process.env), workers: true };
+  const log = createLogger(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), {
-    logger: new PinoNestLogger(createLogger(config)),
+    logger: new PinoNestLogger(log),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
+  closeOnSignals(app, log);
   await app.init();
   new Logger('Worker').log({ pid: process.pid }, 'Worker process ready');
 }

@@ -1,6 +1,7 @@
 import { createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isEmail } from 'class-validator';
 import type { RateLimitName, RateLimitPolicy } from '../common/rate-limit/rate-limit.js';
 
 /**
@@ -193,6 +194,73 @@ function url(env: Env, name: string, protocols: string[]): string | null {
 }
 
 /**
+ * An http(s) URL that paths are appended to (`${APP_BASE_URL}/book/…`, the Slack method names): a path
+ * is kept, but a query string or a fragment would land in the middle of every URL built from it.
+ * Returned without trailing slashes.
+ */
+function baseUrl(env: Env, name: string): string | null {
+  const raw = url(env, name, ['http:', 'https:']);
+  if (raw === null) return null;
+  if (/[?#]/.test(raw)) throw new ConfigError(name, `must not have a query string or fragment (paths are appended to it), got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** What a browser sends as its Origin: scheme, host (a name, an IPv4 address or a bracketed IPv6 one), port. */
+const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:\d{1,5})?$/i;
+
+/**
+ * `*`, or origins separated by commas. CORS compares the browser's Origin header with each entry as
+ * text, so an entry with a trailing slash, a path or another separator in it would never match, and the
+ * app on that origin would be locked out without a word. Entries are kept as browsers write them
+ * (lower case, no default port).
+ */
+function corsOrigins(env: Env): string[] | true {
+  const raw = str(env, 'CORS_ORIGINS', '*').trim();
+  if (raw === '*') return true;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return entries.map((entry) => {
+    if (entry === '*') throw new ConfigError('CORS_ORIGINS', 'must be * alone or a list of origins, not both');
+    let origin: string | null = null;
+    try {
+      origin = ORIGIN.test(entry) ? new URL(entry).origin : null;
+    } catch {
+      // a port past 65535
+    }
+    if (origin === null) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must be * or origins separated by commas, each like https://app.example.com or http://localhost:5173 (no path, not even a trailing slash); "${entry}" is not one`,
+      );
+    }
+    return origin;
+  });
+}
+
+/**
+ * `address` or `Name <address>`. A name holding a comma or semicolon goes in double quotes; bare, the
+ * mail library would read two senders.
+ */
+function mailFrom(env: Env): string {
+  const raw = str(env, 'MAIL_FROM', 'Calento <no-reply@calento.local>').trim();
+  const named = /^(?:"[^"\\\x00-\x1f]*"|[^"<>,;\x00-\x1f]*?)\s*<([^<>\s]+)>$/.exec(raw);
+  if (!isEmail(named ? named[1] : raw)) {
+    throw new ConfigError('MAIL_FROM', `must be an email address or Name <address>, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Compared with users' emails as they are stored: trimmed, lower case, Unicode NFC. */
+function adminEmails(env: Env): string[] {
+  const emails = (optional(env, 'ADMIN_EMAILS') ?? '')
+    .split(',')
+    .map((email) => email.trim().toLowerCase().normalize('NFC'))
+    .filter(Boolean);
+  const bad = emails.find((email) => !isEmail(email));
+  if (bad !== undefined) throw new ConfigError('ADMIN_EMAILS', `must be email addresses separated by commas; "${bad}" is not one`);
+  return emails;
+}
+
+/**
  * Without JWT_SECRET, development keeps a random secret in the data folder so that sessions survive a
  * restart; production refuses to start without one.
  */
@@ -264,8 +332,7 @@ export function loadConfig(env: Env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test'] as const);
   const dataDir = resolve(str(env, 'DATA_DIR', './.data'));
   const port = int(env, 'PORT', 3000, 0, 65535);
-  const appBaseUrl = url(env, 'APP_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
-  const cors = str(env, 'CORS_ORIGINS', '*');
+  const appBaseUrl = baseUrl(env, 'APP_BASE_URL') ?? `http://localhost:${port}`;
   return {
     nodeEnv,
     host: str(env, 'HOST', '0.0.0.0'),
@@ -273,8 +340,8 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
       'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
     ] as const),
-    appBaseUrl: appBaseUrl.replace(/\/+$/, ''),
-    frontendUrl: (url(env, 'FRONTEND_URL', ['http:', 'https:']) ?? `${appBaseUrl.replace(/\/+$/, '')}/app`).replace(/\/+$/, ''),
+    appBaseUrl,
+    frontendUrl: baseUrl(env, 'FRONTEND_URL') ?? `${appBaseUrl}/app`,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     pgliteDataDir: resolve(str(env, 'PGLITE_DATA_DIR', resolve(dataDir, 'pglite'))),
@@ -282,22 +349,19 @@ export function loadConfig(env: Env): AppConfig {
     jwtSecret: jwtSecret(env, nodeEnv, dataDir),
     apiKeySecret: apiKeySecret(env, nodeEnv, dataDir),
     metricsToken: metricsToken(env),
-    adminEmails: (optional(env, 'ADMIN_EMAILS') ?? '')
-      .split(',')
-      .map((email) => email.trim().toLowerCase())
-      .filter(Boolean),
+    adminEmails: adminEmails(env),
     encryptionKeys: encryptionKeys(env, nodeEnv, dataDir),
     jwtAccessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 30, 86400),
     refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 1440),
     bcryptRounds: int(env, 'BCRYPT_ROUNDS', 12, 4, 15),
-    corsOrigins: cors === '*' ? true : cors.split(',').map((origin) => origin.trim()).filter(Boolean),
+    corsOrigins: corsOrigins(env),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 52_428_800),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     rateLimits: rateLimits(env),
     mailboxDir: resolve(str(env, 'MAILBOX_DIR', resolve(dataDir, 'mailbox'))),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-    mailFrom: str(env, 'MAIL_FROM', 'Calento <no-reply@calento.local>'),
+    mailFrom: mailFrom(env),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: redisPrefix(env),
     workers: bool(env, 'WORKERS', true, ['on', 'off']),
@@ -307,7 +371,7 @@ export function loadConfig(env: Env): AppConfig {
       resumeHours: int(env, 'REALTIME_RESUME_HOURS', 24, 1, 720),
       sessionCheckSeconds: int(env, 'REALTIME_SESSION_CHECK_SECONDS', 60, 1, 3600),
     },
-    google: googleConfig(env, appBaseUrl.replace(/\/+$/, '')),
+    google: googleConfig(env, appBaseUrl),
     webhooks: webhooksConfig(env, nodeEnv),
     slack: slackConfig(env),
     emailRequireVerified: bool(env, 'EMAIL_REQUIRE_VERIFIED', false),
@@ -341,12 +405,17 @@ function slackConfig(env: Env): SlackConfig {
   if ((clientId === null) !== (clientSecret === null)) {
     throw new ConfigError(clientId === null ? 'SLACK_CLIENT_ID' : 'SLACK_CLIENT_SECRET', 'must be set together with its pair');
   }
-  const apiUrl = url(env, 'SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api/';
+  const signingSecret = optional(env, 'SLACK_SIGNING_SECRET');
+  // Slack's are 32 hex characters. A blank or short value is a placeholder or a bad paste, and a short
+  // key would make signatures guessable.
+  if (signingSecret !== null && !/^[\x21-\x7e]{16,256}$/.test(signingSecret)) {
+    throw new ConfigError('SLACK_SIGNING_SECRET', "must be 16-256 printable characters without spaces (Slack's are 32 hex characters)");
+  }
   return {
     clientId,
     clientSecret,
-    signingSecret: optional(env, 'SLACK_SIGNING_SECRET'),
-    apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+    signingSecret,
+    apiUrl: `${baseUrl(env, 'SLACK_API_URL') ?? 'https://slack.com/api'}/`,
   };
 }
 
@@ -384,11 +453,21 @@ function googleConfig(env: Env, appBaseUrl: string): GoogleConfig {
     clientSecret,
     oauthBaseUrl: origin(env, 'GOOGLE_OAUTH_BASE_URL'),
     apiBaseUrl: origin(env, 'GOOGLE_API_BASE_URL'),
-    pushUrl: url(env, 'GOOGLE_PUSH_URL', ['http:', 'https:']) ?? `${appBaseUrl}/api/v1/webhooks/google`,
+    pushUrl: pushUrl(env) ?? `${appBaseUrl}/api/v1/webhooks/google`,
     pollMinutes: int(env, 'GOOGLE_SYNC_POLL_MINUTES', 15, 1, 1440),
     channelTtlHours: int(env, 'GOOGLE_CHANNEL_TTL_HOURS', 168, 1, 720),
     pushDebounceMs: int(env, 'GOOGLE_PUSH_DEBOUNCE_MS', 2000, 0, 60_000),
   };
+}
+
+/**
+ * Google posts to this URL as it is, so a query string reaches the server, but a fragment never leaves
+ * the sender and can only be a mistake.
+ */
+function pushUrl(env: Env): string | null {
+  const raw = url(env, 'GOOGLE_PUSH_URL', ['http:', 'https:']);
+  if (raw?.includes('#')) throw new ConfigError('GOOGLE_PUSH_URL', `must not have a fragment (#…), got "${raw}"`);
+  return raw;
 }
 
 /** An http(s) origin: googleapis resolves its absolute API paths against the origin and drops any path. */

@@ -77,9 +77,10 @@ interface Running {
   exited: Promise<number | string | null>;
 }
 
-function start(port: number, env: Record<string, string> = {}): Running {
+/** `npm start` (src/main.ts) on `port`, or another entry such as the worker's (src/cli/worker.ts). */
+function start(port: number, env: Record<string, string> = {}, entry = 'src/main.ts'): Running {
   let output = '';
-  const child = spawn(process.execPath, ['--import', './scripts/ts-register.mjs', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', './scripts/ts-register.mjs', entry], {
     cwd: root,
     env: {
       ...process.env,
@@ -181,6 +182,43 @@ describe('the process', () => {
       expect(app.output()).not.toMatch(/Cannot use a pool after calling end|Unhandled error/);
     } finally {
       app.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  // Log lines are batched for up to a quarter second (src/common/logging/logger.ts). A SIGTERM right after
+  // a request must still leave that request's line and the shutdown's own lines on stdout.
+  it('writes out every log line, to the end of shutdown, when SIGTERM comes right after a request', async () => {
+    const port = await freePort();
+    const app = start(port, { WORKERS: 'on' });
+    try {
+      await ready(app);
+      await within(app, 'the job worker to start', 15_000, (async () => {
+        while (!app.output().includes('"msg":"Job worker started"')) await new Promise((r) => setTimeout(r, 50));
+      })());
+      const response = await fetch(`${app.base}/health/live`);
+      const requestId = response.headers.get('x-request-id');
+      app.child.kill('SIGTERM');
+      expect(response.status).toBe(200);
+      expect(await within(app, 'exiting after SIGTERM', 20_000, app.exited)).toBe('SIGTERM');
+      const lines = app.output().split('\n');
+      expect(lines.filter((line) => line.includes(`"reqId":"${requestId}"`))).toEqual([expect.stringContaining('"route":"/health/live"')]);
+      expect(lines.filter((line) => line.includes('"msg":"Job worker stopped"'))).toHaveLength(1);
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  it('writes out the worker process\'s last log lines on SIGTERM', async () => {
+    const worker = start(await freePort(), {}, 'src/cli/worker.ts');
+    try {
+      await within(worker, 'the worker to start', 60_000, (async () => {
+        while (!worker.output().includes('"msg":"Worker process ready"')) await new Promise((r) => setTimeout(r, 50));
+      })());
+      worker.child.kill('SIGTERM');
+      expect(await within(worker, 'exiting after SIGTERM', 20_000, worker.exited)).toBe('SIGTERM');
+      expect(worker.output()).toContain('"msg":"Job worker stopped"');
+    } finally {
+      worker.child.kill('SIGKILL');
     }
   }, 90_000);
 

@@ -19,7 +19,7 @@ export function OAuthCallbackRoute(provider: string, description: string) {
     ApiOperation({ summary: `${provider}'s redirect after consent (not called by apps)`, description: `${description} A request without any state is a 400.` }),
     ApiQuery({ name: 'state', required: true, type: String }),
     ApiQuery({ name: 'code', required: false, type: String }),
-    ApiQuery({ name: 'error', required: false, type: String, example: 'access_denied' }),
+    ApiQuery({ name: 'error', required: false, type: String, description: "The provider's reason when consent did not happen, e.g. access_denied." }),
     ApiResponse({ status: 302, description: 'To the frontend, with the outcome in the query.' }),
     ApiProblems('VALIDATION_FAILED', 'RATE_LIMITED'),
   );

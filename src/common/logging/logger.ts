@@ -59,10 +59,26 @@ export function isoTimestamp(now = Date.now()): string {
 /**
  * Standard output, written in batches: lines collect up to 8 KiB and go out at least every 250 ms,
  * so a busy server makes one write for dozens of request lines instead of one each. pino flushes what
- * is left when the process exits (a crash included; a SIGKILL loses at most the last quarter second).
+ * is left when the process exits (a crash included; a SIGKILL loses at most the last quarter second),
+ * and a shutdown signal writes it out before the process ends (src/common/shutdown.ts).
  */
 function stdoutDestination(): DestinationStream {
   return pino.destination({ dest: 1, sync: false, minLength: 8192, periodicFlush: 250 });
+}
+
+/**
+ * Resolves once every line `logger` has taken is written, a write already under way included, or after
+ * `timeoutMs` when the destination cannot take them (a reader that stopped reading must not hold a
+ * shutdown forever). The exit flush above never runs for a process that ends by a signal, and the
+ * destination's own flushSync skips a write under way, which the signal would then cut off.
+ */
+export async function flushLog(logger: Pino, timeoutMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((done) => logger.flush(() => done())),
+    new Promise<void>((done) => (timer = setTimeout(done, timeoutMs))),
+  ]);
+  clearTimeout(timer);
 }
 
 /**

@@ -50,14 +50,14 @@ export class CreateAvailabilityExceptionDto {
 export class UpdateAvailabilityExceptionDto extends PartialType(CreateAvailabilityExceptionDto, { skipNullProperties: false }) {}
 
 export class ListAvailabilityExceptionsQueryDto extends PageQueryDto {
-  /** First date to include (YYYY-MM-DD). */
-  @ApiProperty({ required: false, example: '2026-12-01' })
+  /** First date to include (YYYY-MM-DD), e.g. 2026-12-01. */
+  @ApiProperty({ required: false })
   @IsOptional()
   @IsIsoDate()
   from?: string;
 
-  /** Last date to include (YYYY-MM-DD). */
-  @ApiProperty({ required: false, example: '2026-12-31' })
+  /** Last date to include (YYYY-MM-DD), e.g. 2026-12-31. */
+  @ApiProperty({ required: false })
   @IsOptional()
   @IsIsoDate()
   to?: string;

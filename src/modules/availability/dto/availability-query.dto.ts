@@ -20,16 +20,16 @@ export class FreeBusyQueryDto extends AvailabilityWindowQueryDto {
 }
 
 export class AvailabilitySlotsQueryDto extends AvailabilityWindowQueryDto {
-  /** Slot length in minutes; slots start every `duration` minutes. */
-  @ApiProperty({ minimum: 5, maximum: 1440, example: 30 })
+  /** Slot length in minutes, e.g. 30; slots start every `duration` minutes. */
+  @ApiProperty({ minimum: 5, maximum: 1440 })
   @Type(() => Number)
   @IsInt()
   @Min(5)
   @Max(1440)
   duration: number;
 
-  /** Zone for `localStart` only (slots are instants); defaults to yours. */
-  @ApiProperty({ required: false, example: 'Europe/Berlin' })
+  /** Zone for `localStart` only (slots are instants), e.g. Europe/Berlin; defaults to yours. */
+  @ApiProperty({ required: false })
   @IsOptional()
   @IsIanaZone()
   timezone?: string;

@@ -149,8 +149,8 @@ export class PublicBookingLinkResponseDto {
 
 /** A window of at most 62 days. */
 export class SlotsQueryDto extends RequiredWindowDto {
-  /** The booker's zone: each slot also comes as a local date and time there. Defaults to the host's. */
-  @ApiProperty({ required: false, example: 'Asia/Tokyo' })
+  /** The booker's zone, e.g. Asia/Tokyo: each slot also comes as a local date and time there. Defaults to the host's. */
+  @ApiProperty({ required: false })
   @IsOptional()
   @IsIanaZone()
   timezone?: string;

@@ -9,8 +9,8 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 export const eventSortFields = ['startTime', 'endTime', 'title', 'createdAt'] as const;
 
 export class ListEventsQueryDto extends WindowQueryDto {
-  /** Words to look for in title, location and description (prefix match). */
-  @ApiProperty({ required: false, example: 'standup' })
+  /** Words to look for in title, location and description (prefix match), e.g. standup. */
+  @ApiProperty({ required: false })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -33,8 +33,8 @@ export class ListEventsQueryDto extends WindowQueryDto {
   @IsUUID('all')
   clientId?: string;
 
-  /** Only events synced from this Google calendar (its id, as GET /clients/:id/calendars lists it). */
-  @ApiProperty({ required: false, example: 'ops@acme.example' })
+  /** Only events synced from this Google calendar (its id, as GET /clients/:id/calendars lists it, e.g. ops@acme.example). */
+  @ApiProperty({ required: false })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -60,7 +60,8 @@ export class ListEventsQueryDto extends WindowQueryDto {
 }
 
 export class SearchQueryDto extends PageQueryDto {
-  @ApiProperty({ example: 'quarterly review' })
+  /** Words to look for, e.g. quarterly review. */
+  @ApiProperty()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
