@@ -31,13 +31,13 @@ export class RequiredWindowPageQueryDto extends IntersectionType(PageQueryDto, R
 
 /** `?from=&to=&page=&limit=`: an optional time window (ISO 8601 with offsets) over a paginated list. */
 export class WindowQueryDto extends PageQueryDto {
-  /** Window start (ISO 8601 with offset), e.g. 2026-03-01T00:00:00Z; events ending after it are included. */
+  /** Window start (ISO 8601 with offset), e.g. 2026-03-01T00:00:00Z; what ends after it is included. */
   @ApiProperty({ required: false })
   @IsOptional()
   @IsIsoInstant()
   from?: string;
 
-  /** Window end (ISO 8601 with offset), e.g. 2026-04-01T00:00:00Z; events starting before it are included. */
+  /** Window end (ISO 8601 with offset), e.g. 2026-04-01T00:00:00Z; what starts before it is included. */
   @ApiProperty({ required: false })
   @IsOptional()
   @IsIsoInstant()
