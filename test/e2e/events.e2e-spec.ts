@@ -181,6 +181,9 @@ describe('years outside 1900-2999', () => {
     const event = (await create(alice, ok).expect(201)).body;
     expectProblem(await api().patch(`/api/v1/events/${event.id}`).set(alice.auth).send({ startTime: '0099-05-01T10:00:00Z' }), 400, 'VALIDATION_FAILED', ['startTime']);
     expectProblem(await api().post(`/api/v1/events/${event.id}/duplicate`).set(alice.auth).send({ startTime: '0099-05-01T10:00:00Z' }), 400, 'VALIDATION_FAILED', ['startTime']);
+    // A start inside the years whose copy (an hour long) would end after them.
+    expectProblem(await api().post(`/api/v1/events/${event.id}/duplicate`).set(alice.auth).send({ startTime: '2999-12-31T23:30:00Z' }), 400, 'VALIDATION_FAILED', ['startTime']);
+    await api().post(`/api/v1/events/${event.id}/duplicate`).set(alice.auth).send({ startTime: '2999-12-31T23:00:00Z' }).expect(201);
     expect((await api().get(`/api/v1/events/${event.id}`).set(alice.auth).expect(200)).body.startTime).toBe('2026-05-01T10:00:00.000Z');
     const series = (await create(alice, { ...ok, recurrenceRule: 'FREQ=DAILY;COUNT=3' }).expect(201)).body;
     const res = await api()

@@ -7,7 +7,7 @@ import { Clock } from '../../common/time/clock.js';
 import { JsonText } from '../../common/http/json-text.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { optionalWindow, requireWindow } from '../../common/http/window.js';
-import { isIsoDate, isIsoInstant, parseInstant } from '../../common/time/instants.js';
+import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, LAST_YEAR, parseInstant } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
 import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
@@ -164,6 +164,10 @@ export class EventsService {
         const start = parseInstant(dto.startTime);
         startTime = start.toISOString();
         endTime = new Date(start.getTime() + durationMinutesOf(source) * 60_000).toISOString();
+      }
+      // The copy keeps the source's length, so a start late in the last year can push its end past it.
+      if (!(source.isAllDay ? isDateInCalendarYears(endTime) : isInstantInCalendarYears(endTime))) {
+        throw validationError([{ field: 'startTime', message: `would make the copy end after ${LAST_YEAR}` }]);
       }
     }
     const isSeries = source.recurrenceRule !== null;
