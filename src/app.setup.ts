@@ -131,8 +131,11 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   });
   // A response sent before its request body was read (413, a parser error) closes the connection:
   // drain the body first, or the client gets a reset instead of the answer.
-  fastify.addHook('onSend', (request, _reply, payload, done) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (!request.raw.complete) lingerBeforeClose(request.raw.socket);
+    // A reply sent before the onRequest hook above ran (a CORS preflight, which @fastify/cors answers in
+    // its own earlier hook) gets the request id and security headers here.
+    if (!reply.hasHeader('x-request-id')) void reply.headers(request.protocol === 'https' ? headers.https : headers.http).header('x-request-id', request.id);
     done(null, payload);
   });
   // One line and one histogram observation per request, with the route pattern rather than the URL:

@@ -43,6 +43,9 @@ describe('CORS', () => {
     expect(list(res.headers['access-control-allow-headers'])).toEqual(expect.arrayContaining(list(requestHeaders)));
     expect(res.headers['access-control-max-age']).toBe('600');
     expect(list(res.headers.vary)).toContain('origin');
+    // Answered by @fastify/cors before Calento's onRequest hook: its request id and security headers all the same.
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('does not allow an origin outside CORS_ORIGINS', async () => {
