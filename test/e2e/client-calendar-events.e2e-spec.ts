@@ -113,8 +113,20 @@ describe('the events of a client calendar', () => {
       502,
       'GOOGLE_UNAVAILABLE',
     );
+    // A refusal no retry changes is not "try again later".
+    fake.injectFault({ method: 'POST', path: '/calendar/v3/calendars/*/events', status: 400, reason: 'invalid', message: 'Invalid value', times: 1 });
+    const refused = await api().post(base).set(ada.auth).send({ title: 'Refused', startTime: '2027-05-11T09:00:00Z', endTime: '2027-05-11T10:00:00Z', timezone: 'UTC' });
+    expectProblem(refused, 422, 'GOOGLE_REFUSED');
+    expect(refused.body.detail).toContain('invalid');
+    fake.injectFault({ method: 'POST', path: '/calendar/v3/calendars/*/events', status: 403, reason: 'rateLimitExceeded', times: 1 });
+    expectProblem(
+      await api().post(base).set(ada.auth).send({ title: 'Later', startTime: '2027-05-11T09:00:00Z', endTime: '2027-05-11T10:00:00Z', timezone: 'UTC' }),
+      502,
+      'GOOGLE_UNAVAILABLE',
+    );
     const titles = (await api().get('/api/v1/events').query({ ...WINDOW, expand: true }).set(ada.auth).expect(200)).body.data.map((e: { title: string }) => e.title);
     expect(titles).not.toContain('Never');
+    expect(titles).not.toContain('Refused');
   });
 
   it('refuses bad input with a 400 naming the field', async () => {

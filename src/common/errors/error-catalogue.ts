@@ -129,6 +129,11 @@ export const errorCatalogue = {
     detail: "These credentials use the deployment's Google OAuth client, but GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are not configured.",
   },
   GOOGLE_UNAVAILABLE: { status: 502, title: 'Google unavailable', detail: 'Google did not answer as expected ({reason}); try again later.' },
+  GOOGLE_REFUSED: {
+    status: 422,
+    title: 'Google refused the change',
+    detail: 'Google refused this change ({reason}); sending it again will not help. Nothing was changed here.',
+  },
   CALENDAR_NOT_WRITABLE: {
     status: 409,
     title: 'Calendar not writable',

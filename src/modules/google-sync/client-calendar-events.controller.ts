@@ -10,7 +10,7 @@ import { CreateEventDto, EventResponseDto, UpdateEventDto } from '../events/dto/
 import { ListEventsQueryDto } from '../events/dto/event-query.dto.js';
 import { ClientCalendarEventsService } from './client-calendar-events.service.js';
 
-const PROBLEMS = ['VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CALENDAR_NOT_SYNCED', 'CLIENT_NEEDS_REAUTH', 'GOOGLE_UNAVAILABLE'] as const;
+const PROBLEMS = ['VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CALENDAR_NOT_SYNCED', 'CLIENT_NEEDS_REAUTH', 'GOOGLE_REFUSED', 'GOOGLE_UNAVAILABLE'] as const;
 
 @ApiTags('google-sync')
 @Controller('clients/:id/calendars/:calendarId/events')

@@ -156,7 +156,10 @@ export class ClientCalendarEventsService {
     return { link, event };
   }
 
-  /** One call to Google: 404/410 → NOT_FOUND, 412 → CHANGED_AT_GOOGLE (and a sync), else GOOGLE_UNAVAILABLE. */
+  /**
+   * One call to Google: 404/410 → NOT_FOUND, 412 → CHANGED_AT_GOOGLE (and a sync), a refusal no retry
+   * changes (400, a 403 that is not a rate limit) → GOOGLE_REFUSED with Google's reason, else GOOGLE_UNAVAILABLE.
+   */
   private async google(sync: CalendarSync, fn: (calendar: Parameters<Parameters<GoogleTokensService['call']>[1]>[0]['calendar']) => Promise<{ data: GoogleEvent | void }>): Promise<GoogleEvent> {
     try {
       return (await this.tokens.call(sync.clientId, async (google) => (await fn(google.calendar)).data)) as GoogleEvent;
@@ -168,7 +171,10 @@ export class ClientCalendarEventsService {
         await this.channels.requestRun(sync);
         throw new DomainError('CHANGED_AT_GOOGLE');
       }
-      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer') });
+      const reason = failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer');
+      const rateLimited = failure.status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(failure.reason ?? '');
+      if ((failure.status === 400 || failure.status === 403) && !rateLimited) throw new DomainError('GOOGLE_REFUSED', { reason });
+      throw new DomainError('GOOGLE_UNAVAILABLE', { reason });
     }
   }
 }
