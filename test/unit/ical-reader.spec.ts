@@ -137,6 +137,12 @@ describe('reading TZIDs that only the file defines', () => {
     expect(occurrences(series).slice(1, 3)).toEqual(['2027-03-08T14:00:00Z', '2027-03-15T13:00:00Z']);
   });
 
+  it('reads a Windows name with no VTIMEZONE in the file as the zone CLDR maps it to, not as floating time', () => {
+    const [series] = events(outlookFile('W. Europe Standard Time', ''), 'America/New_York');
+    expect(series.input).toMatchObject({ timezone: 'Europe/Berlin', startTime: '2027-03-01T08:00:00.000Z' });
+    expect(occurrences(series)).toEqual(BERLIN_MONDAYS);
+  });
+
   it("prefers a zone whose city the TZID names (Outlook's display names), in the order it names them", () => {
     const tzid = '(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna';
     const [series] = events(outlookFile(tzid, CENTRAL_EUROPE(tzid)), 'UTC');

@@ -3,6 +3,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { FIRST_YEAR, inCalendarYears, LAST_YEAR } from '../../common/time/instants.js';
 import { isValidZone } from '../../common/time/zones.js';
 import { addDays, instantToWallClock, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
+import { WINDOWS_ZONES } from './windows-zones.js';
 import { ianaZoneOfVtimezone } from './zone-match.js';
 
 /**
@@ -325,7 +326,10 @@ class TimeReader {
     const candidates = [tzid, typeof location === 'string' ? location : '', ...parts.map((_, i) => parts.slice(i).join('/'))];
     const named = candidates.find((candidate) => candidate && isValidZone(candidate));
     if (named) return named;
-    return definition ? ianaZoneOfVtimezone(tzid, definition, year) : null;
+    if (definition) return ianaZoneOfVtimezone(tzid, definition, year);
+    // A Windows name with no VTIMEZONE at all (some exporters leave it out): the zone CLDR maps it to,
+    // rather than reading the times as floating in the calendar's zone.
+    return WINDOWS_ZONES[tzid] ?? null;
   }
 }
 
