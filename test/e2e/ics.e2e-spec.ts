@@ -207,12 +207,14 @@ describe('GET /events/:id/ics', () => {
   it('writes line breaks in text as escaped newlines and drops other control characters', async () => {
     const alice = await registerUser(t.http);
     const event = await create(alice, {
-      title: 'Bell\u0007 ring',
+      title: 'Bell ring',
       description: 'Line A\r\nLine B\rLine C\nTab\there\u001b',
       location: 'Room\u007f 4',
       startTime: '2026-03-10T10:00:00Z',
       endTime: '2026-03-10T11:00:00Z',
     });
+    // A title the API refuses but Google may hold (synced events keep Google's text).
+    await t.db.query('UPDATE events SET title = $2 WHERE id = $1', [event.body.id, 'Bell\u0007 ring']);
     const res = await api().get(`/api/v1/events/${event.body.id}/ics`).set(alice.auth).expect(200);
     // CR only in CRLF line ends; no control character but HTAB inside a line.
     expect(res.text).not.toMatch(/\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);

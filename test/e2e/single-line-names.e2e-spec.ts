@@ -69,3 +69,22 @@ describe('a name with a line break or control character', () => {
     for (const row of rows) expect(row.recipient_name).toBe('Eve Bcc: victim@example.com');
   });
 });
+
+describe('an event title', () => {
+  it('with a line break or control character is a 400 naming title on create and update', async () => {
+    const times = { startTime: '2030-01-07T10:00:00Z', endTime: '2030-01-07T11:00:00Z' };
+    expectProblem(await api().post('/api/v1/events').set(user.auth).send({ title: 'Sync\nBcc', ...times }), 400, 'VALIDATION_FAILED', ['title']);
+    const event = (await api().post('/api/v1/events').set(user.auth).send({ title: 'Sync', ...times }).expect(201)).body;
+    expectProblem(await api().patch(`/api/v1/events/${event.id}`).set(user.auth).send({ title: 'Sync\u0007' }), 400, 'VALIDATION_FAILED', ['title']);
+    expect((await api().get(`/api/v1/events/${event.id}`).set(user.auth).expect(200)).body.title).toBe('Sync');
+  });
+
+  it('imported from a file with a line break is taken, on one line', async () => {
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//EN', 'BEGIN:VEVENT', 'UID:two-lines@test', 'DTSTAMP:20300101T000000Z',
+      'DTSTART:20300108T100000Z', 'DTEND:20300108T110000Z', 'SUMMARY:Board\\nmeeting', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    const imported = await api().post('/api/v1/calendar/import').set(user.auth).send({ ics }).expect(200);
+    expect(imported.body).toMatchObject({ created: 1 });
+    const listed = await api().get('/api/v1/events').query({ from: '2030-01-08T00:00:00Z', to: '2030-01-09T00:00:00Z' }).set(user.auth).expect(200);
+    expect(listed.body.data.map((event: { title: string }) => event.title)).toEqual(['Board meeting']);
+  });
+});

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, YEARS_MESSAGE } from '../time/instants.js';
+import { isOneLine } from '../text/one-line.js';
 import { isValidZone } from '../time/zones.js';
 
 /**
@@ -26,17 +27,16 @@ function problemValidator(name: string, problem: (value: unknown) => string | nu
     });
 }
 
-/** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const SINGLE_LINE_MESSAGE = 'must be one line of text, without line breaks or other control characters';
 const ZONE_MESSAGE = 'must be an IANA time zone such as "Europe/Berlin"';
 
 /**
  * One line of text without control characters: a person's name, which ends up in email headers
- * ("Ada Lovelace <ada@example.com>") and invitation lines, where a line break would forge a header.
+ * ("Ada Lovelace <ada@example.com>") and invitation lines, where a line break would forge a header; an
+ * event's title, shown on one line everywhere.
  */
 export function IsSingleLine(options?: ValidationOptions): PropertyDecorator {
-  return problemValidator('isSingleLine', (value) => (typeof value === 'string' && !LINE_BREAKING.test(value) ? null : SINGLE_LINE_MESSAGE), options);
+  return problemValidator('isSingleLine', (value) => (typeof value === 'string' && isOneLine(value) ? null : SINGLE_LINE_MESSAGE), options);
 }
 
 /** An IANA zone name that this runtime knows ("Europe/Berlin", "UTC"), not an offset or abbreviation. */

@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { FIRST_YEAR, inCalendarYears, LAST_YEAR } from '../../common/time/instants.js';
+import { toOneLine } from '../../common/text/one-line.js';
 import { isValidZone } from '../../common/time/zones.js';
 import { addDays, instantToWallClock, parseWallClock, wallClockToInstant } from '../../common/time/wall-clock.js';
 import { WINDOWS_ZONES } from './windows-zones.js';
@@ -201,7 +202,9 @@ function readInput(vevent: ICAL.Component, reader: TimeReader, isSeries: boolean
   // except for a series written in UTC, which repeats in UTC.
   const zone = start.isDate || (start.zone === 'UTC' && !isSeries) ? reader.defaultZone : (start.zone ?? reader.defaultZone);
   const end = readEnd(vevent, reader, start, zone);
-  const title = text(vevent, 'summary')?.trim();
+  // Liberal: a title with a line break or a control character is taken, on one line.
+  const summary = text(vevent, 'summary');
+  const title = summary === null ? null : toOneLine(summary);
   const status = text(vevent, 'status')?.toUpperCase();
   const visibility = text(vevent, 'class')?.toUpperCase();
   const input: EventInput = {

@@ -9,6 +9,7 @@ import { EmailRenderer } from './email-renderer.js';
 import { EmailRepository } from './email.repository.js';
 import type { EmailNotification, EmailStatus, IcsMethod } from './email.rows.js';
 import { buildIcs, type IcsEvent } from './ics.js';
+import { toOneLine } from '../../common/text/one-line.js';
 
 export interface EmailAddress {
   email: string;
@@ -123,5 +124,5 @@ function emailDedupeKey(key: string): string {
  * rows and other sources may still hold a line break, which must neither forge a header nor stop the mail.
  */
 function displayName(name: string | null | undefined): string | null {
-  return name?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim() || null;
+  return name ? toOneLine(name) || null : null;
 }

@@ -75,6 +75,7 @@ export class CreateEventDto {
   @IsString()
   @MinLength(1)
   @MaxLength(500)
+  @IsSingleLine()
   title: string;
 
   @ApiProperty({ required: false, example: 'Weekly planning' })
