@@ -144,3 +144,55 @@ describe('cancellations', () => {
     expect(sink.to(host.email).filter((mail) => /cancel/i.test(mail.parsed.subject ?? ''))).toHaveLength(0);
   });
 });
+
+describe('Google and Slack', () => {
+  /** A user with a Google client whose calendar is imported with a push channel open, and Slack installed. */
+  async function connectedEverywhere(): Promise<{ user: TestUser; email: string }> {
+    const user = await registerUser(t.http);
+    n += 1;
+    const email = `gone${n}@acme.example`;
+    google.createAccount(email, { timeZone: 'Europe/Berlin' });
+    const { clientId, credentialId } = await clientWithCredentials(t.http, user, acme);
+    await connect(t.http, google, user, credentialId, clientId, email);
+    await api().get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
+    await api().post('/api/v1/calendar/sync/initial').set(user.auth).send({ clientId, calendarId: email, strategy: 'import' }).expect(202);
+    await eventually(() => google.channels().some((channel) => channel.email === email && !channel.stopped), 30_000, 'the push channel');
+    expect(await installSlack(t.http, user, slack)).toBe('http://calento.test/app/integrations/slack?slack=connected');
+    return { user, email };
+  }
+
+  it('revokes the Google grant, stops the push channel and revokes the Slack token', async () => {
+    const { user, email } = await connectedEverywhere();
+    const bot = slack.tokensOf('bot').at(-1) as string;
+    google.clearRequests();
+
+    await deleteAccount(user);
+
+    expect(google.requests({ method: 'POST', path: '/revoke' })).toHaveLength(1);
+    expect(google.channels().filter((channel) => channel.email === email && !channel.stopped)).toHaveLength(0);
+    expect(slack.isRevoked(bot)).toBe(true);
+  });
+
+  it('deletes the account all the same when Google and Slack are down', async () => {
+    const { user, email } = await connectedEverywhere();
+    const bot = slack.tokensOf('bot').at(-1) as string;
+    google.injectFault({ path: '/revoke', status: 503, times: Infinity });
+    google.injectFault({ path: '/calendar/v3/channels/stop', status: 503, times: Infinity });
+    slack.outage = true;
+    google.clearRequests();
+    const slackRevokes = slack.callsOf('auth.revoke').length;
+
+    await deleteAccount(user);
+
+    // Each was asked, failed, and the deletion went on.
+    expect(google.requests({ method: 'POST', path: '/revoke' }).length).toBeGreaterThan(0);
+    expect(google.requests({ method: 'POST', path: '/calendar/v3/channels/stop' }).length).toBeGreaterThan(0);
+    expect(slack.callsOf('auth.revoke').slice(slackRevokes).map((call) => call.status)).toEqual([503]);
+    expect(slack.isRevoked(bot)).toBe(false);
+    expect(google.channels().filter((channel) => channel.email === email && !channel.stopped)).toHaveLength(1);
+    for (const table of ['clients', 'google_accounts', 'slack_integrations']) {
+      const { rows } = await t.db.query(`SELECT 1 FROM ${table} WHERE user_id = $1`, [user.id]);
+      expect({ table, rows: rows.length }).toEqual({ table, rows: 0 });
+    }
+  });
+});
