@@ -1,3 +1,4 @@
+import type { DepartedUser } from '../changes/changes.rows.js';
 import type { Booking, BookingLink } from './bookings.rows.js';
 
 /**
@@ -37,6 +38,8 @@ export interface BookingChangeData {
   booking: BookingPayload;
   /** `booking.rescheduled`: where it was. */
   previous?: { startTime: string; endTime: string };
+  /** Set when the host's account is deleted with this change: the host the messages name. */
+  departedHost?: DepartedUser;
 }
 
 export function bookingPayload(booking: Booking, link: BookingLink | null): BookingPayload {

@@ -104,6 +104,15 @@ export class BookingsRepository {
     return rows.map((row) => ({ start: row.start_time, end: row.end_time }));
   }
 
+  /** Ids of a host's confirmed bookings that start after `after`, soonest first. */
+  async upcomingConfirmedIds(hostId: string, after: Date): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id FROM bookings WHERE host_id = $1 AND status = 'confirmed' AND start_time > $2 ORDER BY start_time, id`,
+      [hostId, after],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Confirmed bookings of a host overlapping a window (busy time). */
   async confirmedForHost(hostId: string, from: Date, to: Date): Promise<Array<{ id: string; start: Date; end: Date; eventId: string | null }>> {
     const { rows } = await this.db.query<{ id: string; start_time: Date; end_time: Date; event_id: string | null }>(

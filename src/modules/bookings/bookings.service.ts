@@ -13,6 +13,7 @@ import { BusySources } from '../availability/busy-sources.js';
 import { uidOf } from '../../engines/ical/calendar-writer.js';
 import type { SlotRejection } from '../../engines/slots/slots.engine.js';
 import { ChangeFeed } from '../changes/change-feed.service.js';
+import type { DepartedUser } from '../changes/changes.rows.js';
 import { toWrite } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
 import { EventsWriter } from '../events/events.writer.js';
@@ -173,12 +174,24 @@ export class BookingsService implements OnModuleInit {
     return hostView(await this.reschedule(await this.bookings.getForHost(user.id, id), parseInstant(start)));
   }
 
+  /**
+   * The host's account is being deleted (in the caller's transaction): each booking still to come is
+   * cancelled by the host with `reason`, so the booker gets the usual cancellation before the booking
+   * goes with the account. Returns how many were cancelled.
+   */
+  async cancelForDepartedHost(hostId: string, host: DepartedUser, reason: string): Promise<number> {
+    if (!this.db.inTransaction) throw new Error('Bookings are cancelled for a departing host inside the deletion transaction');
+    const ids = await this.bookings.upcomingConfirmedIds(hostId, this.clock.now());
+    for (const id of ids) await this.cancel(await this.bookings.getForHost(hostId, id), 'host', reason, host);
+    return ids.length;
+  }
+
   /** The booker's secret: derived from the booking id with the server key, so a replay can repeat it. */
   manageToken(bookingId: string): string {
     return createHmac('sha256', this.config.jwtSecret).update(`booking-manage:${bookingId}`).digest('base64url');
   }
 
-  private async cancel(booking: Booking, by: 'host' | 'booker', reason: string | null): Promise<Booking> {
+  private async cancel(booking: Booking, by: 'host' | 'booker', reason: string | null, departedHost?: DepartedUser): Promise<Booking> {
     if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
     const { link } = await this.contextOf(booking);
     return this.db.tx(async () => {
@@ -189,7 +202,7 @@ export class BookingsService implements OnModuleInit {
         const event = await this.events.findOwned(booking.hostId, current.eventId);
         if (event) await this.eventsWriter.update(booking.hostId, event, { ...toWrite(event), status: 'cancelled' }, { origin: 'booking' });
       }
-      await this.appendChange('booking.cancelled', cancelled, link);
+      await this.appendChange('booking.cancelled', cancelled, link, undefined, departedHost);
       return cancelled;
     });
   }
@@ -268,7 +281,16 @@ export class BookingsService implements OnModuleInit {
     return event.id;
   }
 
-  private async appendChange(kind: BookingChangeKind, booking: Booking, link: BookingLink | null, previous?: BookingChangeData['previous']) {
+  private async appendChange(
+    kind: BookingChangeKind,
+    booking: Booking,
+    link: BookingLink | null,
+    previous?: BookingChangeData['previous'],
+    departedHost?: DepartedUser,
+  ) {
+    const data: BookingChangeData = { booking: bookingPayload(booking, link) };
+    if (previous) data.previous = previous;
+    if (departedHost) data.departedHost = departedHost;
     await this.feed.append<BookingChangeData>({
       kind,
       userId: booking.hostId,
@@ -276,7 +298,7 @@ export class BookingsService implements OnModuleInit {
       bookingId: booking.id,
       eventId: booking.eventId,
       fields: kind === 'booking.rescheduled' ? ['startTime', 'endTime'] : kind === 'booking.cancelled' ? ['status'] : [],
-      data: previous ? { booking: bookingPayload(booking, link), previous } : { booking: bookingPayload(booking, link) },
+      data,
     });
   }
 

@@ -28,6 +28,17 @@ export interface Change<D = Record<string, unknown>> {
   createdAt: Date;
 }
 
+/**
+ * The user a change is about, as they were when their account was deleted in the change's own
+ * transaction: subscribers run after the users row is gone, and a cancellation still has to name its
+ * organizer or host.
+ */
+export interface DepartedUser {
+  email: string;
+  name: string;
+  timezone: string;
+}
+
 /** What a writer appends; the feed adds seq and time. */
 export interface ChangeInput<D = Record<string, unknown>> {
   kind: string;

@@ -65,6 +65,12 @@ export class ClientsRepository {
     return rows[0] ? toClient(rows[0]) : null;
   }
 
+  /** Every client id of a user, oldest first (account deletion removes them one by one). */
+  async idsOf(userId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM clients WHERE user_id = $1 ORDER BY created_at, id', [userId]);
+    return rows.map((row) => row.id);
+  }
+
   async list(
     userId: string,
     status: ClientStatus | null,

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { Database } from '../../db/database.js';
+import { AccountDepartures } from '../users/account-departures.js';
 import { ClientCalendarsRepository } from './client-calendars.repository.js';
 import { ClientConnections } from './client-connections.js';
 import { ClientEvents } from './client-events.js';
@@ -14,10 +15,13 @@ const DEFAULT_COLOR = '#4f46e5';
 
 /**
  * Clients: named, coloured groups of a user, each with (at most) one connected Google account. Other
- * modules react to a client's life through ClientEvents (`deleting` before a delete commits).
+ * modules react to a client's life through ClientEvents (`deleting` before a delete commits). Deleting
+ * the account removes each client the way DELETE /clients/:id does, so Google hears of it.
  */
 @Injectable()
-export class ClientsService {
+export class ClientsService implements OnModuleInit {
+  private readonly logger = new Logger('Clients');
+
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(ClientsRepository) private readonly clients: ClientsRepository,
@@ -25,7 +29,12 @@ export class ClientsService {
     @Inject(GoogleTokensService) private readonly tokens: GoogleTokensService,
     @Inject(ClientEvents) private readonly events: ClientEvents,
     @Inject(ClientConnections) private readonly connections: ClientConnections,
+    @Inject(AccountDepartures) private readonly departures: AccountDepartures,
   ) {}
+
+  onModuleInit(): void {
+    this.departures.on('clients', (userId) => this.removeAll(userId));
+  }
 
   async create(user: AuthUser, dto: CreateClientDto): Promise<ClientResponseDto> {
     const client = await this.clients.create(user.id, {
@@ -62,14 +71,7 @@ export class ClientsService {
    */
   async remove(user: AuthUser, id: string): Promise<void> {
     await this.clients.get(user.id, id);
-    await this.connections.leaving(id, user.id);
-    const revoke = await this.tokens.revocationFor(id);
-    await this.db.tx(async () => {
-      const calendarIds = (await this.calendars.listByClient(id)).map((calendar) => calendar.calendarId);
-      await this.events.emit({ type: 'deleting', clientId: id, userId: user.id, calendarIds });
-      await this.clients.remove(user.id, id);
-    });
-    await revoke();
+    await this.removeOwned(user.id, id);
   }
 
   /**
@@ -81,6 +83,32 @@ export class ClientsService {
     await this.connections.leaving(id, user.id);
     const revoke = await this.tokens.revocationFor(id);
     await this.db.tx(() => this.connections.disconnect(id, user.id));
+    await revoke();
+  }
+
+  /**
+   * Every client of a departing account, one at a time: a shared Google grant is revoked with the last
+   * client that holds it. One client failing (the database, not Google: Google's failures are already
+   * logged and passed) leaves its rows to the account's cascade and the others still go.
+   */
+  private async removeAll(userId: string): Promise<void> {
+    for (const id of await this.clients.idsOf(userId)) {
+      try {
+        await this.removeOwned(userId, id);
+      } catch (error) {
+        this.logger.warn({ err: error, clientId: id }, 'Could not remove a client of a deleted account');
+      }
+    }
+  }
+
+  private async removeOwned(userId: string, id: string): Promise<void> {
+    await this.connections.leaving(id, userId);
+    const revoke = await this.tokens.revocationFor(id);
+    await this.db.tx(async () => {
+      const calendarIds = (await this.calendars.listByClient(id)).map((calendar) => calendar.calendarId);
+      await this.events.emit({ type: 'deleting', clientId: id, userId, calendarIds });
+      await this.clients.remove(userId, id);
+    });
     await revoke();
   }
 

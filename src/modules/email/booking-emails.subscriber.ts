@@ -27,9 +27,13 @@ export class BookingEmailsSubscriber implements ChangeSubscriber {
 
   async onChanges(changes: Change[]): Promise<void> {
     for (const change of changes as unknown as Array<Change<BookingChangeData>>) {
-      const host = await this.users.findById(change.userId);
+      const { booking, previous, departedHost } = change.data;
+      const account = departedHost ? null : await this.users.findById(change.userId);
+      // A host who deleted their account is named in the booker's message but gets no copy: their addresses went with it.
+      const host = departedHost
+        ? { userId: null, ...departedHost }
+        : account && { userId: account.id, email: account.email, name: account.name, timezone: account.timezone };
       if (!host) continue;
-      const { booking, previous } = change.data;
       const mail: BookingMail = {
         id: booking.id,
         eventId: booking.eventId,
@@ -41,11 +45,11 @@ export class BookingEmailsSubscriber implements ChangeSubscriber {
         end: new Date(booking.endTime),
         location: booking.location ?? booking.meetingUrl,
         notes: booking.notes,
-        host: { userId: host.id, email: host.email, name: host.name, timezone: host.timezone },
+        host,
         booker: { email: booking.bookerEmail, name: booking.bookerName, timezone: booking.bookerTimezone },
         manageUrl: this.bookings.manageUrl(booking.id),
         // The host's own copies follow their verified addresses (EMAIL_REQUIRE_VERIFIED); the booker's go as given.
-        hostAddresses: await this.addresses.deliveryAddresses(host),
+        hostAddresses: account ? await this.addresses.deliveryAddresses(account) : [],
       };
       if (change.kind === 'booking.created') await this.mail.bookingConfirmation(mail);
       else if (change.kind === 'booking.cancelled') await this.mail.bookingCancellation(mail, booking.cancelledBy ?? 'host', booking.cancelReason);

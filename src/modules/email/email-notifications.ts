@@ -27,8 +27,8 @@ export interface EventMail {
   id: string;
   /** The event's own UID when it came from an import. */
   icalUid?: string | null;
-  /** The event owner: the email rows belong to them. */
-  ownerUserId: string;
+  /** The event owner: the email rows belong to them. Null once they deleted their account (the rows are the attendees' alone). */
+  ownerUserId: string | null;
   /** Incremented on every change that is mailed (ICS SEQUENCE). */
   sequence: number;
   title: string;
@@ -70,7 +70,8 @@ export interface BookingMail {
   end: Date;
   location?: string | null;
   notes?: string | null;
-  host: MailPerson & { userId: string; timezone: string };
+  /** userId is null once the host deleted their account. */
+  host: MailPerson & { userId: string | null; timezone: string };
   booker: MailPerson & { timezone: string };
   /** The booker's link to reschedule or cancel (holds their token: never logged). */
   manageUrl?: string | null;

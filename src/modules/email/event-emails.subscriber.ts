@@ -3,12 +3,18 @@ import { ChangeSubscriberProvider, type ChangeSubscriber } from '../changes/chan
 import type { Change } from '../changes/changes.rows.js';
 import type { EventChangeData, EventPayload } from '../events/event-changes.js';
 import { UserDirectory } from '../users/user-directory.js';
-import type { User } from '../users/users.rows.js';
 import { EmailNotifications, type EventMail, type MailPerson } from './email-notifications.js';
 
 /** What attendees see of an event: a change to any of these is mailed. Tags, color, reminders… are not. */
 const OCCURRENCE_FIELDS = ['startTime', 'endTime', 'isAllDay', 'startDate', 'endDate', 'title', 'description', 'location', 'status'] as const;
 const SERIES_FIELDS = [...OCCURRENCE_FIELDS, 'recurrence'] as const;
+
+/** The organizer of the messages; no account (userId null) once the owner deleted it. */
+interface Owner {
+  userId: string | null;
+  email: string;
+  name: string;
+}
 
 /**
  * The emails event changes cause, from the change feed: invitations (METHOD:REQUEST) to new attendees,
@@ -37,7 +43,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
 
   async onChanges(changes: Change[]): Promise<void> {
     for (const change of changes as unknown as Array<Change<EventChangeData>>) {
-      const owner = await this.users.findById(change.userId);
+      const owner = await this.ownerOf(change);
       if (!owner) continue;
       if (change.seriesId && change.occurrenceId) await this.occurrenceChanged(change, owner);
       else if (change.kind === 'event.created') await this.created(change, owner);
@@ -46,7 +52,18 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     }
   }
 
-  private async created(change: Change<EventChangeData>, owner: User): Promise<void> {
+  /**
+   * The account, or the owner as they were when the change deleted their account with it; any other
+   * change of a deleted account has nobody left to speak for (its events went with it).
+   */
+  private async ownerOf(change: Change<EventChangeData>): Promise<Owner | null> {
+    const departed = change.data.departedOwner;
+    if (departed) return { userId: null, email: departed.email, name: departed.name };
+    const user = await this.users.findById(change.userId);
+    return user ? { userId: user.id, email: user.email, name: user.name } : null;
+  }
+
+  private async created(change: Change<EventChangeData>, owner: Owner): Promise<void> {
     const after = change.data.after as EventPayload;
     const guests = guestsOf(owner, after);
     if (!guests.length || after.status === 'cancelled' || after.source === 'booking') return;
@@ -57,7 +74,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
    * Attendees added get an invitation, removed ones a cancellation, the others an update when a field
    * they see changed; a newly cancelled event is cancelled for everyone who had it.
    */
-  private async updated(change: Change<EventChangeData>, owner: User): Promise<void> {
+  private async updated(change: Change<EventChangeData>, owner: Owner): Promise<void> {
     const before = change.data.before as EventPayload;
     const after = change.data.after as EventPayload;
     if (after.source === 'booking') return;
@@ -82,7 +99,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
   }
 
   /** A deleted event: a cancellation to each attendee, one SEQUENCE above the last message. */
-  private async deleted(change: Change<EventChangeData>, owner: User): Promise<void> {
+  private async deleted(change: Change<EventChangeData>, owner: Owner): Promise<void> {
     const before = change.data.before as EventPayload;
     const guests = guestsOf(owner, before);
     if (!guests.length || before.status === 'cancelled' || before.source === 'booking') return;
@@ -90,7 +107,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
   }
 
   /** One occurrence edited, put back or cancelled: an update or a cancellation of it to the series' attendees. */
-  private async occurrenceChanged(change: Change<EventChangeData>, owner: User): Promise<void> {
+  private async occurrenceChanged(change: Change<EventChangeData>, owner: Owner): Promise<void> {
     const { before, after, series } = change.data;
     if (!series || !before || series.status === 'cancelled' || series.source === 'booking') return;
     const guests = guestsOf(owner, series);
@@ -112,19 +129,19 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
 }
 
 /** Attendees to mail: everyone but the owner. */
-function guestsOf(owner: User, event: EventPayload): MailPerson[] {
+function guestsOf(owner: Owner, event: EventPayload): MailPerson[] {
   const ownerEmail = owner.email.toLowerCase();
   return event.attendees
     .filter((attendee) => attendee.email.toLowerCase() !== ownerEmail)
     .map((attendee) => ({ email: attendee.email, name: attendee.name }));
 }
 
-function mailOf(event: EventPayload, owner: User, attendees: MailPerson[], sequence: number): EventMail {
+function mailOf(event: EventPayload, owner: Owner, attendees: MailPerson[], sequence: number): EventMail {
   const isSeries = event.recurrence !== null;
   return {
     id: event.id,
     icalUid: event.icalUid,
-    ownerUserId: owner.id,
+    ownerUserId: owner.userId,
     sequence,
     title: event.title,
     description: event.description,

@@ -1,3 +1,4 @@
+import type { DepartedUser } from '../changes/changes.rows.js';
 import type { Attachment, Attendee, EventRecord, Reminder } from './events.rows.js';
 
 /**
@@ -57,6 +58,8 @@ export interface EventChangeData {
   after: EventPayload | null;
   /** For a change of one occurrence: its series as it is after the change. */
   series?: EventPayload | null;
+  /** Set when the owner's account is deleted with this change: the organizer the messages name. */
+  departedOwner?: DepartedUser;
 }
 
 /**

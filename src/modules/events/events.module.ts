@@ -3,6 +3,7 @@ import { ChangesModule } from '../changes/changes.module.js';
 import { TagsController } from './tags.controller.js';
 import { TagsService } from './tags.service.js';
 import { AttendeesRepository } from './attendees.repository.js';
+import { EventDepartures } from './event-departures.js';
 import { EventViews } from './event-views.js';
 import { EventsController } from './events.controller.js';
 import { EventsRepository } from './events.repository.js';
@@ -20,7 +21,7 @@ import { TagsRepository } from './tags.repository.js';
 @Module({
   imports: [ChangesModule],
   controllers: [EventsController, SeriesController, RecurringController, TagsController],
-  providers: [EventsService, SeriesService, EventsWriter, EventsRepository, TagsRepository, TagsService, AttendeesRepository, EventViews],
-  exports: [EventsService, SeriesService, EventsWriter, EventViews],
+  providers: [EventsService, SeriesService, EventsWriter, EventsRepository, TagsRepository, TagsService, AttendeesRepository, EventViews, EventDepartures],
+  exports: [EventsService, SeriesService, EventsWriter, EventViews, EventDepartures],
 })
 export class EventsModule {}

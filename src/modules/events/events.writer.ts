@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { ChangeFeed } from '../changes/change-feed.service.js';
+import type { DepartedUser } from '../changes/changes.rows.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { eventPayload, type EventChangeData, type EventChangeKind } from './event-changes.js';
 import { seriesOccurrence } from './event-views.js';
@@ -170,7 +171,7 @@ export class EventsWriter {
    * Deletes an event or a series (its overrides go with it). Deleting an override puts its occurrence
    * back as the series has it: an `event.updated` of that occurrence.
    */
-  remove(userId: string, current: EventRecord, options: { origin: EventOrigin }): Promise<void> {
+  remove(userId: string, current: EventRecord, options: { origin: EventOrigin; departedOwner?: DepartedUser }): Promise<void> {
     return this.db.tx(async () => {
       if (current.seriesId && current.originalStart) {
         const master = await this.events.get(userId, current.seriesId);
@@ -190,7 +191,9 @@ export class EventsWriter {
       }
       const attendees = await this.attendeesOf(current.id);
       await this.events.remove(userId, current.id);
-      await this.append('event.deleted', options.origin, current, [], { before: eventPayload(current, attendees), after: null });
+      const data: EventChangeData = { before: eventPayload(current, attendees), after: null };
+      if (options.departedOwner) data.departedOwner = options.departedOwner;
+      await this.append('event.deleted', options.origin, current, [], data);
     });
   }
 

@@ -8,13 +8,15 @@ export class RealtimeOutboxRepository {
 
   /**
    * Appends changes in the order given (the dispatcher's, oldest first), so `pos` follows it inside a
-   * batch too. A change already present is skipped: appending is idempotent.
+   * batch too. A change already present is skipped: appending is idempotent. So is the change of an
+   * account deleted since (its cancellations are dispatched after it is gone): nobody is left to push to.
    */
   async append(changes: ReadonlyArray<{ seq: number; userId: string }>): Promise<void> {
     await this.db.query(
       `INSERT INTO realtime_outbox (seq, user_id)
-       SELECT seq, user_id FROM unnest($1::bigint[], $2::uuid[]) WITH ORDINALITY AS given (seq, user_id, n)
-       ORDER BY n
+       SELECT given.seq, given.user_id FROM unnest($1::bigint[], $2::uuid[]) WITH ORDINALITY AS given (seq, user_id, n)
+       JOIN users u ON u.id = given.user_id
+       ORDER BY given.n
        ON CONFLICT (seq) DO NOTHING`,
       [changes.map((change) => change.seq), changes.map((change) => change.userId)],
     );

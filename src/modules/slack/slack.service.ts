@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Database } from '../../db/database.js';
+import { AccountDepartures } from '../users/account-departures.js';
 import type {
   SlackChannelDto,
   SlackConnectDto,
@@ -36,10 +37,11 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest();
 /**
  * A user's Slack install: the OAuth v2 flow (a single-use state, only its hash stored, valid 10 minutes),
  * the tokens sealed at rest, the settings (default channel, routing, status sync), the channel list
- * through Slack's cursors, and disconnecting (auth.revoke, then the row is deleted).
+ * through Slack's cursors, and disconnecting (auth.revoke, then the row is deleted) — also when the
+ * account is deleted.
  */
 @Injectable()
-export class SlackService {
+export class SlackService implements OnModuleInit {
   private readonly logger = new Logger('Slack');
 
   constructor(
@@ -52,7 +54,15 @@ export class SlackService {
     @Inject(SlackMessagesRepository) private readonly messages: SlackMessagesRepository,
     @Inject(SlackRequestsRepository) private readonly requests: SlackRequestsRepository,
     @Inject(SlackStatusPlanner) private readonly status: SlackStatusPlanner,
+    @Inject(AccountDepartures) private readonly departures: AccountDepartures,
   ) {}
+
+  onModuleInit(): void {
+    this.departures.on('slack', async (userId) => {
+      const integration = await this.integrations.findByUser(userId);
+      if (integration) await this.revokeAndForget(integration);
+    });
+  }
 
   get redirectUri(): string {
     return `${this.config.appBaseUrl}/api/v1/integrations/slack/callback`;
@@ -153,18 +163,21 @@ export class SlackService {
 
   /** Revokes the tokens at Slack (best effort: a Slack outage must not keep the user connected) and deletes the install. */
   async disconnect(user: AuthUser): Promise<void> {
-    const integration = await this.integrationOf(user);
+    await this.revokeAndForget(await this.integrationOf(user));
+  }
+
+  private async revokeAndForget(integration: SlackIntegration): Promise<void> {
     for (const token of [this.tokens.user(integration), this.tokens.bot(integration)]) {
       if (!token) continue;
       try {
         await this.slack.client(token).auth.revoke();
       } catch (error) {
         const failure = slackFailure(error);
-        if (failure.kind !== 'token') this.logger.warn({ userId: user.id, error: failure.code }, 'Could not revoke a Slack token');
+        if (failure.kind !== 'token') this.logger.warn({ userId: integration.userId, error: failure.code }, 'Could not revoke a Slack token');
       }
     }
-    await this.integrations.deleteByUser(user.id);
-    this.logger.log({ userId: user.id, teamId: integration.teamId }, 'Slack disconnected');
+    await this.integrations.deleteByUser(integration.userId);
+    this.logger.log({ userId: integration.userId, teamId: integration.teamId }, 'Slack disconnected');
   }
 
   /** Channels the bot can post to: public ones, and private ones it was invited to; archived ones left out. */

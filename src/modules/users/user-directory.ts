@@ -1,4 +1,5 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
+import { AccountDepartures } from './account-departures.js';
 import { UserAccounts } from './user-accounts.js';
 import { UsersRepository } from './users.repository.js';
 import type { User } from './users.rows.js';
@@ -26,9 +27,12 @@ export class UserDirectory {
   }
 }
 
-/** UserDirectory (reads) and UserAccounts (auth's account records): the users table's doors for other modules. */
+/**
+ * UserDirectory (reads) and UserAccounts (auth's account records): the users table's doors for other
+ * modules; AccountDepartures, where integrations hook into account deletion.
+ */
 @Module({
-  providers: [UsersRepository, UserDirectory, UserAccounts],
-  exports: [UserDirectory, UserAccounts],
+  providers: [UsersRepository, UserDirectory, UserAccounts, AccountDepartures],
+  exports: [UserDirectory, UserAccounts, AccountDepartures],
 })
 export class UserDirectoryModule {}

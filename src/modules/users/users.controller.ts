@@ -33,7 +33,13 @@ export class UsersController {
 
   @Delete('me')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete your account and all its data', description: 'Needs the current password.' })
+  @ApiOperation({
+    summary: 'Delete your account and all its data',
+    description:
+      'Needs the current password. Bookings still to come are cancelled and their bookers emailed; events still to come ' +
+      'with attendees are deleted and their attendees sent a cancellation; Google grants and Slack tokens are revoked ' +
+      '(best effort). See docs/auth.md, account deletion.',
+  })
   @ApiNoContentResponse({ description: 'The account and its data are gone.' })
   @ApiAuth('VALIDATION_FAILED', 'WRONG_PASSWORD')
   deleteMe(@CurrentUser() user: AuthUser, @Body() dto: DeleteMeDto): Promise<void> {

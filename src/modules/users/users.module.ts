@@ -3,9 +3,13 @@ import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { BookingsModule } from '../bookings/bookings.module.js';
+import { EventsModule } from '../events/events.module.js';
+import { UserDirectoryModule } from './user-directory.js';
 
+/** Profiles and account deletion, which cancels through bookings and events and tells the integrations (AccountDepartures). */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, BookingsModule, EventsModule, UserDirectoryModule],
   controllers: [UsersController],
   providers: [UsersService, UsersRepository],
 })

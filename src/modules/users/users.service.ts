@@ -1,11 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { Clock } from '../../common/time/clock.js';
 import { SESSIONS_WAKE_CHANNEL } from '../auth/access-token.verifier.js';
 import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
+import { BookingsService } from '../bookings/bookings.service.js';
+import { EventDepartures } from '../events/event-departures.js';
+import { AccountDepartures } from './account-departures.js';
 import { UsersRepository } from './users.repository.js';
 import { PublicProfileDto, UpdateMeDto, UserResponseDto } from './dto/user.dto.js';
+
+/** The reason bookers read in the cancellation of a booking whose host deleted their account. */
+const HOST_GONE = "The host's Calento account was deleted.";
 
 @Injectable()
 export class UsersService {
@@ -14,6 +21,10 @@ export class UsersService {
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(PasswordService) private readonly passwords: PasswordService,
+    @Inject(BookingsService) private readonly bookings: BookingsService,
+    @Inject(EventDepartures) private readonly events: EventDepartures,
+    @Inject(AccountDepartures) private readonly departures: AccountDepartures,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async getMe(userId: string): Promise<UserResponseDto> {
@@ -38,11 +49,25 @@ export class UsersService {
     return UserResponseDto.from(user);
   }
 
+  /**
+   * Deletes the account as if its owner first called off what others rely on (docs/auth.md, account
+   * deletion). The integrations close their grants and installs first, while the tokens are stored.
+   * Then one transaction cancels the upcoming bookings and the events others were invited to, and deletes
+   * the user; every other user-owned row goes by ON DELETE CASCADE. The cancellations' changes outlive
+   * the user and carry their name and address, so the emails go out after the commit.
+   */
   async deleteMe(userId: string, password: string): Promise<void> {
     const hash = await this.users.findPasswordHash(userId);
     if (!(await this.passwords.verify(password, hash))) throw new DomainError('WRONG_PASSWORD');
-    // Every user-owned table references users with ON DELETE CASCADE.
-    await this.users.delete(userId);
+    const user = await this.users.findById(userId);
+    if (!user) throw new NotFoundError('user');
+    await this.departures.leaving(userId);
+    const departed = { email: user.email, name: user.name, timezone: user.timezone };
+    await this.db.tx(async () => {
+      await this.bookings.cancelForDepartedHost(userId, departed, HOST_GONE);
+      await this.events.cancelShared(userId, departed, this.clock.now());
+      await this.users.delete(userId);
+    });
     await this.db.wake(SESSIONS_WAKE_CHANNEL);
   }
 
