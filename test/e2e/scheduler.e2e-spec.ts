@@ -42,6 +42,14 @@ async function remindersOf(eventId: string): Promise<ReminderRow[]> {
   return rows;
 }
 
+async function bodyOf(dedupeKey: string): Promise<string> {
+  const { rows } = await t.db.query<{ body_text: string }>(
+    `SELECT e.body_text FROM jobs j JOIN email_queue e ON e.job_id = j.id WHERE j.dedupe_key = $1 AND j.status = 'queued'`,
+    [dedupeKey],
+  );
+  return rows[0]?.body_text ?? '';
+}
+
 const queued = (rows: ReminderRow[]) => rows.filter((row) => row.job_status === 'queued');
 
 async function createEvent(owner: TestUser, body: Record<string, unknown>): Promise<string> {
@@ -176,6 +184,24 @@ describe('event reminders', () => {
     await settle();
     await scheduler.tick(now);
     expect(queued(await remindersOf(id))).toEqual([]);
+  });
+
+  it('re-queues a pending reminder when only the end changes, so it shows the new range', async () => {
+    const owner = await registerUser(t.http, { timezone: 'Asia/Tokyo' });
+    const id = await createEvent(owner, {
+      title: 'Offsite',
+      startTime: '2031-07-03T10:00:00+09:00',
+      endTime: '2031-07-03T10:30:00+09:00',
+      reminders: [{ method: 'email', minutesBefore: 10 }],
+    });
+    const now = new Date('2031-07-03T00:00:00Z');
+    await scheduler.tick(now);
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ endTime: '2031-07-03T12:30:00+09:00' }).expect(200);
+    await settle();
+    await scheduler.tick(now);
+    const pending = queued(await remindersOf(id));
+    expect(pending).toHaveLength(1);
+    expect(await bodyOf(pending[0].dedupe_key)).toContain('10:00–12:30 (Asia/Tokyo)');
   });
 });
 

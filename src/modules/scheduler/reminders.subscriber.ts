@@ -7,10 +7,17 @@ import type { EventChangeData } from '../events/event-changes.js';
 import { EventReminders } from './event-reminders.js';
 
 /**
+ * Fields a queued reminder's text is rendered from. Its dedupe key only names the start, so a change to
+ * anything else shown (the end, the zone, all-day dates) leaves the key matching and the old text queued
+ * unless the pending reminders are re-queued.
+ */
+const REMINDER_TEXT_FIELDS = ['title', 'location', 'startTime', 'endTime', 'isAllDay', 'startDate', 'endDate', 'timezone'];
+
+/**
  * Every change of an event re-plans its reminders at once (the scheduler's tick only looks ahead): a
  * moved event gets reminders at the new time and loses the old ones, a deleted or cancelled one loses
- * them, a new title reaches the pending ones. Runs in the dispatch transaction; the reminders are email
- * jobs with dedupe keys, so planning twice queues once.
+ * them, a change of what a reminder shows reaches the pending ones. Runs in the dispatch transaction;
+ * the reminders are email jobs with dedupe keys, so planning twice queues once.
  */
 @ChangeSubscriberProvider()
 @Injectable()
@@ -29,7 +36,7 @@ export class RemindersSubscriber implements ChangeSubscriber {
     for (const change of changes) {
       const root = change.seriesId ?? change.eventId;
       if (!root || createdWithoutEmailReminders(change)) continue;
-      const refresh = change.fields.includes('title') || change.fields.includes('location');
+      const refresh = change.fields.some((field) => REMINDER_TEXT_FIELDS.includes(field));
       roots.set(root, (roots.get(root) ?? false) || refresh);
     }
     const now = this.clock.now();
