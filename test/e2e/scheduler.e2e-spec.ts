@@ -203,6 +203,24 @@ describe('event reminders', () => {
     expect(pending).toHaveLength(1);
     expect(await bodyOf(pending[0].dedupe_key)).toContain('10:00–12:30 (Asia/Tokyo)');
   });
+
+  it("re-renders pending reminders in the owner's new zone after PATCH /users/me", async () => {
+    const owner = await registerUser(t.http, { timezone: 'Asia/Tokyo' });
+    const id = await createEvent(owner, {
+      title: 'Zone check',
+      startTime: '2031-07-04T10:00:00+09:00',
+      endTime: '2031-07-04T10:30:00+09:00',
+      reminders: [{ method: 'email', minutesBefore: 10 }],
+    });
+    const now = new Date('2031-07-04T00:00:00Z');
+    await scheduler.tick(now);
+    await api().patch('/api/v1/users/me').set(owner.auth).send({ timezone: 'America/Los_Angeles' }).expect(200);
+    await settle();
+    await scheduler.tick(now);
+    const pending = queued(await remindersOf(id));
+    expect(pending.map((row) => row.subject)).toEqual(['Reminder: Zone check at 18:00']);
+    expect(await bodyOf(pending[0].dedupe_key)).toContain('18:00–18:30 (America/Los_Angeles)');
+  });
 });
 
 describe('the reminder sweep', () => {

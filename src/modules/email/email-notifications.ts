@@ -176,10 +176,10 @@ export class EmailNotifications {
 
   /**
    * The reminders still queued (not sending yet) of one event, or of every event when `eventId` is
-   * null; only those to be sent before `sendBefore` when given.
+   * null; only those to be sent before `sendBefore`, and only those of `ownerUserId`, when given.
    */
-  async queuedEventReminders(eventId: string | null, sendBefore: Date | null = null): Promise<QueuedReminder[]> {
-    const keys = await this.emails.queuedKeys(eventId ? `reminder:${eventId}:` : 'reminder:', sendBefore);
+  async queuedEventReminders(eventId: string | null, sendBefore: Date | null = null, ownerUserId: string | null = null): Promise<QueuedReminder[]> {
+    const keys = await this.emails.queuedKeys(eventId ? `reminder:${eventId}:` : 'reminder:', sendBefore, ownerUserId);
     return keys.map(parseReminderKey).filter((reminder): reminder is QueuedReminder => reminder !== null);
   }
 

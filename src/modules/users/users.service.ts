@@ -4,6 +4,8 @@ import { DomainError, NotFoundError } from '../../common/errors/domain-error.js'
 import { SESSIONS_WAKE_CHANNEL } from '../auth/access-token.verifier.js';
 import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
+import { ChangeFeed } from '../changes/change-feed.service.js';
+import { changedProfileFields, userProfilePayload, type UserChangeData } from './user-changes.js';
 import { UsersRepository } from './users.repository.js';
 import { PublicProfileDto, UpdateMeDto, UserResponseDto } from './dto/user.dto.js';
 
@@ -14,6 +16,7 @@ export class UsersService {
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(PasswordService) private readonly passwords: PasswordService,
+    @Inject(ChangeFeed) private readonly feed: ChangeFeed,
   ) {}
 
   async getMe(userId: string): Promise<UserResponseDto> {
@@ -26,7 +29,14 @@ export class UsersService {
     // Check the current password before any change, so a wrong one changes nothing.
     const newHash = dto.newPassword !== undefined ? await this.checkedNewHash(userId, dto) : null;
     const user = await this.db.tx(async () => {
+      const current = await this.users.findById(userId);
+      if (!current) throw new NotFoundError('user');
       const updated = await this.users.updateProfile(userId, dto);
+      const before = userProfilePayload(current);
+      const after = userProfilePayload(updated);
+      const fields = changedProfileFields(before, after);
+      // Reminders already rendered in the old zone are re-rendered by a subscriber, as for an event change.
+      if (fields.length) await this.feed.append<UserChangeData>({ kind: 'user.updated', userId, origin: 'api', fields, data: { before, after } });
       if (newHash) {
         await this.users.updatePassword(userId, newHash);
         await this.auth.revokeAllSessions(userId, 'password_changed');
