@@ -301,6 +301,36 @@ describe('daily summary', () => {
     expect(emails[0].body_text.indexOf('Morning sync')).toBeLessThan(emails[0].body_text.indexOf('Design review'));
   });
 
+  it('lists the all-day events of that date as all-day, whatever their zone, and none of the dates either side', async () => {
+    // Kiritimati is UTC+14 and Honolulu UTC-10: a Honolulu all-day event of the 12th covers the
+    // Kiritimati 13th in UTC and none of the 12th; the one of the 11th covers all of the 12th.
+    const user = await registerUser(t.http, { timezone: 'Pacific/Kiritimati' });
+    await api().patch('/api/v1/users/me').set(user.auth).send({ dailySummary: true }).expect(200);
+    const allDay = (title: string, startTime: string, endTime: string, timezone: string) =>
+      createEvent(user, { title, isAllDay: true, startTime, endTime, timezone });
+    await allDay('Honolulu 11th', '2031-03-11', '2031-03-12', 'Pacific/Honolulu');
+    await allDay('Honolulu 12th', '2031-03-12', '2031-03-13', 'Pacific/Honolulu');
+    await allDay('Home 12th', '2031-03-12', '2031-03-13', 'Pacific/Kiritimati');
+    await allDay('Honolulu 13th', '2031-03-13', '2031-03-14', 'Pacific/Honolulu');
+    await allDay('Trip 10th to 14th', '2031-03-10', '2031-03-15', 'Europe/London');
+    await createEvent(user, { title: 'Lunch', startTime: '2031-03-12T12:00:00+14:00', endTime: '2031-03-12T13:00:00+14:00' });
+
+    const payload = { userId: user.id, localDate: '2031-03-12', timezone: 'Pacific/Kiritimati' };
+    expect(await scheduler.composeDailySummary(payload, new Date('2031-03-11T17:00:00Z'))).toBe(true);
+    const { rows } = await t.db.query<{ subject: string; body_text: string }>(
+      `SELECT subject, body_text FROM email_queue WHERE user_id = $1 AND template_key = 'daily_summary'`,
+      [user.id],
+    );
+    expect(rows[0].subject).toBe('Your day, Wednesday 12 March 2031: 4 events');
+    const lines = rows[0].body_text.split('\n').filter((line) => line.startsWith('- '));
+    expect(lines).toEqual([
+      '- All day  Trip 10th to 14th',
+      '- All day  Home 12th',
+      '- All day  Honolulu 12th',
+      '- Wed 12 Mar 2031, 12:00–13:00 (Pacific/Kiritimati)  Lunch',
+    ]);
+  });
+
   it('is skipped for a user who opted out or changed zone since it was planned', async () => {
     const user = await registerUser(t.http, { timezone: 'Europe/Paris' });
     await api().patch('/api/v1/users/me').set(user.auth).send({ dailySummary: true }).expect(200);

@@ -85,6 +85,8 @@ export interface SummaryEvent {
   title: string;
   start: Date;
   end: Date;
+  /** Shown as all-day: its instants are of its own zone, not the reader's. */
+  allDay?: boolean;
   location?: string | null;
 }
 
@@ -293,7 +295,7 @@ export class EmailNotifications {
         day: sendAt,
         timezone: user.timezone,
         count: events.length,
-        events: events.map((event) => ({ title: event.title, start: event.start, end: event.end, location: event.location ?? null })),
+        events: events.map((event) => ({ title: event.title, start: event.start, end: event.end, allDay: event.allDay ?? false, location: event.location ?? null })),
         appUrl: this.config.appBaseUrl,
       },
       { userId: user.id, sendAt, dedupeKey: `daily-summary:${user.id}:${localDate}${extra}` },
