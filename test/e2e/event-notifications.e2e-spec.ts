@@ -232,6 +232,25 @@ describe('series', () => {
     expect(starts).toEqual(['2030-02-25T14:00:00.000Z', '2030-03-04T14:00:00.000Z', '2030-03-11T13:00:00.000Z', '2030-03-18T13:00:00.000Z']);
   });
 
+  it("mails an update when only a timed series' zone changes, which moves its occurrences across DST", async () => {
+    const owner = await registerUser(t.http, { timezone: 'America/New_York' });
+    const guest = uniqueEmail('zone');
+    const id = await createEvent(owner, {
+      title: 'Weekly',
+      startTime: '2030-03-04T09:00:00-05:00',
+      endTime: '2030-03-04T09:30:00-05:00',
+      timezone: 'America/New_York',
+      recurrenceRule: 'FREQ=WEEKLY;COUNT=4',
+      attendees: [{ email: guest }],
+    });
+    const invitation = inviteOf(await nth(guest, 1)).invite;
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ timezone: 'Europe/London' }).expect(200);
+    const update = await nth(guest, 2);
+    const text = update.parsed.attachments.find((part) => part.contentType === 'text/calendar')!.content.toString('utf8');
+    expect(text).toContain('DTSTART;TZID=Europe/London:');
+    expect(inviteOf(update).invite.sequence).toBeGreaterThan(invitation.sequence);
+  });
+
   it('invites to the series with its RRULE, and mails one occurrence with its RECURRENCE-ID', async () => {
     const owner = await registerUser(t.http);
     const guest = uniqueEmail('series');

@@ -68,7 +68,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const added = current.filter((guest) => !had.has(guest.email.toLowerCase()));
     const removed = previous.filter((guest) => !has.has(guest.email.toLowerCase()));
     const kept = current.filter((guest) => had.has(guest.email.toLowerCase()));
-    const changed = differs(before, after, SERIES_FIELDS);
+    const changed = differs(before, after, SERIES_FIELDS) || seriesZoneChanged(before, after);
     const cancelled = after.status === 'cancelled';
     const wasCancelled = before.status === 'cancelled';
     if (!changed && !added.length && !removed.length) return;
@@ -138,6 +138,15 @@ function mailOf(event: EventPayload, owner: User, attendees: MailPerson[], seque
     organizer: { email: owner.email, name: owner.name },
     attendees,
   };
+}
+
+/**
+ * A timed series in another zone: its RRULE is expanded in that zone, so attendees' copies (expanded in
+ * the old one) drift wherever the zones' DST rules part. The events writer bumps SEQUENCE on the same
+ * rule. A single or all-day event keeps its instants or dates, and its zone alone is not mailed.
+ */
+function seriesZoneChanged(before: EventPayload, after: EventPayload): boolean {
+  return after.recurrence !== null && !after.isAllDay && before.timezone !== after.timezone;
 }
 
 function differs(before: EventPayload, after: EventPayload, fields: readonly (keyof EventPayload)[]): boolean {
