@@ -147,6 +147,30 @@ describe('updates and cancellations', () => {
     expect(renamed.sequence).toBeGreaterThan(invite.sequence);
   });
 
+  it("writes each attendee's answer in an update, and asks for a reply only from those who have not answered", async () => {
+    const owner = await registerUser(t.http);
+    const invitee = await registerUser(t.http);
+    const guest = uniqueEmail('unanswered');
+    const id = await createEvent(owner, { attendees: [{ email: invitee.email }, { email: guest }] });
+    await nth(guest, 1);
+    await api().post(`/api/v1/events/${id}/rsvp`).set(invitee.auth).send({ response: 'accepted' }).expect(200);
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ title: 'Planning (renamed)' }).expect(200);
+    const update = await eventually(
+      () => sink.to(invitee.email).find((mail) => mail.parsed.subject?.startsWith('Updated:')),
+      10_000,
+      'the update to the invitee',
+    );
+    const text = update.parsed.attachments.find((part) => part.contentType === 'text/calendar')!.content.toString('utf8');
+    const attendees = text
+      .replace(/\r?\n /g, '')
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('ATTENDEE'));
+    expect(attendees.sort()).toEqual([
+      `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:${invitee.email}`,
+      `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${guest}`,
+    ]);
+  });
+
   it('sends nothing for a change attendees do not see: tags, color, reminders, visibility', async () => {
     const owner = await registerUser(t.http);
     const guest = uniqueEmail('quiet');

@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { EmailService, type EmailAddress, type QueuedEmail } from './email.service.js';
 import { localTimeOn } from './email-format.js';
 import type { IcsEvent } from './ics.js';
-import { uidOf } from '../../engines/ical/calendar-writer.js';
+import { uidOf, type IcsResponse } from '../../engines/ical/calendar-writer.js';
 
 /**
  * The messages Calento sends, as plain-object calls: each picks its template, recipients, ICS and
@@ -21,6 +21,8 @@ export interface MailUser {
 export interface MailPerson extends EmailAddress {
   /** IANA zone the recipient reads times in; the event's zone when absent. */
   timezone?: string | null;
+  /** An attendee's answer so far, written as their PARTSTAT in the ICS. */
+  response?: IcsResponse | null;
 }
 
 export interface EventMail {

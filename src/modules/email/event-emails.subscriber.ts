@@ -4,6 +4,7 @@ import type { Change } from '../changes/changes.rows.js';
 import type { EventChangeData, EventPayload } from '../events/event-changes.js';
 import { UserDirectory } from '../users/user-directory.js';
 import type { User } from '../users/users.rows.js';
+import type { IcsResponse } from '../../engines/ical/calendar-writer.js';
 import { EmailNotifications, type EventMail, type MailPerson } from './email-notifications.js';
 
 /** What attendees see of an event: a change to any of these is mailed. Tags, color, reminders… are not. */
@@ -116,7 +117,13 @@ function guestsOf(owner: User, event: EventPayload): MailPerson[] {
   const ownerEmail = owner.email.toLowerCase();
   return event.attendees
     .filter((attendee) => attendee.email.toLowerCase() !== ownerEmail)
-    .map((attendee) => ({ email: attendee.email, name: attendee.name }));
+    .map((attendee) => ({ email: attendee.email, name: attendee.name, response: responseOf(attendee.responseStatus) }));
+}
+
+const RESPONSES: readonly string[] = ['needsAction', 'accepted', 'declined', 'tentative'] satisfies IcsResponse[];
+
+function responseOf(status: string): IcsResponse {
+  return RESPONSES.includes(status) ? (status as IcsResponse) : 'needsAction';
 }
 
 function mailOf(event: EventPayload, owner: User, attendees: MailPerson[], sequence: number): EventMail {

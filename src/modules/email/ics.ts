@@ -1,10 +1,7 @@
-import { buildCalendar } from '../../engines/ical/calendar-writer.js';
+import { buildCalendar, type IcsPerson } from '../../engines/ical/calendar-writer.js';
 import type { IcsMethod } from './email.rows.js';
 
-export interface IcsPerson {
-  email: string;
-  name?: string | null;
-}
+export type { IcsPerson };
 
 /** One calendar event as an iTIP message sees it. Times are instants, written in the event's zone. */
 export interface IcsEvent {
