@@ -47,8 +47,23 @@ export interface EventMail {
   dates?: { start: string; end: string } | null;
   /** A message about one occurrence of the series `id`: its occurrence id. */
   recurrenceId?: string | null;
+  /** A series' occurrences edited one by one (not cancelled ones: those are exdates), sent along with it. */
+  overrides?: EventMailOverride[];
   organizer: MailPerson;
   attendees: MailPerson[];
+}
+
+/** One edited occurrence of a series, as its own VEVENT in the series' messages. */
+export interface EventMailOverride {
+  /** The occurrence id it replaces (RECURRENCE-ID). */
+  recurrenceId: string;
+  title: string;
+  description?: string | null;
+  location?: string | null;
+  start: Date;
+  end: Date;
+  timezone: string;
+  dates?: { start: string; end: string } | null;
 }
 
 /** A reminder email waiting in the queue, read back from its dedupe key. */
@@ -353,6 +368,16 @@ export class EmailNotifications {
       dates: event.dates ?? null,
       recurrenceId: event.recurrenceId ?? null,
       timezone: event.timezone,
+      overrides: (event.overrides ?? []).map((override) => ({
+        recurrenceId: override.recurrenceId,
+        start: override.start,
+        end: override.end,
+        summary: override.title,
+        description: override.description ?? null,
+        location: override.location ?? null,
+        timezone: override.timezone,
+        dates: override.dates ?? null,
+      })),
       organizer: event.organizer,
       attendees: event.attendees,
     };

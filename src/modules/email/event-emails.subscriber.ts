@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ChangeSubscriberProvider, type ChangeSubscriber } from '../changes/change-subscriber.js';
 import type { Change } from '../changes/changes.rows.js';
 import type { EventChangeData, EventPayload } from '../events/event-changes.js';
+import { EventsService } from '../events/events.service.js';
 import { UserDirectory } from '../users/user-directory.js';
 import type { User } from '../users/users.rows.js';
 import type { IcsResponse } from '../../engines/ical/calendar-writer.js';
-import { EmailNotifications, type EventMail, type MailPerson } from './email-notifications.js';
+import { EmailNotifications, type EventMail, type EventMailOverride, type MailPerson } from './email-notifications.js';
 
 /** What attendees see of an event: a change to any of these is mailed. Tags, color, reminders… are not. */
 const OCCURRENCE_FIELDS = ['startTime', 'endTime', 'isAllDay', 'startDate', 'endDate', 'title', 'description', 'location', 'status'] as const;
@@ -34,6 +35,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
   constructor(
     @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(EmailNotifications) private readonly mail: EmailNotifications,
+    @Inject(EventsService) private readonly events: EventsService,
   ) {}
 
   async onChanges(changes: Change[]): Promise<void> {
@@ -51,7 +53,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const after = change.data.after as EventPayload;
     const guests = guestsOf(owner, after);
     if (!guests.length || after.status === 'cancelled' || after.source === 'booking') return;
-    await this.mail.eventInvitation(mailOf(after, owner, guests, after.sequence), guests);
+    await this.mail.eventInvitation(await this.withOverrides(mailOf(after, owner, guests, after.sequence)), guests);
   }
 
   /**
@@ -78,8 +80,35 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const toInvite = cancelled ? [] : added;
     const mail = mailOf(after, owner, cancelled ? previous : current, after.sequence);
     if (toCancel.length) await this.mail.eventCancellation({ ...mail, attendees: toCancel }, toCancel);
-    if (toUpdate.length) await this.mail.eventUpdate(mail, toUpdate);
-    if (toInvite.length) await this.mail.eventInvitation(mail, toInvite);
+    const request = toUpdate.length || toInvite.length ? await this.withOverrides(mail) : mail;
+    if (toUpdate.length) await this.mail.eventUpdate(request, toUpdate);
+    if (toInvite.length) await this.mail.eventInvitation(request, toInvite);
+  }
+
+  /**
+   * A series invitation or update carries its occurrences edited one by one as well (RFC 5546 §3.2.2):
+   * a client replaces what it holds of the UID with what the message has, so without them an edited
+   * occurrence falls back to the rule's time, or stays keyed to an occurrence id the series no longer
+   * has. Read when dispatched: a later edit mails again with a higher SEQUENCE. Cancelled ones are EXDATEs.
+   */
+  private async withOverrides(mail: EventMail): Promise<EventMail> {
+    if (!mail.rrule) return mail;
+    const overrides = (await this.events.overridesOf([mail.id])).filter((override) => override.originalStart !== null);
+    overrides.sort((a, b) => (a.originalStart as string).localeCompare(b.originalStart as string));
+    const cancelled = overrides.filter((override) => override.status === 'cancelled').map((override) => override.originalStart as string);
+    const edited: EventMailOverride[] = overrides
+      .filter((override) => override.status !== 'cancelled')
+      .map((override) => ({
+        recurrenceId: override.originalStart as string,
+        title: override.title,
+        description: override.description,
+        location: override.location,
+        start: override.startTime,
+        end: override.endTime,
+        timezone: override.timezone,
+        dates: override.isAllDay && override.startDate && override.endDate ? { start: override.startDate, end: override.endDate } : null,
+      }));
+    return { ...mail, exdates: [...new Set([...(mail.exdates ?? []), ...cancelled])], overrides: edited };
   }
 
   /** A deleted event: a cancellation to each attendee, one SEQUENCE above the last message. */
