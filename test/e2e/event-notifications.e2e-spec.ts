@@ -147,6 +147,30 @@ describe('updates and cancellations', () => {
     expect(renamed.sequence).toBeGreaterThan(invite.sequence);
   });
 
+  it("writes each attendee's answer in an update, and asks for a reply only from those who have not answered", async () => {
+    const owner = await registerUser(t.http);
+    const invitee = await registerUser(t.http);
+    const guest = uniqueEmail('unanswered');
+    const id = await createEvent(owner, { attendees: [{ email: invitee.email }, { email: guest }] });
+    await nth(guest, 1);
+    await api().post(`/api/v1/events/${id}/rsvp`).set(invitee.auth).send({ response: 'accepted' }).expect(200);
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ title: 'Planning (renamed)' }).expect(200);
+    const update = await eventually(
+      () => sink.to(invitee.email).find((mail) => mail.parsed.subject?.startsWith('Updated:')),
+      10_000,
+      'the update to the invitee',
+    );
+    const text = update.parsed.attachments.find((part) => part.contentType === 'text/calendar')!.content.toString('utf8');
+    const attendees = text
+      .replace(/\r?\n /g, '')
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('ATTENDEE'));
+    expect(attendees.sort()).toEqual([
+      `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:${invitee.email}`,
+      `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${guest}`,
+    ]);
+  });
+
   it('sends nothing for a change attendees do not see: tags, color, reminders, visibility', async () => {
     const owner = await registerUser(t.http);
     const guest = uniqueEmail('quiet');
@@ -232,6 +256,25 @@ describe('series', () => {
     expect(starts).toEqual(['2030-02-25T14:00:00.000Z', '2030-03-04T14:00:00.000Z', '2030-03-11T13:00:00.000Z', '2030-03-18T13:00:00.000Z']);
   });
 
+  it("mails an update when only a timed series' zone changes, which moves its occurrences across DST", async () => {
+    const owner = await registerUser(t.http, { timezone: 'America/New_York' });
+    const guest = uniqueEmail('zone');
+    const id = await createEvent(owner, {
+      title: 'Weekly',
+      startTime: '2030-03-04T09:00:00-05:00',
+      endTime: '2030-03-04T09:30:00-05:00',
+      timezone: 'America/New_York',
+      recurrenceRule: 'FREQ=WEEKLY;COUNT=4',
+      attendees: [{ email: guest }],
+    });
+    const invitation = inviteOf(await nth(guest, 1)).invite;
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ timezone: 'Europe/London' }).expect(200);
+    const update = await nth(guest, 2);
+    const text = update.parsed.attachments.find((part) => part.contentType === 'text/calendar')!.content.toString('utf8');
+    expect(text).toContain('DTSTART;TZID=Europe/London:');
+    expect(inviteOf(update).invite.sequence).toBeGreaterThan(invitation.sequence);
+  });
+
   it('invites to the series with its RRULE, and mails one occurrence with its RECURRENCE-ID', async () => {
     const owner = await registerUser(t.http);
     const guest = uniqueEmail('series');
@@ -273,6 +316,65 @@ describe('series', () => {
     await settleChanges(t.app);
     await sleep(300);
     expect(sink.to(guest)).toHaveLength(4);
+  });
+});
+
+describe('series with edited occurrences', () => {
+  /** What a calendar client stores from a message: each VEVENT's RECURRENCE-ID (null: the master) and start. */
+  function veventsOf(mail: ReceivedMail): Array<{ recurrenceId: string | null; start: string; rrule: string | null }> {
+    const part = mail.parsed.attachments.find((attachment) => attachment.contentType === 'text/calendar');
+    const calendar = new ICAL.Component(ICAL.parse(part!.content.toString('utf8')));
+    for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(zone));
+    return calendar.getAllSubcomponents('vevent').map((vevent) => {
+      const recurrenceId = vevent.getFirstPropertyValue('recurrence-id') as ICAL.Time | null;
+      const rrule = vevent.getFirstPropertyValue('rrule');
+      return {
+        recurrenceId: recurrenceId ? recurrenceId.toJSDate().toISOString() : null,
+        start: (vevent.getFirstPropertyValue('dtstart') as ICAL.Time).toJSDate().toISOString(),
+        rrule: rrule ? String(rrule) : null,
+      };
+    });
+  }
+
+  it('carry them as VEVENTs with their RECURRENCE-ID in a whole-series update, and to an attendee invited later', async () => {
+    const owner = await registerUser(t.http, { timezone: 'America/New_York' });
+    const guest = uniqueEmail('override');
+    const id = await createEvent(owner, {
+      title: 'Weekly',
+      startTime: '2030-03-04T09:00:00-05:00',
+      endTime: '2030-03-04T09:30:00-05:00',
+      timezone: 'America/New_York',
+      recurrenceRule: 'FREQ=WEEKLY;COUNT=4',
+      attendees: [{ email: guest }],
+    });
+    await nth(guest, 1);
+    await api()
+      .put(`/api/v1/events/${id}/occurrences/2030-03-18T13:00:00Z`)
+      .set(owner.auth)
+      .send({ startTime: '2030-03-18T10:00:00-04:00', endTime: '2030-03-18T10:30:00-04:00' })
+      .expect(200);
+    await nth(guest, 2);
+    await api().delete(`/api/v1/events/${id}/occurrences/2030-03-25T13:00:00Z`).set(owner.auth).expect(204);
+    await nth(guest, 3);
+
+    // The series moves to 09:30: the edited occurrence keeps 10:00, now keyed to its new occurrence id.
+    await api()
+      .patch(`/api/v1/events/${id}`)
+      .set(owner.auth)
+      .send({ startTime: '2030-03-04T09:30:00-05:00', endTime: '2030-03-04T10:00:00-05:00' })
+      .expect(200);
+    const update = await nth(guest, 4);
+    expect(veventsOf(update)).toEqual([
+      { recurrenceId: null, start: '2030-03-04T14:30:00.000Z', rrule: 'FREQ=WEEKLY;COUNT=4' },
+      { recurrenceId: '2030-03-18T13:30:00.000Z', start: '2030-03-18T14:00:00.000Z', rrule: null },
+    ]);
+    const text = update.parsed.attachments.find((part) => part.contentType === 'text/calendar')!.content.toString('utf8');
+    expect(text).toContain('EXDATE;TZID=America/New_York:20300325T093000');
+
+    // Someone invited now gets the series as it is, edited occurrence included.
+    const late = uniqueEmail('late');
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ attendees: [{ email: guest }, { email: late }] }).expect(200);
+    expect(veventsOf(await nth(late, 1)).map((vevent) => vevent.recurrenceId)).toEqual([null, '2030-03-18T13:30:00.000Z']);
   });
 });
 

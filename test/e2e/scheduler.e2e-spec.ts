@@ -42,6 +42,14 @@ async function remindersOf(eventId: string): Promise<ReminderRow[]> {
   return rows;
 }
 
+async function bodyOf(dedupeKey: string): Promise<string> {
+  const { rows } = await t.db.query<{ body_text: string }>(
+    `SELECT e.body_text FROM jobs j JOIN email_queue e ON e.job_id = j.id WHERE j.dedupe_key = $1 AND j.status = 'queued'`,
+    [dedupeKey],
+  );
+  return rows[0]?.body_text ?? '';
+}
+
 const queued = (rows: ReminderRow[]) => rows.filter((row) => row.job_status === 'queued');
 
 async function createEvent(owner: TestUser, body: Record<string, unknown>): Promise<string> {
@@ -177,6 +185,42 @@ describe('event reminders', () => {
     await scheduler.tick(now);
     expect(queued(await remindersOf(id))).toEqual([]);
   });
+
+  it('re-queues a pending reminder when only the end changes, so it shows the new range', async () => {
+    const owner = await registerUser(t.http, { timezone: 'Asia/Tokyo' });
+    const id = await createEvent(owner, {
+      title: 'Offsite',
+      startTime: '2031-07-03T10:00:00+09:00',
+      endTime: '2031-07-03T10:30:00+09:00',
+      reminders: [{ method: 'email', minutesBefore: 10 }],
+    });
+    const now = new Date('2031-07-03T00:00:00Z');
+    await scheduler.tick(now);
+    await api().patch(`/api/v1/events/${id}`).set(owner.auth).send({ endTime: '2031-07-03T12:30:00+09:00' }).expect(200);
+    await settle();
+    await scheduler.tick(now);
+    const pending = queued(await remindersOf(id));
+    expect(pending).toHaveLength(1);
+    expect(await bodyOf(pending[0].dedupe_key)).toContain('10:00–12:30 (Asia/Tokyo)');
+  });
+
+  it("re-renders pending reminders in the owner's new zone after PATCH /users/me", async () => {
+    const owner = await registerUser(t.http, { timezone: 'Asia/Tokyo' });
+    const id = await createEvent(owner, {
+      title: 'Zone check',
+      startTime: '2031-07-04T10:00:00+09:00',
+      endTime: '2031-07-04T10:30:00+09:00',
+      reminders: [{ method: 'email', minutesBefore: 10 }],
+    });
+    const now = new Date('2031-07-04T00:00:00Z');
+    await scheduler.tick(now);
+    await api().patch('/api/v1/users/me').set(owner.auth).send({ timezone: 'America/Los_Angeles' }).expect(200);
+    await settle();
+    await scheduler.tick(now);
+    const pending = queued(await remindersOf(id));
+    expect(pending.map((row) => row.subject)).toEqual(['Reminder: Zone check at 18:00']);
+    expect(await bodyOf(pending[0].dedupe_key)).toContain('18:00–18:30 (America/Los_Angeles)');
+  });
 });
 
 describe('the reminder sweep', () => {
@@ -255,6 +299,36 @@ describe('daily summary', () => {
     expect(emails[0].body_text).not.toContain('Called off');
     expect(emails[0].body_text).not.toContain('Tomorrow');
     expect(emails[0].body_text.indexOf('Morning sync')).toBeLessThan(emails[0].body_text.indexOf('Design review'));
+  });
+
+  it('lists the all-day events of that date as all-day, whatever their zone, and none of the dates either side', async () => {
+    // Kiritimati is UTC+14 and Honolulu UTC-10: a Honolulu all-day event of the 12th covers the
+    // Kiritimati 13th in UTC and none of the 12th; the one of the 11th covers all of the 12th.
+    const user = await registerUser(t.http, { timezone: 'Pacific/Kiritimati' });
+    await api().patch('/api/v1/users/me').set(user.auth).send({ dailySummary: true }).expect(200);
+    const allDay = (title: string, startTime: string, endTime: string, timezone: string) =>
+      createEvent(user, { title, isAllDay: true, startTime, endTime, timezone });
+    await allDay('Honolulu 11th', '2031-03-11', '2031-03-12', 'Pacific/Honolulu');
+    await allDay('Honolulu 12th', '2031-03-12', '2031-03-13', 'Pacific/Honolulu');
+    await allDay('Home 12th', '2031-03-12', '2031-03-13', 'Pacific/Kiritimati');
+    await allDay('Honolulu 13th', '2031-03-13', '2031-03-14', 'Pacific/Honolulu');
+    await allDay('Trip 10th to 14th', '2031-03-10', '2031-03-15', 'Europe/London');
+    await createEvent(user, { title: 'Lunch', startTime: '2031-03-12T12:00:00+14:00', endTime: '2031-03-12T13:00:00+14:00' });
+
+    const payload = { userId: user.id, localDate: '2031-03-12', timezone: 'Pacific/Kiritimati' };
+    expect(await scheduler.composeDailySummary(payload, new Date('2031-03-11T17:00:00Z'))).toBe(true);
+    const { rows } = await t.db.query<{ subject: string; body_text: string }>(
+      `SELECT subject, body_text FROM email_queue WHERE user_id = $1 AND template_key = 'daily_summary'`,
+      [user.id],
+    );
+    expect(rows[0].subject).toBe('Your day, Wednesday 12 March 2031: 4 events');
+    const lines = rows[0].body_text.split('\n').filter((line) => line.startsWith('- '));
+    expect(lines).toEqual([
+      '- All day  Trip 10th to 14th',
+      '- All day  Home 12th',
+      '- All day  Honolulu 12th',
+      '- Wed 12 Mar 2031, 12:00–13:00 (Pacific/Kiritimati)  Lunch',
+    ]);
   });
 
   it('is skipped for a user who opted out or changed zone since it was planned', async () => {

@@ -22,7 +22,18 @@ export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
 export interface IcsPerson {
   email: string;
   name?: string | null;
+  /** An attendee's answer as Calento knows it; not known is written as NEEDS-ACTION. */
+  response?: IcsResponse | null;
 }
+
+export type IcsResponse = 'needsAction' | 'accepted' | 'declined' | 'tentative';
+
+const PARTSTAT: Record<IcsResponse, string> = {
+  needsAction: 'NEEDS-ACTION',
+  accepted: 'ACCEPTED',
+  declined: 'DECLINED',
+  tentative: 'TENTATIVE',
+};
 
 /** One VEVENT. */
 export interface IcsVevent {
@@ -194,8 +205,11 @@ function veventOf(item: IcsVevent, method: IcsMethod, now: Date): ICAL.Component
   for (const person of item.attendees ?? []) {
     const attendee = vevent.addPropertyWithValue('attendee', `mailto:${person.email}`);
     attendee.setParameter('role', 'REQ-PARTICIPANT');
-    attendee.setParameter('partstat', 'NEEDS-ACTION');
-    if (method === 'REQUEST') attendee.setParameter('rsvp', 'TRUE');
+    // RFC 5546 lets the organizer state each answer it holds; a client reading NEEDS-ACTION for someone
+    // who accepted would reset their reply on a mere title change, so only the unanswered are asked.
+    const response = person.response ?? 'needsAction';
+    attendee.setParameter('partstat', PARTSTAT[response]);
+    if (method === 'REQUEST' && response === 'needsAction') attendee.setParameter('rsvp', 'TRUE');
     if (person.name) attendee.setParameter('cn', parameter(person.name));
   }
   return vevent;

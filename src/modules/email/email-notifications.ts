@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { EmailService, type EmailAddress, type QueuedEmail } from './email.service.js';
 import { localTimeOn } from './email-format.js';
 import type { IcsEvent } from './ics.js';
-import { uidOf } from '../../engines/ical/calendar-writer.js';
+import { uidOf, type IcsResponse } from '../../engines/ical/calendar-writer.js';
 
 /**
  * The messages Calento sends, as plain-object calls: each picks its template, recipients, ICS and
@@ -21,6 +21,8 @@ export interface MailUser {
 export interface MailPerson extends EmailAddress {
   /** IANA zone the recipient reads times in; the event's zone when absent. */
   timezone?: string | null;
+  /** An attendee's answer so far, written as their PARTSTAT in the ICS. */
+  response?: IcsResponse | null;
 }
 
 export interface EventMail {
@@ -45,8 +47,23 @@ export interface EventMail {
   dates?: { start: string; end: string } | null;
   /** A message about one occurrence of the series `id`: its occurrence id. */
   recurrenceId?: string | null;
+  /** A series' occurrences edited one by one (not cancelled ones: those are exdates), sent along with it. */
+  overrides?: EventMailOverride[];
   organizer: MailPerson;
   attendees: MailPerson[];
+}
+
+/** One edited occurrence of a series, as its own VEVENT in the series' messages. */
+export interface EventMailOverride {
+  /** The occurrence id it replaces (RECURRENCE-ID). */
+  recurrenceId: string;
+  title: string;
+  description?: string | null;
+  location?: string | null;
+  start: Date;
+  end: Date;
+  timezone: string;
+  dates?: { start: string; end: string } | null;
 }
 
 /** A reminder email waiting in the queue, read back from its dedupe key. */
@@ -86,6 +103,8 @@ export interface SummaryEvent {
   title: string;
   start: Date;
   end: Date;
+  /** Shown as all-day: its instants are of its own zone, not the reader's. */
+  allDay?: boolean;
   location?: string | null;
 }
 
@@ -177,10 +196,10 @@ export class EmailNotifications {
 
   /**
    * The reminders still queued (not sending yet) of one event, or of every event when `eventId` is
-   * null; only those to be sent before `sendBefore` when given.
+   * null; only those to be sent before `sendBefore`, and only those of `ownerUserId`, when given.
    */
-  async queuedEventReminders(eventId: string | null, sendBefore: Date | null = null): Promise<QueuedReminder[]> {
-    const keys = await this.emails.queuedKeys(eventId ? `reminder:${eventId}:` : 'reminder:', sendBefore);
+  async queuedEventReminders(eventId: string | null, sendBefore: Date | null = null, ownerUserId: string | null = null): Promise<QueuedReminder[]> {
+    const keys = await this.emails.queuedKeys(eventId ? `reminder:${eventId}:` : 'reminder:', sendBefore, ownerUserId);
     return keys.map(parseReminderKey).filter((reminder): reminder is QueuedReminder => reminder !== null);
   }
 
@@ -294,7 +313,7 @@ export class EmailNotifications {
         day: sendAt,
         timezone: user.timezone,
         count: events.length,
-        events: events.map((event) => ({ title: event.title, start: event.start, end: event.end, location: event.location ?? null })),
+        events: events.map((event) => ({ title: event.title, start: event.start, end: event.end, allDay: event.allDay ?? false, location: event.location ?? null })),
         appUrl: this.config.appBaseUrl,
       },
       { userId: user.id, sendAt, dedupeKey: `daily-summary:${user.id}:${localDate}${extra}` },
@@ -350,6 +369,16 @@ export class EmailNotifications {
       dates: event.dates ?? null,
       recurrenceId: event.recurrenceId ?? null,
       timezone: event.timezone,
+      overrides: (event.overrides ?? []).map((override) => ({
+        recurrenceId: override.recurrenceId,
+        start: override.start,
+        end: override.end,
+        summary: override.title,
+        description: override.description ?? null,
+        location: override.location ?? null,
+        timezone: override.timezone,
+        dates: override.dates ?? null,
+      })),
       organizer: event.organizer,
       attendees: event.attendees,
     };

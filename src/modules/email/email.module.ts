@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BookingsModule } from '../bookings/bookings.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { UserDirectoryModule } from '../users/user-directory.js';
 import { BookingEmailsSubscriber } from './booking-emails.subscriber.js';
@@ -21,7 +22,7 @@ import { NotificationsController } from './notifications.controller.js';
  * request of the auth module; email verification and where a user's notifications go (EmailAddressesService).
  */
 @Module({
-  imports: [JobsModule, UserDirectoryModule, BookingsModule],
+  imports: [JobsModule, UserDirectoryModule, BookingsModule, EventsModule],
   controllers: [NotificationsController, EmailAddressesController],
   providers: [
     EmailRepository,

@@ -97,10 +97,10 @@ export class EmailService {
 
   /**
    * Dedupe keys (as given to enqueue) of the emails not yet sending whose key starts with `prefix`, only
-   * those to be sent before `sendBefore` when given.
+   * those to be sent before `sendBefore`, and only those belonging to `userId`, when given.
    */
-  async queuedKeys(prefix: string, sendBefore: Date | null = null): Promise<string[]> {
-    const keys = await this.jobs.queuedDedupeKeys(emailDedupeKey(prefix), sendBefore);
+  async queuedKeys(prefix: string, sendBefore: Date | null = null, userId: string | null = null): Promise<string[]> {
+    const keys = await this.jobs.queuedDedupeKeys(emailDedupeKey(prefix), sendBefore, userId);
     return keys.map((key) => key.slice(emailDedupeKey('').length));
   }
 

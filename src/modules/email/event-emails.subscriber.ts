@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ChangeSubscriberProvider, type ChangeSubscriber } from '../changes/change-subscriber.js';
 import type { Change } from '../changes/changes.rows.js';
 import type { EventChangeData, EventPayload } from '../events/event-changes.js';
+import { EventsService } from '../events/events.service.js';
 import { UserDirectory } from '../users/user-directory.js';
-import { EmailNotifications, type EventMail, type MailPerson } from './email-notifications.js';
+import type { IcsResponse } from '../../engines/ical/calendar-writer.js';
+import { EmailNotifications, type EventMail, type EventMailOverride, type MailPerson } from './email-notifications.js';
 
 /** What attendees see of an event: a change to any of these is mailed. Tags, color, reminders… are not. */
 const OCCURRENCE_FIELDS = ['startTime', 'endTime', 'isAllDay', 'startDate', 'endDate', 'title', 'description', 'location', 'status'] as const;
@@ -39,6 +41,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
   constructor(
     @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(EmailNotifications) private readonly mail: EmailNotifications,
+    @Inject(EventsService) private readonly events: EventsService,
   ) {}
 
   async onChanges(changes: Change[]): Promise<void> {
@@ -67,7 +70,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const after = change.data.after as EventPayload;
     const guests = guestsOf(owner, after);
     if (!guests.length || after.status === 'cancelled' || after.source === 'booking') return;
-    await this.mail.eventInvitation(mailOf(after, owner, guests, after.sequence), guests);
+    await this.mail.eventInvitation(await this.withOverrides(mailOf(after, owner, guests, after.sequence)), guests);
   }
 
   /**
@@ -85,7 +88,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const added = current.filter((guest) => !had.has(guest.email.toLowerCase()));
     const removed = previous.filter((guest) => !has.has(guest.email.toLowerCase()));
     const kept = current.filter((guest) => had.has(guest.email.toLowerCase()));
-    const changed = differs(before, after, SERIES_FIELDS);
+    const changed = differs(before, after, SERIES_FIELDS) || seriesZoneChanged(before, after);
     const cancelled = after.status === 'cancelled';
     const wasCancelled = before.status === 'cancelled';
     if (!changed && !added.length && !removed.length) return;
@@ -94,8 +97,35 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const toInvite = cancelled ? [] : added;
     const mail = mailOf(after, owner, cancelled ? previous : current, after.sequence);
     if (toCancel.length) await this.mail.eventCancellation({ ...mail, attendees: toCancel }, toCancel);
-    if (toUpdate.length) await this.mail.eventUpdate(mail, toUpdate);
-    if (toInvite.length) await this.mail.eventInvitation(mail, toInvite);
+    const request = toUpdate.length || toInvite.length ? await this.withOverrides(mail) : mail;
+    if (toUpdate.length) await this.mail.eventUpdate(request, toUpdate);
+    if (toInvite.length) await this.mail.eventInvitation(request, toInvite);
+  }
+
+  /**
+   * A series invitation or update carries its occurrences edited one by one as well (RFC 5546 §3.2.2):
+   * a client replaces what it holds of the UID with what the message has, so without them an edited
+   * occurrence falls back to the rule's time, or stays keyed to an occurrence id the series no longer
+   * has. Read when dispatched: a later edit mails again with a higher SEQUENCE. Cancelled ones are EXDATEs.
+   */
+  private async withOverrides(mail: EventMail): Promise<EventMail> {
+    if (!mail.rrule) return mail;
+    const overrides = (await this.events.overridesOf([mail.id])).filter((override) => override.originalStart !== null);
+    overrides.sort((a, b) => (a.originalStart as string).localeCompare(b.originalStart as string));
+    const cancelled = overrides.filter((override) => override.status === 'cancelled').map((override) => override.originalStart as string);
+    const edited: EventMailOverride[] = overrides
+      .filter((override) => override.status !== 'cancelled')
+      .map((override) => ({
+        recurrenceId: override.originalStart as string,
+        title: override.title,
+        description: override.description,
+        location: override.location,
+        start: override.startTime,
+        end: override.endTime,
+        timezone: override.timezone,
+        dates: override.isAllDay && override.startDate && override.endDate ? { start: override.startDate, end: override.endDate } : null,
+      }));
+    return { ...mail, exdates: [...new Set([...(mail.exdates ?? []), ...cancelled])], overrides: edited };
   }
 
   /** A deleted event: a cancellation to each attendee, one SEQUENCE above the last message. */
@@ -133,7 +163,13 @@ function guestsOf(owner: Owner, event: EventPayload): MailPerson[] {
   const ownerEmail = owner.email.toLowerCase();
   return event.attendees
     .filter((attendee) => attendee.email.toLowerCase() !== ownerEmail)
-    .map((attendee) => ({ email: attendee.email, name: attendee.name }));
+    .map((attendee) => ({ email: attendee.email, name: attendee.name, response: responseOf(attendee.responseStatus) }));
+}
+
+const RESPONSES: readonly string[] = ['needsAction', 'accepted', 'declined', 'tentative'] satisfies IcsResponse[];
+
+function responseOf(status: string): IcsResponse {
+  return RESPONSES.includes(status) ? (status as IcsResponse) : 'needsAction';
 }
 
 function mailOf(event: EventPayload, owner: Owner, attendees: MailPerson[], sequence: number): EventMail {
@@ -155,6 +191,15 @@ function mailOf(event: EventPayload, owner: Owner, attendees: MailPerson[], sequ
     organizer: { email: owner.email, name: owner.name },
     attendees,
   };
+}
+
+/**
+ * A timed series in another zone: its RRULE is expanded in that zone, so attendees' copies (expanded in
+ * the old one) drift wherever the zones' DST rules part. The events writer bumps SEQUENCE on the same
+ * rule. A single or all-day event keeps its instants or dates, and its zone alone is not mailed.
+ */
+function seriesZoneChanged(before: EventPayload, after: EventPayload): boolean {
+  return after.recurrence !== null && !after.isAllDay && before.timezone !== after.timezone;
 }
 
 function differs(before: EventPayload, after: EventPayload, fields: readonly (keyof EventPayload)[]): boolean {

@@ -1,10 +1,7 @@
-import { buildCalendar } from '../../engines/ical/calendar-writer.js';
+import { buildCalendar, type IcsPerson } from '../../engines/ical/calendar-writer.js';
 import type { IcsMethod } from './email.rows.js';
 
-export interface IcsPerson {
-  email: string;
-  name?: string | null;
-}
+export type { IcsPerson };
 
 /** One calendar event as an iTIP message sees it. Times are instants, written in the event's zone. */
 export interface IcsEvent {
@@ -30,10 +27,43 @@ export interface IcsEvent {
   recurrenceId?: string | null;
   /** IANA zone: timed times are written as its wall clock (TZID + VTIMEZONE); absent or UTC: Z times. */
   timezone?: string | null;
+  /**
+   * A series' occurrences edited one by one, each written as its own VEVENT (same UID, its RECURRENCE-ID)
+   * after the master: RFC 5546 has a REQUEST for the series carry them, or clients drop or misplace them.
+   */
+  overrides?: IcsOverride[];
+}
+
+export interface IcsOverride {
+  recurrenceId: string;
+  start: Date;
+  end: Date;
+  summary: string;
+  description?: string | null;
+  location?: string | null;
+  timezone?: string | null;
+  dates?: { start: string; end: string } | null;
 }
 
 /** The iTIP message (METHOD:REQUEST or CANCEL) about one event, through the one ICS writer. */
 export function buildIcs(method: IcsMethod, event: IcsEvent, stamp: Date): string {
+  const series = { timezone: event.timezone ?? 'UTC', isAllDay: Boolean(event.dates) };
+  const overrides = (event.overrides ?? []).map((override) => ({
+    uid: event.uid,
+    sequence: event.sequence,
+    title: override.summary,
+    description: override.description,
+    location: override.location,
+    start: override.start,
+    end: override.end,
+    timezone: override.timezone ?? 'UTC',
+    dates: override.dates,
+    status: 'confirmed' as const,
+    recurrenceId: override.recurrenceId,
+    series,
+    organizer: event.organizer,
+    attendees: event.attendees,
+  }));
   return buildCalendar(
     [
       {
@@ -54,6 +84,7 @@ export function buildIcs(method: IcsMethod, event: IcsEvent, stamp: Date): strin
         organizer: event.organizer,
         attendees: event.attendees,
       },
+      ...overrides,
     ],
     { method },
     stamp,

@@ -7,7 +7,7 @@ import { Clock } from '../../common/time/clock.js';
 import { JsonText } from '../../common/http/json-text.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { optionalWindow, requireWindow } from '../../common/http/window.js';
-import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, LAST_YEAR, parseInstant } from '../../common/time/instants.js';
+import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, LAST_YEAR, parseInstant, startOfDateIn } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
 import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
@@ -83,6 +83,23 @@ export class EventsService {
     const overrides = await this.events.findOverrides(seriesIds);
     const items = expandWindow(visible, overrides, filters, this.config.expansionMaxOccurrences);
     return sortItems(items, sort, order);
+  }
+
+  /**
+   * What the user has on one local date of their zone (daily summaries): timed items overlapping that
+   * day, and all-day items whose dates include it. An all-day item is on its dates in every zone, so it
+   * is chosen by date, not by instants: read in its own zone, the day before or after can overlap the
+   * user's day, and the item of that very date may not overlap it at all (a zone 26 hours apart).
+   */
+  async onLocalDate(user: AuthUser, localDate: string): Promise<CalendarItem[]> {
+    const from = startOfDateIn(localDate, user.timezone);
+    const to = startOfDateIn(addDays(localDate, 1), user.timezone);
+    const wide = { from: startOfDateIn(addDays(localDate, -2), user.timezone), to: startOfDateIn(addDays(localDate, 3), user.timezone) };
+    return (await this.window(user, wide)).filter(({ event }) =>
+      event.isAllDay && event.startDate && event.endDate
+        ? event.startDate <= localDate && localDate < event.endDate
+        : event.startTime < to && (event.endTime > from || event.startTime >= from),
+    );
   }
 
   /**

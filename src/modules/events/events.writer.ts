@@ -157,7 +157,7 @@ export class EventsWriter {
       if (guestsChanged) fields.push('attendees');
       if (tagsChanged) fields.push('tags');
       if (fields.length === 0) return current;
-      const seen = guestsChanged || differs(current, write, SEEN_FIELDS);
+      const seen = guestsChanged || differs(current, write, SEEN_FIELDS) || seriesZoneChanged(current, { ...current, ...write });
       const updated = await this.events.update(userId, current.id, write, seen);
       await this.append('event.updated', options.origin, updated, fields, {
         before: eventPayload(current, attendeesBefore),
@@ -342,6 +342,15 @@ function dedupeAttendees(list: AttendeeInput[]): AttendeeInput[] {
 
 function guestList(attendees: Attendee[]): string {
   return attendees.map((attendee) => `${attendee.email.toLowerCase()}|${attendee.name ?? ''}`).sort().join('\n');
+}
+
+/**
+ * A timed series' rule is read in its zone: another zone moves its occurrences wherever the two zones'
+ * offsets part (a DST change one observes and the other does not), even when the first start stays put.
+ * A single event or an all-day one keeps its instants or dates, so its zone alone is not news to attendees.
+ */
+function seriesZoneChanged(before: EventRecord, after: EventRecord | EventWrite): boolean {
+  return Boolean(after.recurrenceRule) && !after.isAllDay && before.timezone !== after.timezone;
 }
 
 function differs(before: object, after: object, fields: readonly string[]): boolean {

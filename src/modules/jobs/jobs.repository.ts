@@ -141,15 +141,16 @@ export class JobsRepository {
 
   /**
    * Dedupe keys of queued jobs that start with `prefix` (a scheduler's view of what it queued), only
-   * those due before `dueBefore` when given.
+   * those due before `dueBefore`, and only those of `userId`, when given.
    */
-  async findQueuedDedupeKeys(prefix: string, dueBefore: Date | null): Promise<string[]> {
+  async findQueuedDedupeKeys(prefix: string, dueBefore: Date | null, userId: string | null = null): Promise<string[]> {
     const { rows } = await this.db.query<{ dedupe_key: string }>(
       `SELECT dedupe_key FROM jobs
        WHERE status = 'queued' AND dedupe_key IS NOT NULL AND dedupe_key LIKE $1 ESCAPE '\\'
          AND ($2::timestamptz IS NULL OR run_at < $2)
+         AND ($3::uuid IS NULL OR user_id = $3)
        ORDER BY dedupe_key`,
-      [`${prefix.replace(/[\\%_]/g, '\\$&')}%`, dueBefore],
+      [`${prefix.replace(/[\\%_]/g, '\\$&')}%`, dueBefore, userId],
     );
     return rows.map((row) => row.dedupe_key);
   }

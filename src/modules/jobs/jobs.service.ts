@@ -67,8 +67,8 @@ export class JobsService {
   }
 
   /** Dedupe keys of the queued (not yet running) jobs whose key starts with `prefix`, optionally due before a time. */
-  queuedDedupeKeys(prefix: string, dueBefore: Date | null = null): Promise<string[]> {
-    return this.jobs.findQueuedDedupeKeys(prefix, dueBefore);
+  queuedDedupeKeys(prefix: string, dueBefore: Date | null = null, userId: string | null = null): Promise<string[]> {
+    return this.jobs.findQueuedDedupeKeys(prefix, dueBefore, userId);
   }
 
   /** Gives a failed job a fresh set of attempts (redelivery). False when the job is not failed. */

@@ -46,7 +46,7 @@ export class EventReminders {
 
   /**
    * Brings the queued reminders of a single event or series (`eventId`, never an override) in line with
-   * it. `refresh` re-queues pending ones too, so a new title or location reaches the reminder text.
+   * it. `refresh` re-queues pending ones too, so a changed title, end, zone… reaches the reminder text.
    * Call inside a transaction: the event row is share-locked while this runs.
    */
   async sync(eventId: string, now: Date, options: { refresh?: boolean } = {}): Promise<ReminderSync> {

@@ -115,19 +115,20 @@ export class SchedulerService {
 
   /**
    * At 07:00: the summary email of the user's local day, listing what is on their calendar then
-   * (single events, series occurrences, events they are invited to; cancelled and declined ones left
-   * out). Nothing when they opted out or changed zone since it was planned, or when the day is over.
+   * (single events, series occurrences, events they are invited to; all-day ones of that date;
+   * cancelled and declined ones left out). Nothing when they opted out or changed zone since it was planned, or when the day is over.
    */
   async composeDailySummary(payload: DailySummaryPayload, now: Date): Promise<boolean> {
     const user = await this.users.findById(payload.userId);
     if (!user?.dailySummary || user.timezone !== payload.timezone) return false;
-    const from = startOfDateIn(payload.localDate, user.timezone);
     const to = startOfDateIn(addDays(payload.localDate, 1), user.timezone);
     if (now >= to) return false;
-    const items = await this.events.window({ id: user.id, email: user.email, timezone: user.timezone }, { from, to });
+    const items = await this.events.onLocalDate({ id: user.id, email: user.email, timezone: user.timezone }, payload.localDate);
+    // All-day items head the list, as calendars show them; their instants mean nothing in the user's zone.
     const events = items
       .filter((item) => item.event.status !== 'cancelled' && item.myResponse !== 'declined')
-      .map((item) => ({ title: item.event.title, start: item.event.startTime, end: item.event.endTime, location: item.event.location }));
+      .map((item) => ({ title: item.event.title, start: item.event.startTime, end: item.event.endTime, allDay: item.event.isAllDay, location: item.event.location }))
+      .sort((a, b) => Number(b.allDay) - Number(a.allDay));
     let queued = false;
     for (const address of await this.addresses.deliveryAddresses(user)) {
       if ((await this.mail.dailySummary(user, payload.localDate, events, address)) !== null) queued = true;

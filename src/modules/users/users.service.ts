@@ -6,8 +6,10 @@ import { SESSIONS_WAKE_CHANNEL } from '../auth/access-token.verifier.js';
 import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { BookingsService } from '../bookings/bookings.service.js';
+import { ChangeFeed } from '../changes/change-feed.service.js';
 import { EventDepartures } from '../events/event-departures.js';
 import { AccountDepartures } from './account-departures.js';
+import { changedProfileFields, userProfilePayload, type UserChangeData } from './user-changes.js';
 import { UsersRepository } from './users.repository.js';
 import { PublicProfileDto, UpdateMeDto, UserResponseDto } from './dto/user.dto.js';
 
@@ -25,6 +27,7 @@ export class UsersService {
     @Inject(EventDepartures) private readonly events: EventDepartures,
     @Inject(AccountDepartures) private readonly departures: AccountDepartures,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(ChangeFeed) private readonly feed: ChangeFeed,
   ) {}
 
   async getMe(userId: string): Promise<UserResponseDto> {
@@ -37,7 +40,14 @@ export class UsersService {
     // Check the current password before any change, so a wrong one changes nothing.
     const newHash = dto.newPassword !== undefined ? await this.checkedNewHash(userId, dto) : null;
     const user = await this.db.tx(async () => {
+      const current = await this.users.findById(userId);
+      if (!current) throw new NotFoundError('user');
       const updated = await this.users.updateProfile(userId, dto);
+      const before = userProfilePayload(current);
+      const after = userProfilePayload(updated);
+      const fields = changedProfileFields(before, after);
+      // Reminders already rendered in the old zone are re-rendered by a subscriber, as for an event change.
+      if (fields.length) await this.feed.append<UserChangeData>({ kind: 'user.updated', userId, origin: 'api', fields, data: { before, after } });
       if (newHash) {
         await this.users.updatePassword(userId, newHash);
         await this.auth.revokeAllSessions(userId, 'password_changed');
