@@ -182,6 +182,10 @@ describe('slack daily summary', () => {
     const cancelled = await event({ title: 'Cancelled thing', startTime: '2031-06-10T12:00:00Z', endTime: '2031-06-10T13:00:00Z' });
     await api().patch(`/api/v1/events/${cancelled.body.id}`).set(user.auth).send({ status: 'cancelled' }).expect(200);
     await event({ title: 'Next day', startTime: '2031-06-11T07:00:00Z', endTime: '2031-06-11T08:00:00Z' });
+    // All-day items belong to their dates: the day before (Honolulu's, overlapping Berlin's 10 June in
+    // instants) is not listed, the day's own is, first.
+    await event({ title: 'Holiday', isAllDay: true, startTime: '2031-06-09', endTime: '2031-06-10', timezone: 'Pacific/Honolulu' });
+    await event({ title: 'Away', isAllDay: true, startTime: '2031-06-10', endTime: '2031-06-11', timezone: 'Pacific/Kiritimati' });
 
     const tick = t.app.get(SlackTickHandler);
     // 06:30 in Berlin (CEST): 07:00 is within the hour.
@@ -197,8 +201,8 @@ describe('slack daily summary', () => {
     const summaries = t.app.get(SlackSummaries);
     expect(await summaries.compose({ userId: user.id, localDate: '2031-06-10', timezone: 'Europe/Berlin' }, new Date('2031-06-10T05:00:00Z'))).not.toBeNull();
     const posted = await eventually(() => fake.messages.find((message) => message.text.startsWith('Your day: Tuesday 10 June 2031')), 10_000, 'the summary');
-    expect(posted.text).toBe('Your day: Tuesday 10 June 2031 — 2 events: Dentist, Lunch &lt;3');
-    expect(JSON.stringify(posted.blocks)).toContain('• 09:00–10:00 *Dentist* — Main St 1\\n• 12:00–13:00 *Lunch &lt;3*');
+    expect(posted.text).toBe('Your day: Tuesday 10 June 2031 — 3 events: Away, Dentist, Lunch &lt;3');
+    expect(JSON.stringify(posted.blocks)).toContain('• all day *Away*\\n• 09:00–10:00 *Dentist* — Main St 1\\n• 12:00–13:00 *Lunch &lt;3*');
     // Once per day, however often it runs; nothing for a day that is over or a zone that changed.
     expect(await summaries.compose({ userId: user.id, localDate: '2031-06-10', timezone: 'Europe/Berlin' }, new Date('2031-06-10T05:00:00Z'))).toBeNull();
     expect(await summaries.compose({ userId: user.id, localDate: '2031-06-09', timezone: 'Europe/Berlin' }, new Date('2031-06-10T05:00:00Z'))).toBeNull();

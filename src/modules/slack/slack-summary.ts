@@ -65,9 +65,11 @@ export class SlackSummaries {
     const from = startOfDateIn(payload.localDate, user.timezone);
     const to = startOfDateIn(addDays(payload.localDate, 1), user.timezone);
     if (now >= to) return null;
-    const items = (await this.events.window({ id: user.id, email: user.email, timezone: user.timezone }, { from, to }))
+    // All-day items by their dates (not by instants), and first, as in the email summary.
+    const items = (await this.events.onLocalDate({ id: user.id, email: user.email, timezone: user.timezone }, payload.localDate))
       .filter((item) => item.event.status !== 'cancelled' && item.myResponse !== 'declined')
-      .map((item) => ({ title: item.event.title, start: item.event.startTime, end: item.event.endTime, isAllDay: item.event.isAllDay, location: item.event.location }));
+      .map((item) => ({ title: item.event.title, start: item.event.startTime, end: item.event.endTime, isAllDay: item.event.isAllDay, location: item.event.location }))
+      .sort((a, b) => Number(b.isAllDay) - Number(a.isAllDay));
     return this.notifier.enqueue(user.id, 'daily_summary', dailySummary(from, user.timezone, items), {
       dedupeKey: `slack.daily_summary:${user.id}:${payload.localDate}`,
     });
