@@ -326,6 +326,10 @@ describe('managing a booking with its token', () => {
     expect(sent.map((mail) => mail.ics_method)).toEqual(['REQUEST', 'REQUEST', 'CANCEL']);
     const uids = sent.map((mail) => /\r\nUID:(.*)\r\n/.exec(mail.ics_content)?.[1]);
     expect(uids).toEqual([`${eventId}@calento`, `${eventId}@calento`, `${eventId}@calento`]);
+    // The booker chose the time: listed as having accepted, not asked to reply.
+    const attendee = sent[0].ics_content.replace(/\r\n[ \t]/g, '').split('\r\n').find((line) => line.startsWith('ATTENDEE'));
+    expect(attendee).toContain('PARTSTAT=ACCEPTED');
+    expect(attendee).not.toContain('RSVP=TRUE');
   });
 
   it('refuses to move a booking once its link is deactivated, but still cancels it', async () => {

@@ -394,7 +394,8 @@ export class EmailNotifications {
       description: booking.notes ?? null,
       location: booking.location ?? null,
       organizer: booking.host,
-      attendees: [booking.booker],
+      // The booker chose the time: they have accepted, and a calendar app should not ask them to reply.
+      attendees: [{ ...booking.booker, response: 'accepted' }],
     };
   }
 }
