@@ -90,6 +90,22 @@ describe('slack reminders', () => {
     expect(await messagesOf(user)).toHaveLength(2);
   });
 
+  it("re-renders queued reminders in the owner's new zone", async () => {
+    const user = await connected({ timezone: 'UTC' });
+    await api()
+      .post('/api/v1/events')
+      .set(user.auth)
+      .send({ title: 'Zoned', startTime: inMs(2 * 3_600_000), endTime: inMs(3 * 3_600_000), reminders: [{ method: 'slack', minutesBefore: 15 }] })
+      .expect(201);
+    await settleChanges(t.app);
+    expect((await messagesOf(user)).map((message) => message.text)).toEqual([expect.stringContaining('(UTC)')]);
+    await api().patch('/api/v1/users/me').set(user.auth).send({ timezone: 'Asia/Tokyo' }).expect(200);
+    await settleChanges(t.app);
+    const messages = await messagesOf(user);
+    expect(messages.filter((message) => message.status === 'queued').map((message) => message.text)).toEqual([expect.stringContaining('(Asia/Tokyo)')]);
+    expect(messages.filter((message) => message.status === 'cancelled')).toHaveLength(1);
+  });
+
   it('the tick queues reminders of series occurrences within the horizon', async () => {
     const user = await connected();
     const start = new Date(Date.now() + 3_600_000);

@@ -9,13 +9,14 @@ import { SlackRepository } from './slack.repository.js';
 /**
  * Every change of an event re-plans its Slack reminders at once (the tick only looks ahead), and, for an
  * owner who syncs their Slack status, re-plans the status: a meeting that starts in two minutes, or one
- * cancelled while it runs, shows in Slack without waiting for the next tick. Only queues jobs.
+ * cancelled while it runs, shows in Slack without waiting for the next tick. A change of the owner's zone
+ * (`user.updated`) re-renders their queued reminders, which show times in it. Only queues jobs.
  */
 @ChangeSubscriberProvider()
 @Injectable()
 export class SlackEventsSubscriber implements ChangeSubscriber {
   readonly name = 'slack.events';
-  readonly kinds = ['event.*'];
+  readonly kinds = ['event.*', 'user.updated'];
 
   constructor(
     @Inject(SlackRepository) private readonly integrations: SlackRepository,
@@ -36,6 +37,11 @@ export class SlackEventsSubscriber implements ChangeSubscriber {
         const active = integration?.state === 'active';
         connected.set(change.userId, active);
         if (active && integration.statusSync) await this.status.plan(integration, now, `change:${change.seq}`);
+      }
+      if (change.kind === 'user.updated') {
+        if (!connected.get(change.userId) || !change.fields.includes('timezone')) continue;
+        for (const eventId of await this.reminders.pendingFor(change.userId)) roots.set(eventId, true);
+        continue;
       }
       const root = change.seriesId ?? change.eventId;
       if (!root || !connected.get(change.userId)) continue;

@@ -70,7 +70,7 @@ export class SlackNotifier {
     return this.jobs.cancel(dedupeKey);
   }
 
-  queuedKeys(prefix: string, dueBefore: Date | null = null): Promise<string[]> {
-    return this.jobs.queuedDedupeKeys(prefix, dueBefore);
+  queuedKeys(prefix: string, dueBefore: Date | null = null, userId: string | null = null): Promise<string[]> {
+    return this.jobs.queuedDedupeKeys(prefix, dueBefore, userId);
   }
 }

@@ -42,6 +42,11 @@ export class SlackReminders {
     @Inject(SlackNotifier) private readonly notifier: SlackNotifier,
   ) {}
 
+  /** The events and series with a Slack reminder of the user still queued. */
+  async pendingFor(userId: string): Promise<string[]> {
+    return [...new Set((await this.notifier.queuedKeys('slack.reminder:', null, userId)).map((key) => key.split(':')[1]))];
+  }
+
   /** Call inside a transaction (the event row is share-locked while this runs). */
   async sync(eventId: string, now: Date, options: { refresh?: boolean } = {}): Promise<SlackReminderSync> {
     const root = await this.events.rootForReminders(eventId);
