@@ -3,7 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { LogController } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -116,8 +116,10 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     else done(unsupported());
   });
   const routableMethods = CORS_METHODS.filter((method) => method !== 'OPTIONS');
-  fastify.addHook('onRequest', (request, reply, done) => {
+  const stamp = (request: FastifyRequest, reply: FastifyReply) =>
     void reply.headers(request.protocol === 'https' ? headers.https : headers.http).header('x-request-id', request.id);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    stamp(request, reply);
     // A plain OPTIONS (see options-requests.ts) on a routed path: its methods. On a path with no route
     // it goes on to the catch-all OPTIONS route, which answers 404 ROUTE_NOT_FOUND like any method would.
     if (request.method === 'OPTIONS' && !isCorsPreflight(request.headers)) {
@@ -135,7 +137,7 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     if (!request.raw.complete) lingerBeforeClose(request.raw.socket);
     // A reply sent before the onRequest hook above ran (a CORS preflight, which @fastify/cors answers in
     // its own earlier hook) gets the request id and security headers here.
-    if (!reply.hasHeader('x-request-id')) void reply.headers(request.protocol === 'https' ? headers.https : headers.http).header('x-request-id', request.id);
+    if (!reply.hasHeader('x-request-id')) stamp(request, reply);
     done(null, payload);
   });
   // One line and one histogram observation per request, with the route pattern rather than the URL:

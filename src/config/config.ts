@@ -2,6 +2,7 @@ import { createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:cry
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isEmail } from 'class-validator';
+import { normalizeEmail } from '../common/validation/validators.js';
 import type { RateLimitName, RateLimitPolicy } from '../common/rate-limit/rate-limit.js';
 
 /**
@@ -253,7 +254,7 @@ function mailFrom(env: Env): string {
 function adminEmails(env: Env): string[] {
   const emails = (optional(env, 'ADMIN_EMAILS') ?? '')
     .split(',')
-    .map((email) => email.trim().toLowerCase().normalize('NFC'))
+    .map(normalizeEmail)
     .filter(Boolean);
   const bad = emails.find((email) => !isEmail(email));
   if (bad !== undefined) throw new ConfigError('ADMIN_EMAILS', `must be email addresses separated by commas; "${bad}" is not one`);
@@ -391,12 +392,15 @@ function webhooksConfig(env: Env, nodeEnv: AppConfig['nodeEnv']): WebhooksConfig
   };
 }
 
+/** An optional shared secret: 16-256 printable characters without spaces (a blank or short one is a placeholder or a bad paste). */
+function secret(env: Env, name: string, hint = ''): string | null {
+  const value = optional(env, name);
+  if (value !== null && !/^[\x21-\x7e]{16,256}$/.test(value)) throw new ConfigError(name, `must be 16-256 printable characters without spaces${hint}`);
+  return value;
+}
+
 function metricsToken(env: Env): string | null {
-  const token = optional(env, 'METRICS_TOKEN');
-  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token)) {
-    throw new ConfigError('METRICS_TOKEN', 'must be 16-256 printable characters without spaces');
-  }
-  return token;
+  return secret(env, 'METRICS_TOKEN');
 }
 
 function slackConfig(env: Env): SlackConfig {
@@ -405,12 +409,8 @@ function slackConfig(env: Env): SlackConfig {
   if ((clientId === null) !== (clientSecret === null)) {
     throw new ConfigError(clientId === null ? 'SLACK_CLIENT_ID' : 'SLACK_CLIENT_SECRET', 'must be set together with its pair');
   }
-  const signingSecret = optional(env, 'SLACK_SIGNING_SECRET');
-  // Slack's are 32 hex characters. A blank or short value is a placeholder or a bad paste, and a short
-  // key would make signatures guessable.
-  if (signingSecret !== null && !/^[\x21-\x7e]{16,256}$/.test(signingSecret)) {
-    throw new ConfigError('SLACK_SIGNING_SECRET', "must be 16-256 printable characters without spaces (Slack's are 32 hex characters)");
-  }
+  // A short key would also make signatures guessable.
+  const signingSecret = secret(env, 'SLACK_SIGNING_SECRET', " (Slack's are 32 hex characters)");
   return {
     clientId,
     clientSecret,

@@ -116,6 +116,13 @@ export function googleFailure(error: unknown): GoogleFailure {
   return { status, reason };
 }
 
+/** What a failure says in words: Google's reason, else its status, else that nothing answered. */
+export const failureReason = (failure: GoogleFailure) => failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer');
+
+/** Google asks to slow down (429, or a 403 naming a rate limit or quota): a retry later goes through. */
+export const isRateLimited = (failure: GoogleFailure) =>
+  failure.status === 429 || (failure.status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(failure.reason ?? ''));
+
 /** Google refused the refresh token or the authorization code (revoked, expired, reused). */
 export const isInvalidGrant = (failure: GoogleFailure) => failure.status === 400 && failure.reason === 'invalid_grant';
 

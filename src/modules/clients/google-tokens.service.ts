@@ -12,7 +12,7 @@ import type { Account, Client, Credential } from './clients.rows.js';
 import { ClientsRepository } from './clients.repository.js';
 import { CredentialKeys } from './credential-keys.js';
 import { GoogleAccountsRepository } from './google-accounts.repository.js';
-import { GoogleApi, googleFailure, isInvalidClient, isInvalidGrant, type CalendarApi, type OAuth2Client } from './google-api.js';
+import { failureReason, GoogleApi, googleFailure, isInvalidClient, isInvalidGrant, type CalendarApi, type OAuth2Client } from './google-api.js';
 import { OAuthCredentialsRepository } from './oauth-credentials.repository.js';
 
 export const accessTokenContext = (clientId: string) => `google_accounts.access_token:${clientId}`;
@@ -223,7 +223,7 @@ export class GoogleTokensService {
         throw new DomainError('CLIENT_NEEDS_REAUTH');
       }
       this.logger.warn({ clientId, status: failure.status, reason: failure.reason }, 'Google token refresh failed');
-      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer') });
+      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failureReason(failure) });
     }
     const now = this.clock.now();
     const newRefresh = rotated as string | null;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChangeSubscriberProvider, type ChangeSubscriber } from '../changes/change-subscriber.js';
 import type { Change } from '../changes/changes.rows.js';
-import type { EventChangeData, EventPayload } from '../events/event-changes.js';
+import { seriesZoneMoved, type EventChangeData, type EventPayload } from '../events/event-changes.js';
 import { EventsService } from '../events/events.service.js';
 import { UserDirectory } from '../users/user-directory.js';
 import type { IcsResponse } from '../../engines/ical/calendar-writer.js';
@@ -88,7 +88,7 @@ export class EventEmailsSubscriber implements ChangeSubscriber {
     const added = current.filter((guest) => !had.has(guest.email.toLowerCase()));
     const removed = previous.filter((guest) => !has.has(guest.email.toLowerCase()));
     const kept = current.filter((guest) => had.has(guest.email.toLowerCase()));
-    const changed = differs(before, after, SERIES_FIELDS) || seriesZoneChanged(before, after);
+    const changed = differs(before, after, SERIES_FIELDS) || seriesZoneMoved(before, { repeats: after.recurrence !== null, isAllDay: after.isAllDay, timezone: after.timezone });
     const cancelled = after.status === 'cancelled';
     const wasCancelled = before.status === 'cancelled';
     if (!changed && !added.length && !removed.length) return;
@@ -191,15 +191,6 @@ function mailOf(event: EventPayload, owner: Owner, attendees: MailPerson[], sequ
     organizer: { email: owner.email, name: owner.name },
     attendees,
   };
-}
-
-/**
- * A timed series in another zone: its RRULE is expanded in that zone, so attendees' copies (expanded in
- * the old one) drift wherever the zones' DST rules part. The events writer bumps SEQUENCE on the same
- * rule. A single or all-day event keeps its instants or dates, and its zone alone is not mailed.
- */
-function seriesZoneChanged(before: EventPayload, after: EventPayload): boolean {
-  return after.recurrence !== null && !after.isAllDay && before.timezone !== after.timezone;
 }
 
 function differs(before: EventPayload, after: EventPayload, fields: readonly (keyof EventPayload)[]): boolean {

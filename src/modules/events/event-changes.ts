@@ -66,6 +66,16 @@ export interface EventChangeData {
  * An event row (or a virtual occurrence built from its series) as the feed carries it. `occurrenceId`
  * marks one occurrence of `seriesId`: an override's own, or the one a virtual occurrence stands for.
  */
+/**
+ * A timed series' rule is read in its zone: another zone moves its occurrences wherever the two zones'
+ * offsets part (a DST change one observes and the other does not), even when the first start stays put.
+ * A single event or an all-day one keeps its instants or dates, so its zone alone is not news to
+ * attendees. The writer bumps SEQUENCE and the email subscriber mails the update on this one rule.
+ */
+export function seriesZoneMoved(before: { timezone: string }, after: { repeats: boolean; isAllDay: boolean; timezone: string }): boolean {
+  return after.repeats && !after.isAllDay && before.timezone !== after.timezone;
+}
+
 export function eventPayload(
   event: EventRecord,
   attendees: Attendee[],

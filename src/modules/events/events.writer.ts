@@ -3,7 +3,7 @@ import { Database } from '../../db/database.js';
 import { ChangeFeed } from '../changes/change-feed.service.js';
 import type { DepartedUser } from '../changes/changes.rows.js';
 import { AttendeesRepository } from './attendees.repository.js';
-import { eventPayload, type EventChangeData, type EventChangeKind } from './event-changes.js';
+import { eventPayload, seriesZoneMoved, type EventChangeData, type EventChangeKind } from './event-changes.js';
 import { seriesOccurrence } from './event-views.js';
 import { EventsRepository } from './events.repository.js';
 import { toWrite, type Attendee, type EventRecord, type EventWrite, type ResponseStatus } from './events.rows.js';
@@ -157,7 +157,7 @@ export class EventsWriter {
       if (guestsChanged) fields.push('attendees');
       if (tagsChanged) fields.push('tags');
       if (fields.length === 0) return current;
-      const seen = guestsChanged || differs(current, write, SEEN_FIELDS) || seriesZoneChanged(current, { ...current, ...write });
+      const seen = guestsChanged || differs(current, write, SEEN_FIELDS) || zoneMoved(current, { ...current, ...write });
       const updated = await this.events.update(userId, current.id, write, seen);
       await this.append('event.updated', options.origin, updated, fields, {
         before: eventPayload(current, attendeesBefore),
@@ -344,15 +344,6 @@ function guestList(attendees: Attendee[]): string {
   return attendees.map((attendee) => `${attendee.email.toLowerCase()}|${attendee.name ?? ''}`).sort().join('\n');
 }
 
-/**
- * A timed series' rule is read in its zone: another zone moves its occurrences wherever the two zones'
- * offsets part (a DST change one observes and the other does not), even when the first start stays put.
- * A single event or an all-day one keeps its instants or dates, so its zone alone is not news to attendees.
- */
-function seriesZoneChanged(before: EventRecord, after: EventRecord | EventWrite): boolean {
-  return Boolean(after.recurrenceRule) && !after.isAllDay && before.timezone !== after.timezone;
-}
-
 function differs(before: object, after: object, fields: readonly string[]): boolean {
   const a = before as Record<string, unknown>;
   const b = after as Record<string, unknown>;
@@ -370,4 +361,9 @@ function fieldsOf(before: EventRecord | null, after: EventWrite | EventRecord): 
     }
   }
   return [...names];
+}
+
+/** seriesZoneMoved for a record and what is written over it. */
+function zoneMoved(before: EventRecord, after: EventRecord | EventWrite): boolean {
+  return seriesZoneMoved(before, { repeats: Boolean(after.recurrenceRule), isAllDay: after.isAllDay, timezone: after.timezone });
 }

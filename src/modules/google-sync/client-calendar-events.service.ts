@@ -5,7 +5,7 @@ import { DomainError, NotFoundError, validationError } from '../../common/errors
 import type { JsonText } from '../../common/http/json-text.js';
 import type { Page } from '../../common/http/pagination.js';
 import { Database } from '../../db/database.js';
-import { googleFailure } from '../clients/google-api.js';
+import { failureReason, googleFailure, isRateLimited } from '../clients/google-api.js';
 import { ClientCalendarsService } from '../clients/client-calendars.service.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { GoogleTokensService } from '../clients/google-tokens.service.js';
@@ -171,9 +171,8 @@ export class ClientCalendarEventsService {
         await this.channels.requestRun(sync);
         throw new DomainError('CHANGED_AT_GOOGLE');
       }
-      const reason = failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer');
-      const rateLimited = failure.status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(failure.reason ?? '');
-      if ((failure.status === 400 || failure.status === 403) && !rateLimited) throw new DomainError('GOOGLE_REFUSED', { reason });
+      const reason = failureReason(failure);
+      if ((failure.status === 400 || failure.status === 403) && !isRateLimited(failure)) throw new DomainError('GOOGLE_REFUSED', { reason });
       throw new DomainError('GOOGLE_UNAVAILABLE', { reason });
     }
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/time/clock.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { googleFailure } from '../clients/google-api.js';
+import { googleFailure, isRateLimited } from '../clients/google-api.js';
 import { JobHandlerProvider, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PeriodicJob } from '../jobs/periodic-job.js';
@@ -16,9 +16,9 @@ function permanentGoogleError(error: unknown): boolean {
   if (error instanceof SyncFailure) return error.permanent;
   const code = (error as { code?: unknown }).code;
   if (code === 'CLIENT_NEEDS_REAUTH' || code === 'CLIENT_NOT_CONNECTED' || code === 'NOT_FOUND') return true;
-  const { status, reason } = googleFailure(error);
-  if (status === null || status === 429 || status >= 500 || status === 401) return false;
-  if (status === 403) return !/rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? '');
+  const failure = googleFailure(error);
+  const { status } = failure;
+  if (status === null || isRateLimited(failure) || status >= 500 || status === 401) return false;
   return status >= 400;
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { Clock } from '../../common/time/clock.js';
 import { Database } from '../../db/database.js';
-import { googleFailure } from '../clients/google-api.js';
+import { googleFailure, isRateLimited } from '../clients/google-api.js';
 import { GoogleTokensService } from '../clients/google-tokens.service.js';
 import { EventsService } from '../events/events.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -172,8 +172,7 @@ export class GoogleSyncRunner {
     }
     const failure = googleFailure(error);
     if (failure.status === null) return new SyncFailure(`Google could not be reached (${(error as Error).message})`, false);
-    const rateLimited = failure.status === 429 || (failure.status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(failure.reason ?? ''));
-    if (rateLimited || failure.status >= 500) return new SyncFailure(`Google answered ${failure.status} ${failure.reason ?? ''}`.trim(), false);
+    if (isRateLimited(failure) || failure.status >= 500) return new SyncFailure(`Google answered ${failure.status} ${failure.reason ?? ''}`.trim(), false);
     if (failure.status === 404) return new SyncFailure('Google no longer has this calendar (404)', true);
     if (failure.status === 403) return new SyncFailure(`Google refused access to this calendar (403 ${failure.reason ?? ''})`.trim(), true);
     return new SyncFailure(`Google answered ${failure.status} ${failure.reason ?? ''}`.trim(), false);

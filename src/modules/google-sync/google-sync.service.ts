@@ -6,7 +6,7 @@ import { pageOf, type Page } from '../../common/http/pagination.js';
 import { Clock } from '../../common/time/clock.js';
 import { Database } from '../../db/database.js';
 import { ClientCalendarsService } from '../clients/client-calendars.service.js';
-import { googleFailure } from '../clients/google-api.js';
+import { failureReason, googleFailure } from '../clients/google-api.js';
 import { ClientEvents } from '../clients/client-events.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { EventsService } from '../events/events.service.js';
@@ -121,7 +121,7 @@ export class GoogleSyncService implements OnModuleInit {
     } catch (error) {
       if (error instanceof DomainError) throw error;
       const failure = googleFailure(error);
-      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failure.reason ?? (failure.status ? `HTTP ${failure.status}` : 'no answer') });
+      throw new DomainError('GOOGLE_UNAVAILABLE', { reason: failureReason(failure) });
     }
     return this.calendars.findCalendar(user.id, ref.clientId, ref.calendarId);
   }
