@@ -276,6 +276,28 @@ describe('POST /bookings', () => {
     expectProblem(await api().post('/api/v1/bookings').send({ ...booker(at(monday, 14)), slug }), 409, 'BOOKING_LIMIT_REACHED');
     await api().post('/api/v1/bookings').send({ ...booker(at(monday.plus({ days: 1 }), 10)), slug }).expect(201);
   });
+
+  it("keeps the buffers of existing bookings free, for this link and the host's other links", async () => {
+    const zone = 'America/New_York';
+    const { host, slug } = await newHost(zone, { bufferAfterMinutes: 15, slotIntervalMinutes: 15 });
+    const other = uniqueSlug('other');
+    await api().post('/api/v1/booking-links').set(host.auth).send({ slug: other, title: 'Quick', durationMinutes: 30, slotIntervalMinutes: 15 }).expect(201);
+    const monday = targetMonday(zone);
+    const first = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body;
+    const startsAround = async (linkSlug: string) => {
+      const res = await api().get(`/api/v1/booking-links/${linkSlug}/availability`).query({ from: at(monday, 9, 30), to: at(monday, 11) }).expect(200);
+      return res.body.slots.map((slot: { start: string }) => DateTime.fromISO(slot.start, { zone }).toFormat('HH:mm'));
+    };
+    // 10:00-10:30 is booked with 15 minutes free after it: nothing may start before 10:45 (09:30 and 09:45
+    // of this link end too late for their own buffer).
+    expect(await startsAround(slug)).toEqual(['10:45']);
+    expect(await startsAround(other)).toEqual(['09:30', '10:45']);
+    expectProblem(await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10, 30)), slug }), 409, 'BOOKING_SLOT_TAKEN');
+    expectProblem(await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10, 30)), slug: other }), 409, 'BOOKING_SLOT_TAKEN');
+    await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10, 45)), slug: other }).expect(201);
+    // A booking's own time and buffer do not stand in its way when it moves (09:45-10:15, free until 10:30).
+    await api().post(`/api/v1/bookings/manage/${first.manageToken}/reschedule`).send({ start: at(monday, 9, 45) }).expect(200);
+  });
 });
 
 describe('managing a booking with its token', () => {

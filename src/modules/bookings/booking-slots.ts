@@ -15,9 +15,11 @@ export interface Host {
 
 /**
  * Gathers what the slot engine needs for one link and window: the host's weekly hours and exceptions,
- * every busy interval (events, bookings, later external calendars) around the window, and the link's
- * own confirmed bookings in the surrounding host-local weeks for the day and week limits. The same
- * query serves the public slot list and the re-check inside the booking transaction.
+ * every busy interval (events, bookings, later external calendars) around the window, each confirmed
+ * booking once more widened by its own link's buffers (the free time around a booking stays free
+ * whichever link the next booker uses), and the link's own confirmed bookings in the surrounding
+ * host-local weeks for the day and week limits. The same query serves the public slot list and the
+ * re-check inside the booking transaction.
  *
  * Both answer from in here (`free`, `verdict`) instead of handing the query to the caller. The gathering
  * spans several statements, so its promise is often old enough to have moved to V8's old generation by
@@ -70,7 +72,11 @@ export class BookingSlots {
     };
     // One after the other: inside the booking transaction they share one connection.
     const schedule = await this.availability.scheduleOf(host.id);
-    const busy = await this.busySources.busy(host.id, busyWindow);
+    const busy = [
+      ...(await this.busySources.busy(host.id, busyWindow)),
+      // The new slot keeps its buffers free of busy time, and each booking keeps its own buffers free.
+      ...(await this.bookings.confirmedWithBuffersForHost(host.id, busyWindow.from, busyWindow.to)),
+    ];
     const existing = limited ? await this.bookings.confirmedForLink(link.id, weeks.from, weeks.to, exclude?.bookingId ?? null) : [];
     return use({
       window: { start: window.from, end: window.to },
