@@ -389,6 +389,20 @@ describe('managing a booking with its token', () => {
     expect((await api().get(`/api/v1/events/${hostView.eventId}`).set(host.auth).expect(200)).body).toEqual(event);
   });
 
+  it("checks a move with the booking's own duration when the link's duration changed since", async () => {
+    const zone = 'America/New_York';
+    const { host, slug, link } = await newHost(zone, { durationMinutes: 60 });
+    const monday = targetMonday(zone);
+    const token = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body.manageToken;
+    await api().post('/api/v1/events').set(host.auth).send({ title: 'Dentist', startTime: at(monday, 15), endTime: at(monday, 16) }).expect(201);
+    await api().patch(`/api/v1/booking-links/${link.id}`).set(host.auth).send({ durationMinutes: 30 }).expect(200);
+    // The booking keeps its hour: 14:30-15:30 would overlap the dentist, 16:30-17:30 would end after the hours.
+    expectProblem(await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 14, 30) }), 409, 'BOOKING_SLOT_TAKEN');
+    expectProblem(await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 16, 30) }), 400, 'SLOT_NOT_OFFERED', ['start']);
+    const moved = await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 13, 30) }).expect(200);
+    expect([moved.body.startTime, moved.body.endTime]).toEqual([at(monday, 13, 30), at(monday, 14, 30)].map((iso) => iso.replace('Z', '.000Z')));
+  });
+
   it('answers 404 for unknown or malformed tokens', async () => {
     expectProblem(await api().get(`/api/v1/bookings/manage/${'a'.repeat(43)}`), 404, 'NOT_FOUND');
     expectProblem(await api().get('/api/v1/bookings/manage/short'), 404, 'NOT_FOUND');

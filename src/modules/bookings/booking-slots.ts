@@ -42,16 +42,20 @@ export class BookingSlots {
     return this.answer(link, host, window, now, null, computeSlots);
   }
 
-  /** Whether `start` can be booked now; `exclude` is a booking being moved (its own time is not busy). */
+  /**
+   * Whether `start` can be booked now; `exclude` is a booking being moved (its own time is not busy), and
+   * `durationMinutes` its length, which the link's may have left since (the grid stays the link's).
+   */
   verdict(
     link: BookingLink,
     host: Host,
     start: Date,
     now: Date,
     exclude: { bookingId: string; eventId: string | null } | null = null,
+    durationMinutes = link.durationMinutes,
   ): Promise<SlotVerdict> {
-    const end = new Date(start.getTime() + link.durationMinutes * 60_000);
-    return this.answer(link, host, { from: start, to: end }, now, exclude, (query) => isSlotBookable(query, start));
+    const end = new Date(start.getTime() + durationMinutes * 60_000);
+    return this.answer(link, host, { from: start, to: end }, now, exclude, (query) => isSlotBookable({ ...query, durationMinutes }, start));
   }
 
   /** Gathers the query and returns `use(query)`: the query itself must not be what a promise resolves to. */
@@ -82,7 +86,7 @@ export class BookingSlots {
       window: { start: window.from, end: window.to },
       now,
       durationMinutes: link.durationMinutes,
-      slotIntervalMinutes: link.slotIntervalMinutes ?? undefined,
+      slotIntervalMinutes: link.slotIntervalMinutes ?? link.durationMinutes,
       bufferBeforeMinutes: link.bufferBeforeMinutes,
       bufferAfterMinutes: link.bufferAfterMinutes,
       minimumNoticeMinutes: link.minimumNoticeMinutes,

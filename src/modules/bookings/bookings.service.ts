@@ -220,7 +220,8 @@ export class BookingsService implements OnModuleInit {
       await this.lockHost(host.id);
       const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
       if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
-      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId });
+      const minutes = (current.endTime.getTime() - current.startTime.getTime()) / 60_000;
+      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId }, minutes);
       // Updating the row in place frees the old slot in the same transaction.
       const moved = await this.bookings.reschedule(current.id, start, end);
       if (current.eventId) {
@@ -240,8 +241,14 @@ export class BookingsService implements OnModuleInit {
     await this.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`booking-host:${hostId}`]);
   }
 
-  private async ensureBookable(link: BookingLink, host: Host, start: Date, exclude: { bookingId: string; eventId: string | null } | null) {
-    const verdict = await this.slots.verdict(link, host, start, this.clock.now(), exclude);
+  private async ensureBookable(
+    link: BookingLink,
+    host: Host,
+    start: Date,
+    exclude: { bookingId: string; eventId: string | null } | null,
+    durationMinutes = link.durationMinutes,
+  ) {
+    const verdict = await this.slots.verdict(link, host, start, this.clock.now(), exclude, durationMinutes);
     if (!verdict.ok) {
       const code = rejections[verdict.reason];
       throw new DomainError(code, { reason: reasonText[verdict.reason] }, code === 'SLOT_NOT_OFFERED' ? [{ field: 'start', message: `is not bookable: ${reasonText[verdict.reason]}` }] : []);
