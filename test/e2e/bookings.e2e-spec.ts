@@ -175,6 +175,23 @@ describe('public booking link and slots', () => {
     expect(first).toEqual({ start: at(monday, 9).replace('Z', '.000Z'), end: at(monday, 9, 30).replace('Z', '.000Z'), localDate: tokyo.toISODate(), localTime: tokyo.toFormat('HH:mm') });
   });
 
+  it("takes any IANA zone a visitor's browser reports, those with digits or hyphens in their first part too", async () => {
+    const zone = 'America/New_York';
+    const { slug } = await newHost(zone);
+    const monday = targetMonday(zone);
+    // Chromium reports EST5EDT as it is when the machine is set to it; the page sends it back as `timezone`.
+    for (const visitor of ['EST5EDT', 'PST8PDT', 'W-SU', 'GMT+0']) {
+      const res = await api().get(`/api/v1/booking-links/${slug}/availability`).query({ from: at(monday, 9), to: at(monday, 10), timezone: visitor }).expect(200);
+      const first = res.body.slots[0];
+      expect([res.body.timezone, first.start, first.localTime]).toEqual([visitor, at(monday, 9).replace('Z', '.000Z'), DateTime.fromISO(first.start, { zone: visitor }).toFormat('HH:mm')]);
+    }
+    const booked = await api().post('/api/v1/bookings').send({ ...booker(at(monday, 9), { timezone: 'EST5EDT' }), slug }).expect(201);
+    expect(booked.body.bookerTimezone).toBe('EST5EDT');
+    for (const offset of ['+02:00', 'UTC+2', '5EST']) {
+      expectProblem(await api().get(`/api/v1/booking-links/${slug}/availability`).query({ from: at(monday, 9), to: at(monday, 10), timezone: offset }), 400, 'VALIDATION_FAILED', ['timezone']);
+    }
+  });
+
   it.each([
     [{ from: 'monday', to: '2026-01-02T00:00:00Z' }, 'VALIDATION_FAILED'],
     [{ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 'VALIDATION_FAILED'],
