@@ -85,9 +85,9 @@ function place(booking) {
 
 /**
  * A month grid of the visitor's calendar (days with free times are enabled) and the free times of the
- * chosen day as buttons. Each month is one availability request in the visitor's zone.
+ * chosen day as buttons. Each month is one request to `source` (an availability route) in the visitor's zone.
  */
-function slotPicker(root, { slug, windowDays, onPick }) {
+function slotPicker(root, { source, windowDays, onPick }) {
   const today = new Date();
   const firstMonth = new Date(today.getFullYear(), today.getMonth(), 1);
   const lastMonth = windowDays ? new Date(today.getFullYear(), today.getMonth(), today.getDate() + windowDays) : null;
@@ -121,7 +121,7 @@ function slotPicker(root, { slug, windowDays, onPick }) {
     if (cache.has(keyOf(m))) return cache.get(keyOf(m));
     const to = new Date(m.getFullYear(), m.getMonth() + 1, 1);
     const query = new URLSearchParams({ from: m.toISOString(), to: to.toISOString(), timezone: zone });
-    const res = await api('GET', `/booking-links/${encodeURIComponent(slug)}/availability?${query}`);
+    const res = await api('GET', `${source}?${query}`);
     if (!res.ok) throw new Error(res.data.detail || 'The free times could not be loaded.');
     const byDay = new Map();
     for (const slot of res.data.slots) byDay.set(slot.localDate, [...(byDay.get(slot.localDate) ?? []), slot]);
@@ -267,7 +267,7 @@ function bookingPage(main) {
   let attempt = null;
 
   const picker = slotPicker($('#picker'), {
-    slug,
+    source: `/booking-links/${encodeURIComponent(slug)}/availability`,
     windowDays: Number(main.dataset.windowDays) || null,
     onPick(slot) {
       chosen = slot;
@@ -413,9 +413,10 @@ async function managePage() {
     $('#move').hidden = true;
     $('#reschedule-heading').focus();
     if (picker) return picker.refresh();
-    // The window is not known here; months past it simply show no free times.
+    // The window is not known here; months past it simply show no free times. The times come from the
+    // booking's own route: its current time, buffers and place in the day's limit do not hide any.
     picker = slotPicker($('#picker'), {
-      slug: booking.slug,
+      source: `${path}/availability`,
       windowDays: null,
       onPick(slot) {
         moveTo = slot;

@@ -420,6 +420,26 @@ describe('managing a booking with its token', () => {
     expect([moved.body.startTime, moved.body.endTime]).toEqual([at(monday, 13, 30), at(monday, 14, 30)].map((iso) => iso.replace('Z', '.000Z')));
   });
 
+  it("lists the times a booking can move to: its own time, buffers and day's count do not hide any", async () => {
+    const zone = 'America/New_York';
+    const { slug } = await newHost(zone, { durationMinutes: 60, maxBookingsPerDay: 1, bufferAfterMinutes: 30 });
+    const monday = targetMonday(zone);
+    const token = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body.manageToken;
+    const window = { from: at(monday, 0), to: at(monday.plus({ days: 1 }), 0), timezone: 'Asia/Kolkata' };
+    const hours = (res: request.Response) => res.body.slots.map((slot: { start: string }) => DateTime.fromISO(slot.start, { zone }).toFormat('HH:mm'));
+    // New bookers see a full day; the booker moving theirs sees every other hour of it.
+    expect(hours(await api().get(`/api/v1/booking-links/${slug}/availability`).query(window).expect(200))).toEqual([]);
+    const res = await api().get(`/api/v1/bookings/manage/${token}/availability`).query(window).expect(200);
+    expect(res.body).toMatchObject({ timezone: 'Asia/Kolkata', durationMinutes: 60 });
+    expect(hours(res)).toEqual(['09:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+    // Each one is accepted.
+    await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: res.body.slots[0].start }).expect(200);
+    expectProblem(await api().get(`/api/v1/bookings/manage/${token}/availability`).query({ from: 'soon', to: at(monday, 9) }), 400, 'VALIDATION_FAILED', ['from']);
+    expectProblem(await api().get(`/api/v1/bookings/manage/${'x'.repeat(43)}/availability`).query(window), 404, 'NOT_FOUND');
+    await api().post(`/api/v1/bookings/manage/${token}/cancel`).send({}).expect(200);
+    expectProblem(await api().get(`/api/v1/bookings/manage/${token}/availability`).query(window), 409, 'BOOKING_CANCELLED');
+  });
+
   it('answers 404 for unknown or malformed tokens', async () => {
     expectProblem(await api().get(`/api/v1/bookings/manage/${'a'.repeat(43)}`), 404, 'NOT_FOUND');
     expectProblem(await api().get('/api/v1/bookings/manage/short'), 404, 'NOT_FOUND');

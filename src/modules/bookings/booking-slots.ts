@@ -37,9 +37,16 @@ export class BookingSlots {
     @Inject(BookingsRepository) private readonly bookings: BookingsRepository,
   ) {}
 
-  /** The free slots of `link` in `window`. */
-  free(link: BookingLink, host: Host, window: { from: Date; to: Date }, now: Date): Promise<Slot[]> {
-    return this.answer(link, host, window, now, null, computeSlots);
+  /** The free slots of `link` in `window`; for a booking being moved, `exclude` and its own length as in `verdict`. */
+  free(
+    link: BookingLink,
+    host: Host,
+    window: { from: Date; to: Date },
+    now: Date,
+    exclude: { bookingId: string; eventId: string | null } | null = null,
+    durationMinutes = link.durationMinutes,
+  ): Promise<Slot[]> {
+    return this.answer(link, host, window, now, exclude, (query) => computeSlots({ ...query, durationMinutes }));
   }
 
   /**

@@ -6,9 +6,10 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { hashToken } from '../../common/auth/tokens.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
-import { optionalWindow } from '../../common/http/window.js';
+import { optionalWindow, requireWindow } from '../../common/http/window.js';
 import { parseInstant } from '../../common/time/instants.js';
 import { Clock } from '../../common/time/clock.js';
+import { MAX_WINDOW_DAYS } from '../availability/availability.service.js';
 import { BusySources } from '../availability/busy-sources.js';
 import { uidOf } from '../../engines/ical/calendar-writer.js';
 import type { SlotRejection } from '../../engines/slots/slots.engine.js';
@@ -24,6 +25,7 @@ import { BookingLinksService } from './booking-links.service.js';
 import { BookingSlots, type Host } from './booking-slots.js';
 import { BookingsRepository, IdempotencyKeyUsed } from './bookings.repository.js';
 import type { Booking, BookingLink } from './bookings.rows.js';
+import type { SlotsQueryDto, SlotsResponseDto } from './dto/booking-link.dto.js';
 import type { BookingResponseDto, CreateBookingDto, CreatedBookingDto, ListBookingsQueryDto, ManagedBookingDto } from './dto/booking.dto.js';
 
 /** Why a start cannot be booked, as the booker hears it. */
@@ -149,6 +151,22 @@ export class BookingsService implements OnModuleInit {
   async rescheduleManaged(token: string, start: string): Promise<ManagedBookingDto> {
     const booking = await this.byToken(token);
     return this.managed(await this.reschedule(booking, parseInstant(start)), await this.contextOf(booking));
+  }
+
+  /** The times the booking can move to, for its booker's page: other slots of its link, in its own length. */
+  async moveSlotsManaged(token: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
+    const window = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
+    const booking = await this.byToken(token);
+    if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+    const { link, host } = await this.contextOf(booking);
+    if (!link || !link.isActive) throw new DomainError('BOOKING_LINK_GONE');
+    const durationMinutes = (booking.endTime.getTime() - booking.startTime.getTime()) / 60_000;
+    return this.linkService.slotsOf(link, host, window, query.timezone, {
+      bookingId: booking.id,
+      eventId: booking.eventId,
+      start: booking.startTime,
+      durationMinutes,
+    });
   }
 
   async listForHost(user: AuthUser, query: ListBookingsQueryDto): Promise<Page<BookingResponseDto>> {
