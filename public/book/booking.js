@@ -7,6 +7,14 @@ const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const hourCycle = new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle;
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { hour: hourCycle === 'h23' || hourCycle === 'h24' ? '2-digit' : 'numeric', minute: '2-digit', timeZone: zone }),
+  // The same with the zone's short name or offset ("01:30 GMT-3", "01:30 GMT-4"): the hour a clock turned
+  // back repeats, and only this tells its two halves apart.
+  zonedTime: new Intl.DateTimeFormat(undefined, {
+    hour: hourCycle === 'h23' || hourCycle === 'h24' ? '2-digit' : 'numeric',
+    minute: '2-digit',
+    timeZone: zone,
+    timeZoneName: 'short',
+  }),
   date: new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone }),
   month: new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: zone }),
   weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: zone }),
@@ -35,7 +43,7 @@ const noonOf = (iso) => {
   return new Date(year, month - 1, day, 12);
 };
 const when = (start, end) =>
-  `${formats.date.format(new Date(start))}, ${formats.time.format(new Date(start))} – ${formats.time.format(new Date(end))}`;
+  `${formats.date.format(new Date(start))}, ${formats.time.format(new Date(start))} – ${formats.zonedTime.format(new Date(end))}`;
 
 function announce(text) {
   $('#status').textContent = text;
@@ -189,8 +197,11 @@ function slotPicker(root, { source, windowDays, onPick }) {
     slotsHeading.textContent = formats.date.format(noonOf(day));
     const slots = byDay.get(day) ?? [];
     if (!slots.length) list.append(el('li', { class: 'empty' }, 'No free times left on this day.'));
-    for (const slot of slots) {
-      const button = el('button', { type: 'button', class: 'slot', 'data-start': slot.start, 'aria-pressed': String(slot.start === picked) }, formats.time.format(new Date(slot.start)));
+    const labels = slots.map((slot) => formats.time.format(new Date(slot.start)));
+    const repeated = new Set(labels.filter((label, i) => labels.indexOf(label) !== i));
+    for (const [i, slot] of slots.entries()) {
+      const label = repeated.has(labels[i]) ? formats.zonedTime.format(new Date(slot.start)) : labels[i];
+      const button = el('button', { type: 'button', class: 'slot', 'data-start': slot.start, 'aria-pressed': String(slot.start === picked) }, label);
       button.addEventListener('click', () => {
         picked = slot.start;
         alert.textContent = '';
