@@ -7,6 +7,14 @@ const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const hourCycle = new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle;
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { hour: hourCycle === 'h23' || hourCycle === 'h24' ? '2-digit' : 'numeric', minute: '2-digit', timeZone: zone }),
+  // The same with the zone's short name or offset ("01:30 GMT-3", "01:30 GMT-4"): the hour a clock turned
+  // back repeats, and only this tells its two halves apart.
+  zonedTime: new Intl.DateTimeFormat(undefined, {
+    hour: hourCycle === 'h23' || hourCycle === 'h24' ? '2-digit' : 'numeric',
+    minute: '2-digit',
+    timeZone: zone,
+    timeZoneName: 'short',
+  }),
   date: new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone }),
   month: new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: zone }),
   weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: zone }),
@@ -35,7 +43,7 @@ const noonOf = (iso) => {
   return new Date(year, month - 1, day, 12);
 };
 const when = (start, end) =>
-  `${formats.date.format(new Date(start))}, ${formats.time.format(new Date(start))} – ${formats.time.format(new Date(end))}`;
+  `${formats.date.format(new Date(start))}, ${formats.time.format(new Date(start))} – ${formats.zonedTime.format(new Date(end))}`;
 
 function announce(text) {
   $('#status').textContent = text;
@@ -85,9 +93,9 @@ function place(booking) {
 
 /**
  * A month grid of the visitor's calendar (days with free times are enabled) and the free times of the
- * chosen day as buttons. Each month is one availability request in the visitor's zone.
+ * chosen day as buttons. Each month is one request to `source` (an availability route) in the visitor's zone.
  */
-function slotPicker(root, { slug, windowDays, onPick }) {
+function slotPicker(root, { source, windowDays, onPick }) {
   const today = new Date();
   const firstMonth = new Date(today.getFullYear(), today.getMonth(), 1);
   const lastMonth = windowDays ? new Date(today.getFullYear(), today.getMonth(), today.getDate() + windowDays) : null;
@@ -121,7 +129,7 @@ function slotPicker(root, { slug, windowDays, onPick }) {
     if (cache.has(keyOf(m))) return cache.get(keyOf(m));
     const to = new Date(m.getFullYear(), m.getMonth() + 1, 1);
     const query = new URLSearchParams({ from: m.toISOString(), to: to.toISOString(), timezone: zone });
-    const res = await api('GET', `/booking-links/${encodeURIComponent(slug)}/availability?${query}`);
+    const res = await api('GET', `${source}?${query}`);
     if (!res.ok) throw new Error(res.data.detail || 'The free times could not be loaded.');
     const byDay = new Map();
     for (const slot of res.data.slots) byDay.set(slot.localDate, [...(byDay.get(slot.localDate) ?? []), slot]);
@@ -189,8 +197,11 @@ function slotPicker(root, { slug, windowDays, onPick }) {
     slotsHeading.textContent = formats.date.format(noonOf(day));
     const slots = byDay.get(day) ?? [];
     if (!slots.length) list.append(el('li', { class: 'empty' }, 'No free times left on this day.'));
-    for (const slot of slots) {
-      const button = el('button', { type: 'button', class: 'slot', 'data-start': slot.start, 'aria-pressed': String(slot.start === picked) }, formats.time.format(new Date(slot.start)));
+    const labels = slots.map((slot) => formats.time.format(new Date(slot.start)));
+    const repeated = new Set(labels.filter((label, i) => labels.indexOf(label) !== i));
+    for (const [i, slot] of slots.entries()) {
+      const label = repeated.has(labels[i]) ? formats.zonedTime.format(new Date(slot.start)) : labels[i];
+      const button = el('button', { type: 'button', class: 'slot', 'data-start': slot.start, 'aria-pressed': String(slot.start === picked) }, label);
       button.addEventListener('click', () => {
         picked = slot.start;
         alert.textContent = '';
@@ -267,7 +278,7 @@ function bookingPage(main) {
   let attempt = null;
 
   const picker = slotPicker($('#picker'), {
-    slug,
+    source: `/booking-links/${encodeURIComponent(slug)}/availability`,
     windowDays: Number(main.dataset.windowDays) || null,
     onPick(slot) {
       chosen = slot;
@@ -413,9 +424,10 @@ async function managePage() {
     $('#move').hidden = true;
     $('#reschedule-heading').focus();
     if (picker) return picker.refresh();
-    // The window is not known here; months past it simply show no free times.
+    // The window is not known here; months past it simply show no free times. The times come from the
+    // booking's own route: its current time, buffers and place in the day's limit do not hide any.
     picker = slotPicker($('#picker'), {
-      slug: booking.slug,
+      source: `${path}/availability`,
       windowDays: null,
       onPick(slot) {
         moveTo = slot;

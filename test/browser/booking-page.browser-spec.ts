@@ -241,6 +241,52 @@ describe('booking page', () => {
   });
 });
 
+describe('clock changes', () => {
+  it('tells apart the times a clock change repeats, in the slot buttons and the chosen time', async () => {
+    // The next night at least two days ahead on which one of these zones turns its clock back.
+    const zones = ['Australia/Lord_Howe', 'Europe/London', 'America/New_York', 'America/Santiago'];
+    const [zone, date] = (() => {
+      for (let days = 2; days < 400; days++) {
+        for (const candidate of zones) {
+          const day = DateTime.now().setZone(candidate).plus({ days }).startOf('day');
+          if (day.endOf('day').offset < day.offset) return [candidate, day.toISODate() as string];
+        }
+      }
+      throw new Error('no clock change found');
+    })();
+    const host = await registerUser(t.http, { name: 'Hope Host', timezone: 'UTC' });
+    const rules = [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, startTime: '00:00', endTime: '24:00' }));
+    await request(t.http).put('/api/v1/availability/schedule').set(host.auth).send({ timezone: 'UTC', rules }).expect(200);
+    const slug = `browser-${Date.now().toString(36)}-${++counter}`;
+    await request(t.http).post('/api/v1/booking-links').set(host.auth).send({ slug, title: 'Intro call', durationMinutes: 30, bookingWindowDays: null }).expect(201);
+
+    const page = await open(`/book/${slug}`, { timezoneId: zone });
+    const day = page.locator(`button.day[data-date="${date}"]`);
+    for (let months = 0; months < 14 && !(await day.count()); months++) {
+      await page.locator('table.calendar:not([aria-busy]) tbody').waitFor();
+      if (await day.count()) break;
+      await page.getByRole('button', { name: 'Next month' }).click();
+      await page.locator('table.calendar:not([aria-busy]) tbody').waitFor();
+    }
+    await day.click();
+    const buttons = page.locator('button.slot');
+    const labels = await buttons.allTextContents();
+    const starts = (await Promise.all((await buttons.all()).map((button) => button.getAttribute('data-start')))) as string[];
+    // Every half hour of the long day is offered, and no two buttons read the same.
+    const length = DateTime.fromISO(date, { zone }).plus({ days: 1 }).diff(DateTime.fromISO(date, { zone }), 'minutes').minutes;
+    expect(starts).toHaveLength(length / 30);
+    expect(new Set(labels).size).toBe(labels.length);
+    // The first of two same-looking times, chosen, says which one it is.
+    const repeated = starts.findIndex((start, i) => starts.some((other, j) => j !== i && DateTime.fromISO(other, { zone }).toFormat('HH:mm') === DateTime.fromISO(start, { zone }).toFormat('HH:mm')));
+    const twin = starts.findIndex((start, j) => j !== repeated && DateTime.fromISO(start, { zone }).toFormat('HH:mm') === DateTime.fromISO(starts[repeated], { zone }).toFormat('HH:mm'));
+    await buttons.nth(repeated).click();
+    const first = await page.locator('#chosen-time').textContent();
+    await page.getByRole('button', { name: 'Change time' }).click();
+    await buttons.nth(twin).click();
+    expect(await page.locator('#chosen-time').textContent()).not.toBe(first);
+  });
+});
+
 describe('manage page', () => {
   it('offers only cancelling when the link was deactivated, and explains an unknown token', async () => {
     const { host, slug, id } = await newLink();

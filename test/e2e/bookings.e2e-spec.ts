@@ -175,6 +175,23 @@ describe('public booking link and slots', () => {
     expect(first).toEqual({ start: at(monday, 9).replace('Z', '.000Z'), end: at(monday, 9, 30).replace('Z', '.000Z'), localDate: tokyo.toISODate(), localTime: tokyo.toFormat('HH:mm') });
   });
 
+  it("takes any IANA zone a visitor's browser reports, those with digits or hyphens in their first part too", async () => {
+    const zone = 'America/New_York';
+    const { slug } = await newHost(zone);
+    const monday = targetMonday(zone);
+    // Chromium reports EST5EDT as it is when the machine is set to it; the page sends it back as `timezone`.
+    for (const visitor of ['EST5EDT', 'PST8PDT', 'W-SU', 'GMT+0']) {
+      const res = await api().get(`/api/v1/booking-links/${slug}/availability`).query({ from: at(monday, 9), to: at(monday, 10), timezone: visitor }).expect(200);
+      const first = res.body.slots[0];
+      expect([res.body.timezone, first.start, first.localTime]).toEqual([visitor, at(monday, 9).replace('Z', '.000Z'), DateTime.fromISO(first.start, { zone: visitor }).toFormat('HH:mm')]);
+    }
+    const booked = await api().post('/api/v1/bookings').send({ ...booker(at(monday, 9), { timezone: 'EST5EDT' }), slug }).expect(201);
+    expect(booked.body.bookerTimezone).toBe('EST5EDT');
+    for (const offset of ['+02:00', 'UTC+2', '5EST']) {
+      expectProblem(await api().get(`/api/v1/booking-links/${slug}/availability`).query({ from: at(monday, 9), to: at(monday, 10), timezone: offset }), 400, 'VALIDATION_FAILED', ['timezone']);
+    }
+  });
+
   it.each([
     [{ from: 'monday', to: '2026-01-02T00:00:00Z' }, 'VALIDATION_FAILED'],
     [{ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 'VALIDATION_FAILED'],
@@ -276,6 +293,28 @@ describe('POST /bookings', () => {
     expectProblem(await api().post('/api/v1/bookings').send({ ...booker(at(monday, 14)), slug }), 409, 'BOOKING_LIMIT_REACHED');
     await api().post('/api/v1/bookings').send({ ...booker(at(monday.plus({ days: 1 }), 10)), slug }).expect(201);
   });
+
+  it("keeps the buffers of existing bookings free, for this link and the host's other links", async () => {
+    const zone = 'America/New_York';
+    const { host, slug } = await newHost(zone, { bufferAfterMinutes: 15, slotIntervalMinutes: 15 });
+    const other = uniqueSlug('other');
+    await api().post('/api/v1/booking-links').set(host.auth).send({ slug: other, title: 'Quick', durationMinutes: 30, slotIntervalMinutes: 15 }).expect(201);
+    const monday = targetMonday(zone);
+    const first = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body;
+    const startsAround = async (linkSlug: string) => {
+      const res = await api().get(`/api/v1/booking-links/${linkSlug}/availability`).query({ from: at(monday, 9, 30), to: at(monday, 11) }).expect(200);
+      return res.body.slots.map((slot: { start: string }) => DateTime.fromISO(slot.start, { zone }).toFormat('HH:mm'));
+    };
+    // 10:00-10:30 is booked with 15 minutes free after it: nothing may start before 10:45 (09:30 and 09:45
+    // of this link end too late for their own buffer).
+    expect(await startsAround(slug)).toEqual(['10:45']);
+    expect(await startsAround(other)).toEqual(['09:30', '10:45']);
+    expectProblem(await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10, 30)), slug }), 409, 'BOOKING_SLOT_TAKEN');
+    expectProblem(await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10, 30)), slug: other }), 409, 'BOOKING_SLOT_TAKEN');
+    await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10, 45)), slug: other }).expect(201);
+    // A booking's own time and buffer do not stand in its way when it moves (09:45-10:15, free until 10:30).
+    await api().post(`/api/v1/bookings/manage/${first.manageToken}/reschedule`).send({ start: at(monday, 9, 45) }).expect(200);
+  });
 });
 
 describe('managing a booking with its token', () => {
@@ -365,6 +404,40 @@ describe('managing a booking with its token', () => {
     await settleChanges(t.app);
     expect({ changes: await count('changes'), emails: await count('email_queue') }).toEqual(before);
     expect((await api().get(`/api/v1/events/${hostView.eventId}`).set(host.auth).expect(200)).body).toEqual(event);
+  });
+
+  it("checks a move with the booking's own duration when the link's duration changed since", async () => {
+    const zone = 'America/New_York';
+    const { host, slug, link } = await newHost(zone, { durationMinutes: 60 });
+    const monday = targetMonday(zone);
+    const token = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body.manageToken;
+    await api().post('/api/v1/events').set(host.auth).send({ title: 'Dentist', startTime: at(monday, 15), endTime: at(monday, 16) }).expect(201);
+    await api().patch(`/api/v1/booking-links/${link.id}`).set(host.auth).send({ durationMinutes: 30 }).expect(200);
+    // The booking keeps its hour: 14:30-15:30 would overlap the dentist, 16:30-17:30 would end after the hours.
+    expectProblem(await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 14, 30) }), 409, 'BOOKING_SLOT_TAKEN');
+    expectProblem(await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 16, 30) }), 400, 'SLOT_NOT_OFFERED', ['start']);
+    const moved = await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: at(monday, 13, 30) }).expect(200);
+    expect([moved.body.startTime, moved.body.endTime]).toEqual([at(monday, 13, 30), at(monday, 14, 30)].map((iso) => iso.replace('Z', '.000Z')));
+  });
+
+  it("lists the times a booking can move to: its own time, buffers and day's count do not hide any", async () => {
+    const zone = 'America/New_York';
+    const { slug } = await newHost(zone, { durationMinutes: 60, maxBookingsPerDay: 1, bufferAfterMinutes: 30 });
+    const monday = targetMonday(zone);
+    const token = (await api().post('/api/v1/bookings').send({ ...booker(at(monday, 10)), slug }).expect(201)).body.manageToken;
+    const window = { from: at(monday, 0), to: at(monday.plus({ days: 1 }), 0), timezone: 'Asia/Kolkata' };
+    const hours = (res: request.Response) => res.body.slots.map((slot: { start: string }) => DateTime.fromISO(slot.start, { zone }).toFormat('HH:mm'));
+    // New bookers see a full day; the booker moving theirs sees every other hour of it.
+    expect(hours(await api().get(`/api/v1/booking-links/${slug}/availability`).query(window).expect(200))).toEqual([]);
+    const res = await api().get(`/api/v1/bookings/manage/${token}/availability`).query(window).expect(200);
+    expect(res.body).toMatchObject({ timezone: 'Asia/Kolkata', durationMinutes: 60 });
+    expect(hours(res)).toEqual(['09:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+    // Each one is accepted.
+    await api().post(`/api/v1/bookings/manage/${token}/reschedule`).send({ start: res.body.slots[0].start }).expect(200);
+    expectProblem(await api().get(`/api/v1/bookings/manage/${token}/availability`).query({ from: 'soon', to: at(monday, 9) }), 400, 'VALIDATION_FAILED', ['from']);
+    expectProblem(await api().get(`/api/v1/bookings/manage/${'x'.repeat(43)}/availability`).query(window), 404, 'NOT_FOUND');
+    await api().post(`/api/v1/bookings/manage/${token}/cancel`).send({}).expect(200);
+    expectProblem(await api().get(`/api/v1/bookings/manage/${token}/availability`).query(window), 409, 'BOOKING_CANCELLED');
   });
 
   it('answers 404 for unknown or malformed tokens', async () => {

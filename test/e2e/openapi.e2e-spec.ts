@@ -23,6 +23,7 @@ const publicRoutes = new Set([
   'GET /api/v1/booking-links/{slug}/availability',
   'POST /api/v1/bookings',
   'GET /api/v1/bookings/manage/{token}',
+  'GET /api/v1/bookings/manage/{token}/availability',
   'POST /api/v1/bookings/manage/{token}/cancel',
   'POST /api/v1/bookings/manage/{token}/reschedule',
   'GET /api/v1/oauth/callback',

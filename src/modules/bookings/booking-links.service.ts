@@ -74,14 +74,31 @@ export class BookingLinksService {
 
   /** Free slots of a link in a window, with each start also shown in the booker's zone. */
   async slots(slug: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
-    const { from, to } = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
+    const window = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
     const { link, host } = await this.resolve(slug);
-    const zone = query.timezone ?? host.timezone;
+    return this.slotsOf(link, host, window, query.timezone, null);
+  }
+
+  /**
+   * The slots of `link` in a window, shown in `timezone` (default the host's). For a booking being moved
+   * (`move`), its own time, buffers and place in the day and week limits do not count, the slots have its
+   * length, and its current start is left out.
+   */
+  async slotsOf(
+    link: BookingLink,
+    host: Host,
+    window: { from: Date; to: Date },
+    timezone: string | undefined,
+    move: { bookingId: string; eventId: string | null; start: Date; durationMinutes: number } | null,
+  ): Promise<SlotsResponseDto> {
+    const zone = timezone ?? host.timezone;
     const localZone = luxonZone(zone);
-    const slots = await this.slotsQuery.free(link, host, { from, to }, this.clock.now());
+    const duration = move?.durationMinutes ?? link.durationMinutes;
+    const free = await this.slotsQuery.free(link, host, window, this.clock.now(), move, duration);
+    const slots = move ? free.filter((slot) => slot.start.getTime() !== move.start.getTime()) : free;
     return {
       timezone: zone,
-      durationMinutes: link.durationMinutes,
+      durationMinutes: duration,
       slots: slots.map((slot) => {
         const local = DateTime.fromJSDate(slot.start, { zone: localZone });
         return { start: slot.start, end: slot.end, localDate: local.toISODate() as string, localTime: local.toFormat('HH:mm') };

@@ -15,9 +15,11 @@ export interface Host {
 
 /**
  * Gathers what the slot engine needs for one link and window: the host's weekly hours and exceptions,
- * every busy interval (events, bookings, later external calendars) around the window, and the link's
- * own confirmed bookings in the surrounding host-local weeks for the day and week limits. The same
- * query serves the public slot list and the re-check inside the booking transaction.
+ * every busy interval (events, bookings, later external calendars) around the window, each confirmed
+ * booking once more widened by its own link's buffers (the free time around a booking stays free
+ * whichever link the next booker uses), and the link's own confirmed bookings in the surrounding
+ * host-local weeks for the day and week limits. The same query serves the public slot list and the
+ * re-check inside the booking transaction.
  *
  * Both answer from in here (`free`, `verdict`) instead of handing the query to the caller. The gathering
  * spans several statements, so its promise is often old enough to have moved to V8's old generation by
@@ -35,21 +37,32 @@ export class BookingSlots {
     @Inject(BookingsRepository) private readonly bookings: BookingsRepository,
   ) {}
 
-  /** The free slots of `link` in `window`. */
-  free(link: BookingLink, host: Host, window: { from: Date; to: Date }, now: Date): Promise<Slot[]> {
-    return this.answer(link, host, window, now, null, computeSlots);
+  /** The free slots of `link` in `window`; for a booking being moved, `exclude` and its own length as in `verdict`. */
+  free(
+    link: BookingLink,
+    host: Host,
+    window: { from: Date; to: Date },
+    now: Date,
+    exclude: { bookingId: string; eventId: string | null } | null = null,
+    durationMinutes = link.durationMinutes,
+  ): Promise<Slot[]> {
+    return this.answer(link, host, window, now, exclude, (query) => computeSlots({ ...query, durationMinutes }));
   }
 
-  /** Whether `start` can be booked now; `exclude` is a booking being moved (its own time is not busy). */
+  /**
+   * Whether `start` can be booked now; `exclude` is a booking being moved (its own time is not busy), and
+   * `durationMinutes` its length, which the link's may have left since (the grid stays the link's).
+   */
   verdict(
     link: BookingLink,
     host: Host,
     start: Date,
     now: Date,
     exclude: { bookingId: string; eventId: string | null } | null = null,
+    durationMinutes = link.durationMinutes,
   ): Promise<SlotVerdict> {
-    const end = new Date(start.getTime() + link.durationMinutes * 60_000);
-    return this.answer(link, host, { from: start, to: end }, now, exclude, (query) => isSlotBookable(query, start));
+    const end = new Date(start.getTime() + durationMinutes * 60_000);
+    return this.answer(link, host, { from: start, to: end }, now, exclude, (query) => isSlotBookable({ ...query, durationMinutes }, start));
   }
 
   /** Gathers the query and returns `use(query)`: the query itself must not be what a promise resolves to. */
@@ -70,13 +83,17 @@ export class BookingSlots {
     };
     // One after the other: inside the booking transaction they share one connection.
     const schedule = await this.availability.scheduleOf(host.id);
-    const busy = await this.busySources.busy(host.id, busyWindow);
+    const busy = [
+      ...(await this.busySources.busy(host.id, busyWindow)),
+      // The new slot keeps its buffers free of busy time, and each booking keeps its own buffers free.
+      ...(await this.bookings.confirmedWithBuffersForHost(host.id, busyWindow.from, busyWindow.to)),
+    ];
     const existing = limited ? await this.bookings.confirmedForLink(link.id, weeks.from, weeks.to, exclude?.bookingId ?? null) : [];
     return use({
       window: { start: window.from, end: window.to },
       now,
       durationMinutes: link.durationMinutes,
-      slotIntervalMinutes: link.slotIntervalMinutes ?? undefined,
+      slotIntervalMinutes: link.slotIntervalMinutes ?? link.durationMinutes,
       bufferBeforeMinutes: link.bufferBeforeMinutes,
       bufferAfterMinutes: link.bufferAfterMinutes,
       minimumNoticeMinutes: link.minimumNoticeMinutes,

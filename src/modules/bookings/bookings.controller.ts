@@ -9,6 +9,7 @@ import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
 import { uuidParam } from '../../common/validation/validation.js';
 import { BookingsService } from './bookings.service.js';
+import { SlotsQueryDto, SlotsResponseDto } from './dto/booking-link.dto.js';
 import {
   BookingResponseDto,
   CancelBookingDto,
@@ -54,6 +55,22 @@ export class BookingsController {
   @ApiProblems('NOT_FOUND', 'RATE_LIMITED')
   managed(@Param('token') token: string): Promise<ManagedBookingDto> {
     return this.bookings.getManaged(token);
+  }
+
+  @Public()
+  @RateLimit('public')
+  @Get('manage/:token/availability')
+  @ApiOperation({
+    summary: 'Times a booking can move to, for its booker',
+    description:
+      'Public: the token is the credential. The free slots of the booking\'s link in the window, as for new bookers, ' +
+      'except that the booking itself (its time, buffers and place in the day and week limits) blocks nothing; ' +
+      'slots have the booking\'s length, and its current start is left out.',
+  })
+  @ApiOkResponse({ type: SlotsResponseDto })
+  @ApiProblems('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'WINDOW_TOO_LARGE', 'NOT_FOUND', 'BOOKING_CANCELLED', 'BOOKING_LINK_GONE', 'RATE_LIMITED')
+  moveSlots(@Param('token') token: string, @Query() query: SlotsQueryDto): Promise<SlotsResponseDto> {
+    return this.bookings.moveSlotsManaged(token, query);
   }
 
   @Public()

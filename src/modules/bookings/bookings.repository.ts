@@ -123,6 +123,27 @@ export class BookingsRepository {
     return rows.map((row) => ({ id: row.id, start: row.start_time, end: row.end_time, eventId: row.event_id }));
   }
 
+  /**
+   * A host's confirmed bookings widened by their own link's buffers (bookings of a deleted link have none),
+   * those whose widened time overlaps a window: a new slot must keep them free. Buffers are at most 720
+   * minutes, so the coarse range test (the exclusion constraint's own index) holds every candidate.
+   */
+  async confirmedWithBuffersForHost(hostId: string, from: Date, to: Date): Promise<Array<{ id: string; start: Date; end: Date }>> {
+    const { rows } = await this.db.query<{ id: string; start_time: Date; end_time: Date }>(
+      `SELECT id, start_time, end_time FROM (
+         SELECT b.id,
+                b.start_time - make_interval(mins => COALESCE(l.buffer_before_minutes, 0)) AS start_time,
+                b.end_time + make_interval(mins => COALESCE(l.buffer_after_minutes, 0)) AS end_time
+         FROM bookings b LEFT JOIN booking_links l ON l.id = b.booking_link_id
+         WHERE b.host_id = $1 AND b.status = 'confirmed'
+           AND tstzrange(b.start_time, b.end_time) && tstzrange($2::timestamptz - interval '720 minutes', $3::timestamptz + interval '720 minutes')
+       ) widened
+       WHERE start_time < $3 AND end_time > $2`,
+      [hostId, from, to],
+    );
+    return rows.map((row) => ({ id: row.id, start: row.start_time, end: row.end_time }));
+  }
+
   async reschedule(id: string, start: Date, end: Date): Promise<Booking> {
     try {
       const { rows } = await this.db.query<BookingRow>(

@@ -6,9 +6,10 @@ import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { hashToken } from '../../common/auth/tokens.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
-import { optionalWindow } from '../../common/http/window.js';
+import { optionalWindow, requireWindow } from '../../common/http/window.js';
 import { parseInstant } from '../../common/time/instants.js';
 import { Clock } from '../../common/time/clock.js';
+import { MAX_WINDOW_DAYS } from '../availability/availability.service.js';
 import { BusySources } from '../availability/busy-sources.js';
 import { uidOf } from '../../engines/ical/calendar-writer.js';
 import type { SlotRejection } from '../../engines/slots/slots.engine.js';
@@ -24,6 +25,7 @@ import { BookingLinksService } from './booking-links.service.js';
 import { BookingSlots, type Host } from './booking-slots.js';
 import { BookingsRepository, IdempotencyKeyUsed } from './bookings.repository.js';
 import type { Booking, BookingLink } from './bookings.rows.js';
+import type { SlotsQueryDto, SlotsResponseDto } from './dto/booking-link.dto.js';
 import type { BookingResponseDto, CreateBookingDto, CreatedBookingDto, ListBookingsQueryDto, ManagedBookingDto } from './dto/booking.dto.js';
 
 /** Why a start cannot be booked, as the booker hears it. */
@@ -151,6 +153,22 @@ export class BookingsService implements OnModuleInit {
     return this.managed(await this.reschedule(booking, parseInstant(start)), await this.contextOf(booking));
   }
 
+  /** The times the booking can move to, for its booker's page: other slots of its link, in its own length. */
+  async moveSlotsManaged(token: string, query: SlotsQueryDto): Promise<SlotsResponseDto> {
+    const window = requireWindow(query.from, query.to, { maxDays: MAX_WINDOW_DAYS });
+    const booking = await this.byToken(token);
+    if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+    const { link, host } = await this.contextOf(booking);
+    if (!link || !link.isActive) throw new DomainError('BOOKING_LINK_GONE');
+    const durationMinutes = (booking.endTime.getTime() - booking.startTime.getTime()) / 60_000;
+    return this.linkService.slotsOf(link, host, window, query.timezone, {
+      bookingId: booking.id,
+      eventId: booking.eventId,
+      start: booking.startTime,
+      durationMinutes,
+    });
+  }
+
   async listForHost(user: AuthUser, query: ListBookingsQueryDto): Promise<Page<BookingResponseDto>> {
     const { page, limit, offset } = pageOf(query);
     const { items, total } = await this.bookings.listForHost(
@@ -220,7 +238,8 @@ export class BookingsService implements OnModuleInit {
       await this.lockHost(host.id);
       const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
       if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
-      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId });
+      const minutes = (current.endTime.getTime() - current.startTime.getTime()) / 60_000;
+      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId }, minutes);
       // Updating the row in place frees the old slot in the same transaction.
       const moved = await this.bookings.reschedule(current.id, start, end);
       if (current.eventId) {
@@ -240,8 +259,14 @@ export class BookingsService implements OnModuleInit {
     await this.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`booking-host:${hostId}`]);
   }
 
-  private async ensureBookable(link: BookingLink, host: Host, start: Date, exclude: { bookingId: string; eventId: string | null } | null) {
-    const verdict = await this.slots.verdict(link, host, start, this.clock.now(), exclude);
+  private async ensureBookable(
+    link: BookingLink,
+    host: Host,
+    start: Date,
+    exclude: { bookingId: string; eventId: string | null } | null,
+    durationMinutes = link.durationMinutes,
+  ) {
+    const verdict = await this.slots.verdict(link, host, start, this.clock.now(), exclude, durationMinutes);
     if (!verdict.ok) {
       const code = rejections[verdict.reason];
       throw new DomainError(code, { reason: reasonText[verdict.reason] }, code === 'SLOT_NOT_OFFERED' ? [{ field: 'start', message: `is not bookable: ${reasonText[verdict.reason]}` }] : []);
