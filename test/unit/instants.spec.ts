@@ -12,6 +12,9 @@ describe('ISO instants read once and remembered', () => {
     ['2026-03-01T25:00:00Z', false],
     ['2026-03-01T00:00:00', false], // no offset
     ['2026-03-01', false],
+    ['2026-03-01T00:00:00+23:59', true], // the largest offset RFC 3339 writes
+    ['2026-03-01T00:00:00+25:00', false], // no such offset, though luxon reads one
+    ['2026-03-01T00:00:00-05:60', false],
   ];
 
   it.each(texts)('%s: the same answers the first time and from memory (instant: %s)', (text, instant) => {

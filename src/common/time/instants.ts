@@ -1,7 +1,10 @@
 import { DateTime } from 'luxon';
 
-/** ISO 8601 date-time with an explicit offset or Z: "2026-03-09T09:00:00-05:00". */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/**
+ * ISO 8601 date-time with an explicit offset or Z: "2026-03-09T09:00:00-05:00". The offset's hours and
+ * minutes are those RFC 3339 allows (00-23, 00-59): luxon would otherwise read "+25:00" as an instant.
+ */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
