@@ -70,4 +70,37 @@ describe('booking races', () => {
     const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bookings WHERE host_id = $1 AND status = 'confirmed'", [host.id]);
     expect(rows[0].n).toBe(3);
   }, 120_000);
+
+  pgOnly(`30 concurrent requests with one Idempotency-Key and one body: all 201 with the same booking ${PG_ONLY}`, async () => {
+    const { host, slug, monday } = await hostWithLink({});
+    const body = { slug, start: iso(monday.set({ hour: 10 })), name: 'Grace', email: 'grace@example.com', timezone: 'UTC' };
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, () => request(t.http).post('/api/v1/bookings').set('Idempotency-Key', 'double-click').send(body)),
+    );
+    // Before: the requests that queued behind the winner on the host's lock answered 409 BOOKING_SLOT_TAKEN.
+    expect(responses.map((res) => `${res.status} ${res.body.code ?? ''}`.trim())).toEqual(Array(30).fill('201'));
+    expect(new Set(responses.map((res) => res.body.id)).size).toBe(1);
+    expect(responses.filter((res) => res.headers['idempotent-replayed'] === 'true')).toHaveLength(29);
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE host_id = $1', [host.id]);
+    expect(rows[0].n).toBe(1);
+  }, 120_000);
+
+  pgOnly(`30 concurrent requests with one Idempotency-Key and different bodies: one 201, the rest 422 ${PG_ONLY}`, async () => {
+    const { host, slug, monday } = await hostWithLink({});
+    const start = iso(monday.set({ hour: 11 }));
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        request(t.http)
+          .post('/api/v1/bookings')
+          .set('Idempotency-Key', 'one-key')
+          .send({ slug, start, name: `Booker ${i}`, email: `booker${i}@example.com`, timezone: 'UTC' }),
+      ),
+    );
+    const outcomes = responses.map((res) => `${res.status} ${res.body.code ?? ''}`.trim());
+    expect(outcomes.filter((o) => o === '201')).toHaveLength(1);
+    // Before: 409 BOOKING_SLOT_TAKEN, which tells a client to pick another slot rather than that its key is reused.
+    expect(outcomes.filter((o) => o === '422 IDEMPOTENCY_KEY_REUSED')).toHaveLength(29);
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE host_id = $1', [host.id]);
+    expect(rows[0].n).toBe(1);
+  }, 120_000);
 });

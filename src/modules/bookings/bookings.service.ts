@@ -100,8 +100,12 @@ export class BookingsService implements OnModuleInit {
     const end = new Date(start.getTime() + link.durationMinutes * 60_000);
     const id = randomUUID();
     try {
-      const booking = await this.db.tx(async () => {
+      const outcome = await this.db.tx(async () => {
         await this.lockHost(host.id);
+        // A request with the same key that held the lock before us has committed by now: its booking is
+        // the answer (a replay, or 422 for another body), not the 409 its slot would give.
+        const previous = idempotencyKey ? await this.bookings.findByIdempotencyKey(link.id, idempotencyKey) : null;
+        if (previous) return { previous };
         await this.ensureBookable(link, host, start, null);
         const eventId = await this.createHostEvent(link, host, dto, start, end);
         const created = await this.bookings.insert({
@@ -123,9 +127,10 @@ export class BookingsService implements OnModuleInit {
           idempotencyFingerprint: fingerprint,
         });
         await this.appendChange('booking.created', created, link);
-        return created;
+        return { created };
       });
-      return { booking: this.created(booking, link, host), replayed: false };
+      if ('previous' in outcome) return this.replay(outcome.previous, link, host, fingerprint);
+      return { booking: this.created(outcome.created, link, host), replayed: false };
     } catch (error) {
       // The same key raced us and won: answer with its booking.
       if (error instanceof IdempotencyKeyUsed && idempotencyKey) {
