@@ -103,4 +103,34 @@ describe('booking races', () => {
     const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings WHERE host_id = $1', [host.id]);
     expect(rows[0].n).toBe(1);
   }, 120_000);
+
+  pgOnly(`bookings made while the host deletes their account are cancelled with it or refused with 404 ${PG_ONLY}`, async () => {
+    const { host, slug, monday } = await hostWithLink({ durationMinutes: 15, slotIntervalMinutes: 15 });
+    // 20 bookers keep booking (09:00 to 16:45 on the five weekdays) until the account is gone.
+    let deleted = false;
+    const outcomes: string[] = [];
+    const booked: string[] = [];
+    const booker = async (k: number) => {
+      for (let i = 0; !deleted; i++) {
+        const start = iso(monday.plus({ days: (k + i) % 5 }).set({ hour: 9 + ((k * 7 + i) % 8), minute: 15 * ((k + i * 3) % 4) }));
+        const res = await request(t.http).post('/api/v1/bookings').send({ slug, start, name: `B ${k}`, email: `b${k}-${i}@example.com`, timezone: 'UTC' });
+        outcomes.push(`${res.status} ${res.body.code ?? ''}`.trim());
+        if (res.status === 201) booked.push(res.body.id as string);
+      }
+    };
+    const bookers = Array.from({ length: 20 }, (_, k) => booker(k));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await request(t.http).delete('/api/v1/users/me').set(host.auth).send({ password: host.password }).expect(204);
+    deleted = true;
+    await Promise.all(bookers);
+    expect(booked.length).toBeGreaterThan(0);
+    // Before: bookings that committed while the deletion was cancelling the others went with the account
+    // unmailed (no booking.cancelled change), and late bookers got 400 INVALID_INPUT or SLOT_NOT_OFFERED.
+    const { rows } = await t.db.query<{ booking_id: string }>(
+      "SELECT booking_id FROM changes WHERE kind = 'booking.cancelled' AND booking_id = ANY($1::uuid[])",
+      [booked],
+    );
+    expect(booked.filter((id) => !rows.some((row) => row.booking_id === id))).toEqual([]);
+    expect([...new Set(outcomes)].filter((o) => !['201', '409 BOOKING_SLOT_TAKEN', '404 NOT_FOUND'].includes(o))).toEqual([]);
+  }, 120_000);
 });

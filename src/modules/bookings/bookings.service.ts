@@ -102,6 +102,8 @@ export class BookingsService implements OnModuleInit {
     try {
       const outcome = await this.db.tx(async () => {
         await this.lockHost(host.id);
+        // The host may have deleted their account (or the link) while we queued on the lock.
+        if (!(await this.links.find(host.id, link.id))?.isActive) throw new NotFoundError('booking link');
         // A request with the same key that held the lock before us has committed by now: its booking is
         // the answer (a replay, or 422 for another body), not the 409 its slot would give.
         const previous = idempotencyKey ? await this.bookings.findByIdempotencyKey(link.id, idempotencyKey) : null;
@@ -186,6 +188,9 @@ export class BookingsService implements OnModuleInit {
    */
   async cancelForDepartedHost(hostId: string, host: DepartedUser, reason: string): Promise<number> {
     if (!this.db.inTransaction) throw new Error('Bookings are cancelled for a departing host inside the deletion transaction');
+    // Bookings being made now wait until the account is gone (then find no link), or finish first and
+    // are cancelled here: none may commit between this list and the delete, unmailed and cascaded away.
+    await this.lockHost(hostId);
     const ids = await this.bookings.upcomingConfirmedIds(hostId, this.clock.now());
     for (const id of ids) await this.cancel(await this.bookings.getForHost(hostId, id), 'host', reason, host);
     return ids.length;
