@@ -100,7 +100,7 @@ export class BookingsService implements OnModuleInit {
     const end = new Date(start.getTime() + link.durationMinutes * 60_000);
     const id = randomUUID();
     try {
-      const outcome = await this.db.tx(async () => {
+      const outcome = await this.db.tx<{ previous: Booking } | { created: Booking }>(async () => {
         await this.lockHost(host.id);
         // The host may have deleted their account (or the link) while we queued on the lock.
         if (!(await this.links.find(host.id, link.id))?.isActive) throw new NotFoundError('booking link');
