@@ -159,4 +159,22 @@ describe('booking races', () => {
     // Before: bookers whose booking was under way when the link went got 400 INVALID_INPUT (a foreign key).
     expect([...new Set(outcomes)].filter((o) => !['201', '409 BOOKING_SLOT_TAKEN', '404 NOT_FOUND'].includes(o))).toEqual([]);
   }, 120_000);
+
+  pgOnly(`the same reschedule sent 5 times at once moves the booking once ${PG_ONLY}`, async () => {
+    const { slug, monday } = await hostWithLink({});
+    const booked = await request(t.http)
+      .post('/api/v1/bookings')
+      .send({ slug, start: iso(monday.set({ hour: 10 })), name: 'Grace', email: 'grace@example.com', timezone: 'UTC' })
+      .expect(201);
+    const start = iso(monday.set({ hour: 14 }));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => request(t.http).post(`/api/v1/bookings/manage/${booked.body.manageToken}/reschedule`).send({ start })),
+    );
+    expect(responses.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+    const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM changes WHERE booking_id = $1 AND kind = 'booking.rescheduled'", [
+      booked.body.id,
+    ]);
+    // Before: five changes, four of them moves from 14:00 to 14:00, each mailed to both sides as a new time.
+    expect(rows[0].n).toBe(1);
+  }, 120_000);
 });

@@ -230,6 +230,8 @@ export class BookingsService implements OnModuleInit {
       await this.lockHost(host.id);
       const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
       if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+      // The same move sent twice at once (a retry, a double click): the first moved it, the rest find it there.
+      if (current.startTime.getTime() === start.getTime()) return current;
       await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId });
       // Updating the row in place frees the old slot in the same transaction.
       const moved = await this.bookings.reschedule(current.id, start, end);
