@@ -73,6 +73,14 @@ export class ApiKeysRepository {
     );
   }
 
+  /**
+   * Serializes key creation of one user until the transaction ends: two concurrent creates would
+   * otherwise both count 49 and both insert, past the cap.
+   */
+  async lockForUser(userId: string): Promise<void> {
+    await this.db.query("SELECT pg_advisory_xact_lock(hashtextextended('api-keys:' || $1::text, 0))", [userId]);
+  }
+
   async countForUser(userId: string): Promise<number> {
     const { rows } = await this.db.query<{ count: number }>('SELECT count(*)::int AS count FROM api_keys WHERE user_id = $1', [
       userId,

@@ -69,6 +69,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
       throw new DomainError('VALIDATION_FAILED', {}, [{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     return this.db.tx(async () => {
+      await this.keys.lockForUser(userId);
       if ((await this.keys.countForUser(userId)) >= MAX_KEYS_PER_USER) {
         throw new DomainError('API_KEY_LIMIT_REACHED', { max: MAX_KEYS_PER_USER });
       }

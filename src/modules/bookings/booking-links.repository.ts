@@ -42,6 +42,16 @@ export class BookingLinksRepository extends UserOwnedRepository<BookingLinkRow, 
     });
   }
 
+  /** The link, locked until the transaction ends (a PATCH merges into what it read: no lost update). */
+  async getForUpdate(userId: string, id: string): Promise<BookingLink> {
+    const { rows } = await this.db.query<BookingLinkRow>(
+      `SELECT ${bookingLinkColumns} FROM booking_links WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+      [id, userId],
+    );
+    if (!rows[0]) throw this.notFound();
+    return toBookingLink(rows[0]);
+  }
+
   async update(userId: string, id: string, link: BookingLinkWrite): Promise<BookingLink> {
     return this.slugSafe(link.slug, async () => {
       const { rows } = await this.db.query<BookingLinkRow>(

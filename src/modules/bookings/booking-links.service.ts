@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { Database } from '../../db/database.js';
 import { luxonZone } from '../../common/time/wall-clock.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
@@ -25,6 +26,7 @@ import type {
 export class BookingLinksService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Database) private readonly db: Database,
     @Inject(BookingLinksRepository) private readonly links: BookingLinksRepository,
     @Inject(UserDirectory) private readonly users: UserDirectory,
     @Inject(BookingSlots) private readonly slotsQuery: BookingSlots,
@@ -42,8 +44,12 @@ export class BookingLinksService {
   }
 
   async update(user: AuthUser, id: string, dto: UpdateBookingLinkDto): Promise<BookingLinkResponseDto> {
-    const current = await this.links.get(user.id, id);
-    return this.view(await this.links.update(user.id, id, this.write(dto, current)));
+    // Concurrent PATCHes of different fields each merge into the link as the one before left it.
+    const updated = await this.db.tx(async () => {
+      const current = await this.links.getForUpdate(user.id, id);
+      return this.links.update(user.id, id, this.write(dto, current));
+    });
+    return this.view(updated);
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {

@@ -170,6 +170,8 @@ export class BookingsRepository {
   private translate(error: unknown): unknown {
     if (isConstraint(error, 'bookings_no_overlap')) return new DomainError('BOOKING_SLOT_TAKEN');
     if (isConstraint(error, 'bookings_idempotency_key')) return new IdempotencyKeyUsed();
+    // The host deleted the link while this booking was being made.
+    if (isConstraint(error, 'bookings_booking_link_id_fkey')) return new NotFoundError('booking link');
     return error;
   }
 }

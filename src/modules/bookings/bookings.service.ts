@@ -102,8 +102,14 @@ export class BookingsService implements OnModuleInit {
     const end = new Date(start.getTime() + link.durationMinutes * 60_000);
     const id = randomUUID();
     try {
-      const booking = await this.db.tx(async () => {
+      const outcome = await this.db.tx<{ previous: Booking } | { created: Booking }>(async () => {
         await this.lockHost(host.id);
+        // The host may have deleted their account (or the link) while we queued on the lock.
+        if (!(await this.links.find(host.id, link.id))?.isActive) throw new NotFoundError('booking link');
+        // A request with the same key that held the lock before us has committed by now: its booking is
+        // the answer (a replay, or 422 for another body), not the 409 its slot would give.
+        const previous = idempotencyKey ? await this.bookings.findByIdempotencyKey(link.id, idempotencyKey) : null;
+        if (previous) return { previous };
         await this.ensureBookable(link, host, start, null);
         const eventId = await this.createHostEvent(link, host, dto, start, end);
         const created = await this.bookings.insert({
@@ -125,9 +131,10 @@ export class BookingsService implements OnModuleInit {
           idempotencyFingerprint: fingerprint,
         });
         await this.appendChange('booking.created', created, link);
-        return created;
+        return { created };
       });
-      return { booking: this.created(booking, link, host), replayed: false };
+      if ('previous' in outcome) return this.replay(outcome.previous, link, host, fingerprint);
+      return { booking: this.created(outcome.created, link, host), replayed: false };
     } catch (error) {
       // The same key raced us and won: answer with its booking.
       if (error instanceof IdempotencyKeyUsed && idempotencyKey) {
@@ -199,6 +206,9 @@ export class BookingsService implements OnModuleInit {
    */
   async cancelForDepartedHost(hostId: string, host: DepartedUser, reason: string): Promise<number> {
     if (!this.db.inTransaction) throw new Error('Bookings are cancelled for a departing host inside the deletion transaction');
+    // Bookings being made now wait until the account is gone (then find no link), or finish first and
+    // are cancelled here: none may commit between this list and the delete, unmailed and cascaded away.
+    await this.lockHost(hostId);
     const ids = await this.bookings.upcomingConfirmedIds(hostId, this.clock.now());
     for (const id of ids) await this.cancel(await this.bookings.getForHost(hostId, id), 'host', reason, host);
     return ids.length;
@@ -238,6 +248,8 @@ export class BookingsService implements OnModuleInit {
       await this.lockHost(host.id);
       const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
       if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
+      // The same move sent twice at once (a retry, a double click): the first moved it, the rest find it there.
+      if (current.startTime.getTime() === start.getTime()) return current;
       const minutes = (current.endTime.getTime() - current.startTime.getTime()) / 60_000;
       await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId }, minutes);
       // Updating the row in place frees the old slot in the same transaction.

@@ -48,6 +48,12 @@ export class ClientsRepository {
     });
   }
 
+  /** Locks the client's row until the transaction ends (an update merges into what it read: no lost update). */
+  async lock(userId: string, id: string): Promise<void> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM clients WHERE id = $1 AND user_id = $2 FOR UPDATE', [id, userId]);
+    if (rowCount === 0) throw new NotFoundError('client');
+  }
+
   async find(userId: string, id: string): Promise<Client | null> {
     const { rows } = await this.db.query<ClientRow>(`${clientView('clients')} WHERE c.id = $1 AND c.user_id = $2`, [id, userId]);
     return rows[0] ? toClient(rows[0]) : null;

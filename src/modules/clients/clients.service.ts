@@ -56,11 +56,15 @@ export class ClientsService implements OnModuleInit {
   }
 
   async update(user: AuthUser, id: string, dto: UpdateClientDto): Promise<ClientResponseDto> {
-    const current = await this.clients.get(user.id, id);
-    const client = await this.clients.update(user.id, id, {
-      name: dto.name ?? current.name,
-      color: dto.color ?? current.color,
-      description: dto.description !== undefined ? dto.description : current.description,
+    // Concurrent updates of different fields each merge into the client as the one before left it.
+    const client = await this.db.tx(async () => {
+      await this.clients.lock(user.id, id);
+      const current = await this.clients.get(user.id, id);
+      return this.clients.update(user.id, id, {
+        name: dto.name ?? current.name,
+        color: dto.color ?? current.color,
+        description: dto.description !== undefined ? dto.description : current.description,
+      });
     });
     return view(client);
   }

@@ -42,6 +42,14 @@ function toEmailAddress(row: EmailAddressRow): EmailAddress {
 export class EmailAddressesRepository {
   constructor(@Inject(Database) private readonly db: Database) {}
 
+  /**
+   * Serializes new addresses of one user until the transaction ends: two concurrent requests would
+   * otherwise both count four extra addresses and both add one, past the cap.
+   */
+  async lockForUser(userId: string): Promise<void> {
+    await this.db.query("SELECT pg_advisory_xact_lock(hashtextextended('email-addresses:' || $1::text, 0))", [userId]);
+  }
+
   /** Creates the row (or keeps the existing one) and gives it a new pending token, which replaces any older one. */
   async upsertWithToken(address: { id: string; userId: string; email: string; tokenHash: Buffer; expiresAt: Date; sentAt: Date }): Promise<EmailAddress> {
     const { rows } = await this.db.query<EmailAddressRow>(

@@ -39,16 +39,17 @@ export class EmailAddressesService {
     if (!user) throw new NotFoundError('user');
     const email = (dto.email ?? user.email).trim();
     const isAccount = email.toLowerCase() === user.email.toLowerCase();
-    const existing = await this.addresses.findByEmail(user.id, email);
-    if (existing?.verifiedAt) throw new DomainError('EMAIL_ALREADY_VERIFIED', { email: existing.email });
-    if (!existing && !isAccount) {
-      const extras = (await this.addresses.listForUser(user.id)).filter((address) => address.email.toLowerCase() !== user.email.toLowerCase());
-      if (extras.length >= MAX_EXTRA_ADDRESSES) throw new DomainError('EMAIL_ADDRESS_LIMIT', { limit: MAX_EXTRA_ADDRESSES });
-    }
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + VERIFICATION_TTL_HOURS * 3_600_000);
     const address = await this.db.tx(async () => {
+      await this.addresses.lockForUser(user.id);
+      const existing = await this.addresses.findByEmail(user.id, email);
+      if (existing?.verifiedAt) throw new DomainError('EMAIL_ALREADY_VERIFIED', { email: existing.email });
+      if (!existing && !isAccount) {
+        const extras = (await this.addresses.listForUser(user.id)).filter((address) => address.email.toLowerCase() !== user.email.toLowerCase());
+        if (extras.length >= MAX_EXTRA_ADDRESSES) throw new DomainError('EMAIL_ADDRESS_LIMIT', { limit: MAX_EXTRA_ADDRESSES });
+      }
       const saved = await this.addresses.upsertWithToken({ id: randomUUID(), userId: user.id, email, tokenHash: sha256(token), expiresAt, sentAt: now });
       // The token is in the body only until delivery: the stored copy is blanked afterwards.
       await this.emails.enqueue(

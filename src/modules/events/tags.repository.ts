@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
 import { isConstraint } from '../../db/pg-errors.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
-import { DomainError } from '../../common/errors/domain-error.js';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { toTag, type Tag, type TagRow } from './events.rows.js';
 
 const tagColumns = 'id, user_id, name, color, created_at, updated_at';
@@ -89,10 +89,14 @@ export class TagsRepository extends UserOwnedRepository<TagRow, Tag> {
   }
 
   async attach(eventId: string, tagId: string): Promise<void> {
-    await this.db.query('INSERT INTO event_tags (event_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-      eventId,
-      tagId,
-    ]);
+    await this.db
+      .query('INSERT INTO event_tags (event_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [eventId, tagId])
+      .catch((error: unknown) => {
+        // The tag or the event was deleted by a concurrent request after it was checked.
+        if (isConstraint(error, 'event_tags_tag_id_fkey')) throw new NotFoundError('tag');
+        if (isConstraint(error, 'event_tags_event_id_fkey')) throw new NotFoundError('event');
+        throw error;
+      });
   }
 
   async detach(eventId: string, tagId: string): Promise<boolean> {

@@ -71,6 +71,9 @@ export class IcsImportService {
       else groups.set(entry.event.uid, [...(groups.get(entry.event.uid) ?? []), entry.event]);
     }
     await this.db.tx(async () => {
+      // One import of a user at a time: two imports of the same file would otherwise both find a UID new,
+      // and the second, waiting on the first's insert, would report it skipped ("the database refused it").
+      await this.db.query("SELECT pg_advisory_xact_lock(hashtextextended('ics-import:' || $1::text, 0))", [user.id]);
       for (const [uid, events] of groups) {
         try {
           // A savepoint per UID: an event the database refuses is skipped without undoing the others.
