@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RequestMethod } from '@nestjs/common';
+import { Logger, RequestMethod, ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
-import { ProblemFilter } from './common/errors/problem.filter.js';
+import { ProblemFilter, sendProblem } from './common/errors/problem.filter.js';
 import { createAccessLogger, createLogger, lazyChildLoggerFactory, PinoNestLogger } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import {
@@ -72,7 +72,8 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     genReqId: requestId,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is plain JSON without a request id: setupApp answers it instead.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: routerErrorResponder(securityHeaders, config.trustProxy),
     clientErrorHandler: clientErrorResponder(securityHeaders, logger),
@@ -118,8 +119,22 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
   const routableMethods = CORS_METHODS.filter((method) => method !== 'OPTIONS');
   const stamp = (request: FastifyRequest, reply: FastifyReply) =>
     void reply.headers(request.protocol === 'https' ? headers.https : headers.http).header('x-request-id', request.id);
+  // Once closing has begun (SIGTERM), a request that still arrives on an open connection (pipelined, or
+  // on a busy keep-alive one) is not started: a problem+json 503 with Retry-After, and the connection
+  // closes so the client retries elsewhere. Requests already in flight finish.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  const problemLog = new Logger('Errors');
   fastify.addHook('onRequest', (request, reply, done) => {
     stamp(request, reply);
+    if (closing) {
+      void reply.header('connection', 'close');
+      sendProblem(new ServiceUnavailableException(), request, reply, config, problemLog);
+      return;
+    }
     // A plain OPTIONS (see options-requests.ts) on a routed path: its methods. On a path with no route
     // it goes on to the catch-all OPTIONS route, which answers 404 ROUTE_NOT_FOUND like any method would.
     if (request.method === 'OPTIONS' && !isCorsPreflight(request.headers)) {

@@ -54,7 +54,9 @@ describe('an outage of PostgreSQL', () => {
       await request(t.http).get('/api/v1/events').set(user.auth).expect(200);
       await proxy.stop();
       for (const path of ['/api/v1/events', '/api/v1/users/me']) {
-        expectProblem(await request(t.http).get(path).set(user.auth), 503, 'SERVICE_UNAVAILABLE');
+        const refused = await request(t.http).get(path).set(user.auth);
+        expectProblem(refused, 503, 'SERVICE_UNAVAILABLE');
+        expect(refused.headers['retry-after']).toBe('2');
       }
       const create = await request(t.http)
         .post('/api/v1/events')

@@ -225,7 +225,11 @@ export const errorCatalogue = {
     detail: 'The request line and headers exceed {limit} bytes.',
   },
   RATE_LIMITED: { status: 429, title: 'Too many requests', detail: 'Too many attempts; retry later.' },
-  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable', detail: 'A dependency is not ready.' },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    title: 'Service unavailable',
+    detail: 'The service cannot take this request now (starting, shutting down, or its database unreachable); retry shortly.',
+  },
   INTERNAL_ERROR: { status: 500, title: 'Internal error', detail: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; title: string; detail: string }>;
 

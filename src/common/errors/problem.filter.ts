@@ -16,6 +16,12 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Seconds a client should wait before retrying a 503: a database that dropped comes back, a saturated
+ * pool frees up and a replica that is shutting down is replaced within a few seconds.
+ */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 2;
+
 export function sendProblem(
   error: unknown,
   request: FastifyRequest,
@@ -29,5 +35,6 @@ export function sendProblem(
     logger.error({ err: error, requestId: request.id, route: request.routeOptions?.url }, 'Unhandled error');
   }
   const problem = toProblem(classified, path, request.id);
+  if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }
