@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import request from 'supertest';
+import { startFrontDoor, type FrontDoor } from '../setup/front-door.js';
+import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { eventually } from '../setup/wait.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import { Database } from '../../src/db/database.js';
+import { CALLBACK_URL, clientWithCredentials, connect, fakeGoogleEnv } from '../factories/clients.js';
+
+/**
+ * What a real Google calendar holds, imported and edited here: fields Calento does not model (rooms, the
+ * calendar owner's own attendee entry, guests' answers and comments, default reminders, a description
+ * longer than Calento keeps) survive a local edit.
+ */
+
+jest.setTimeout(60_000);
+
+let fake: FakeGoogle;
+let t: TestApp;
+let acme: OAuthClient;
+let front: FrontDoor;
+let n = 0;
+
+beforeAll(async () => {
+  fake = await startFakeGoogle({ allowHttpPush: true, pushRetryBaseMs: 50 });
+  acme = fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });
+  front = await startFrontDoor(() => t.app);
+  t = await createTestApp({
+    ...fakeGoogleEnv(fake),
+    GOOGLE_PUSH_URL: front.url('/api/v1/webhooks/google'),
+    GOOGLE_PUSH_DEBOUNCE_MS: '200',
+    JOB_POLL_INTERVAL_MS: '25',
+    JOB_BACKOFF_BASE_MS: '20',
+    JOB_BACKOFF_MAX_MS: '100',
+  });
+}, 120_000);
+afterAll(async () => {
+  await front?.close();
+  await t?.close();
+  await fake?.close();
+});
+beforeEach(() => {
+  fake.clearFaults();
+  fake.setPushFaults({ dropNext: 0, duplicateNext: 0, reorderWindow: 0, paused: false });
+});
+
+const api = () => request(t.http);
+const FROM = '2026-01-01T00:00:00Z';
+const TO = '2028-12-31T00:00:00Z';
+
+interface Connected {
+  user: TestUser;
+  clientId: string;
+  email: string;
+  calendarId: string;
+}
+
+interface Status {
+  calendarId: string;
+  state: string;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+}
+
+interface LocalEvent {
+  id: string;
+  title: string;
+  transparency: string;
+  attendees: Array<{ email: string; name: string | null; responseStatus: string }>;
+}
+
+async function connectedAccount(): Promise<Connected> {
+  n += 1;
+  const email = `inbound${n}@acme.example`;
+  fake.createAccount(email, { timeZone: 'Europe/Berlin' });
+  const user = await registerUser(t.http);
+  const { clientId, credentialId } = await clientWithCredentials(t.http, user, acme);
+  await connect(t.http, fake, user, credentialId, clientId, email);
+  await api().get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
+  return { user, clientId, email, calendarId: email };
+}
+
+async function synced(c: Connected, since = 0): Promise<Status> {
+  let last: Status | undefined;
+  await eventually(async () => {
+    const res = await api().get(`/api/v1/calendar/sync/status?clientId=${c.clientId}`).set(c.user.auth).expect(200);
+    last = res.body.data.find((s: Status) => s.calendarId === c.calendarId);
+    return last?.state === 'idle' && last.lastSyncedAt !== null && Date.parse(last.lastSyncedAt) >= since;
+  }, 20_000, 'the sync');
+  return last as Status;
+}
+
+async function startSync(c: Connected): Promise<Status> {
+  await api().post('/api/v1/calendar/sync/initial').set(c.user.auth).send({ clientId: c.clientId, calendarId: c.calendarId, strategy: 'merge' }).expect(202);
+  return synced(c);
+}
+
+async function localEvents(c: Connected): Promise<LocalEvent[]> {
+  const res = await api().get(`/api/v1/events?from=${FROM}&to=${TO}&expand=true&limit=200`).set(c.user.auth).expect(200);
+  return res.body.data;
+}
+
+async function pushJobsSettled(c: Connected, count: number): Promise<string[]> {
+  let jobs: Array<{ status: string }> = [];
+  await eventually(async () => {
+    ({ rows: jobs } = await t.app.get(Database).query<{ status: string }>(
+      "SELECT status FROM jobs WHERE kind = 'google.push' AND user_id = $1 ORDER BY created_at",
+      [c.user.id],
+    ));
+    return jobs.length >= count && jobs.every((job) => job.status === 'succeeded' || job.status === 'failed');
+  }, 20_000, 'the google.push jobs');
+  return jobs.map((job) => job.status);
+}
+
+/** An invitation as Google holds it: the owner's own entry, a room, guests' answers, Meet, default reminders. */
+function meeting(calendarId: string, summary: string) {
+  return {
+    summary,
+    description: `<p>${'Agenda '.repeat(2000)}</p><b>END</b>`,
+    visibility: 'confidential',
+    start: { dateTime: '2027-03-02T14:00:00+01:00', timeZone: 'Europe/Berlin' },
+    end: { dateTime: '2027-03-02T15:00:00+01:00', timeZone: 'Europe/Berlin' },
+    reminders: { useDefault: true },
+    attendees: [
+      { email: calendarId, self: true, organizer: true, responseStatus: 'accepted' },
+      { email: 'c_1888room@resource.calendar.google.com', displayName: 'Room 1', resource: true, responseStatus: 'accepted' },
+      { email: 'bob@example.com', displayName: 'Bob', optional: true, comment: 'Might be late', responseStatus: 'tentative' },
+      { email: 'carol@example.com', responseStatus: 'declined' },
+    ],
+    conferenceData: { conferenceId: 'abc-defg-hij', conferenceSolution: { key: { type: 'hangoutsMeet' }, name: 'Google Meet' }, entryPoints: [{ entryPointType: 'video', uri: 'https://meet.google.com/abc-defg-hij' }] },
+  };
+}
+
+describe('a local edit of an imported event', () => {
+  it("sends only the fields it changed: Google keeps the room, the owner's entry, guests' answers, default reminders and the whole description", async () => {
+    const c = await connectedAccount();
+    const [googleId] = fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Design review')]);
+    const before = fake.getEvent(c.calendarId, googleId)!;
+    await startSync(c);
+    const [local] = await localEvents(c);
+    await api().patch(`/api/v1/events/${local.id}`).set(c.user.auth).send({ location: 'Room 5' }).expect(200);
+    expect(await pushJobsSettled(c, 1)).toEqual(['succeeded']);
+
+    const after = fake.getEvent(c.calendarId, googleId)!;
+    expect(after.location).toBe('Room 5');
+    expect(after.attendees).toEqual(before.attendees);
+    expect(after.reminders).toEqual({ useDefault: true });
+    expect(after.visibility).toBe('confidential');
+    expect(after.description).toBe(before.description);
+    expect(String(after.description).length).toBeGreaterThan(10_000);
+    expect(after.conferenceData).toEqual(before.conferenceData);
+  });
+
+  it("adds a guest without dropping the room or the owner's entry, and keeps the answers and comments Google holds", async () => {
+    const c = await connectedAccount();
+    const [googleId] = fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Planning')]);
+    await startSync(c);
+    const [local] = await localEvents(c);
+    const guests = local.attendees.map((a) => ({ email: a.email, ...(a.name ? { name: a.name } : {}) }));
+    await api().patch(`/api/v1/events/${local.id}`).set(c.user.auth).send({ attendees: [...guests, { email: 'dan@example.com', name: 'Dan' }] }).expect(200);
+    expect(await pushJobsSettled(c, 1)).toEqual(['succeeded']);
+
+    const attendees = fake.getEvent(c.calendarId, googleId)!.attendees as Array<{ email: string }>;
+    const byEmail = Object.fromEntries(attendees.map((a) => [a.email, a]));
+    expect(Object.keys(byEmail).sort()).toEqual(['bob@example.com', c.calendarId, 'c_1888room@resource.calendar.google.com', 'carol@example.com', 'dan@example.com'].sort());
+    expect(byEmail[c.calendarId]).toMatchObject({ self: true, organizer: true, responseStatus: 'accepted' });
+    expect(byEmail['c_1888room@resource.calendar.google.com']).toMatchObject({ resource: true, responseStatus: 'accepted' });
+    expect(byEmail['bob@example.com']).toMatchObject({ optional: true, comment: 'Might be late', responseStatus: 'tentative' });
+    expect(byEmail['carol@example.com']).toMatchObject({ responseStatus: 'declined' });
+    expect(byEmail['dan@example.com']).toMatchObject({ displayName: 'Dan' });
+  });
+});
