@@ -11,7 +11,7 @@ import { CALLBACK_URL, clientWithCredentials, connect, fakeGoogleEnv } from '../
 /**
  * What a real Google calendar holds, imported and edited here: fields Calento does not model (rooms, the
  * calendar owner's own attendee entry, guests' answers and comments, default reminders, a description
- * longer than Calento keeps) survive a local edit.
+ * longer than Calento keeps) survive a local edit, and guests' changes at Google arrive here.
  */
 
 jest.setTimeout(60_000);
@@ -169,5 +169,31 @@ describe('a local edit of an imported event', () => {
     expect(byEmail['bob@example.com']).toMatchObject({ optional: true, comment: 'Might be late', responseStatus: 'tentative' });
     expect(byEmail['carol@example.com']).toMatchObject({ responseStatus: 'declined' });
     expect(byEmail['dan@example.com']).toMatchObject({ displayName: 'Dan' });
+  });
+});
+
+describe("guests' changes at Google", () => {
+  it('imports guests with the answers they gave, and follows a guest added or answering at Google when nothing else changed', async () => {
+    const c = await connectedAccount();
+    const [googleId] = fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Budget')]);
+    await startSync(c);
+    const [local] = await localEvents(c);
+    const answers = (event: LocalEvent) => Object.fromEntries(event.attendees.map((a) => [a.email, a.responseStatus]));
+    // The owner's own entry and the room are not guests; the others keep Google's answers.
+    expect(answers(local)).toEqual({ 'bob@example.com': 'tentative', 'carol@example.com': 'declined' });
+
+    // Only the guests change at Google: Bob accepts, Dan is added and accepts.
+    const attendees = fake.getEvent(c.calendarId, googleId)!.attendees as Array<{ email: string; responseStatus: string }>;
+    fake.updateEvent(c.calendarId, googleId, {
+      attendees: [...attendees.map((a) => (a.email === 'bob@example.com' ? { ...a, responseStatus: 'accepted' } : a)), { email: 'dan@example.com', responseStatus: 'accepted' }],
+    });
+    const since = Date.now();
+    await synced(c, since);
+    await eventually(async () => {
+      const res = await api().get(`/api/v1/events/${local.id}`).set(c.user.auth).expect(200);
+      return answers(res.body)['dan@example.com'] === 'accepted';
+    }, 10_000, 'the guest added at Google');
+    const now = (await api().get(`/api/v1/events/${local.id}`).set(c.user.auth).expect(200)).body as LocalEvent;
+    expect(answers(now)).toEqual({ 'bob@example.com': 'accepted', 'carol@example.com': 'declined', 'dan@example.com': 'accepted' });
   });
 });

@@ -7,7 +7,7 @@ import { seriesOf } from '../events/event-timing.js';
 import { seriesOccurrence } from '../events/event-views.js';
 import { sameTimeKey, toWrite, type EventRecord, type EventWrite } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
-import { EventsWriter } from '../events/events.writer.js';
+import { EventsWriter, type AttendeeInput } from '../events/events.writer.js';
 import { EventLinksRepository } from './event-links.repository.js';
 import { localOf, sameLocal, type GoogleEvent, type LocalItem } from './google-mapping.js';
 import { googleOrigin, type CalendarSync, type EventLink, type SyncCounts } from './google-sync.rows.js';
@@ -219,7 +219,8 @@ export class GoogleImport {
 
   private async updateFromGoogle(run: ImportRun, current: EventRecord, item: Extract<LocalItem, { kind: 'event' | 'override' }>): Promise<void> {
     const write: EventWrite = { ...item.write, icalUid: current.icalUid };
-    if (sameLocal(toWrite(current), write)) return;
+    // Guests added, removed or answering at Google change nothing else of the event, and still arrive.
+    if (sameLocal(toWrite(current), write) && sameGuests(await this.events.attendeesOf(current.id), item.attendees)) return;
     await this.writer.update(run.sync.userId, current, write, { origin: googleOrigin(run.sync), attendees: item.attendees });
     run.counts.updated += 1;
   }
@@ -307,6 +308,13 @@ export class GoogleImport {
     if (link) await this.links.delete(link.id);
     return true;
   }
+}
+
+/** The same guests with the same names and answers (in any order). */
+function sameGuests(here: Array<{ email: string; name: string | null; responseStatus: string }>, google: AttendeeInput[]): boolean {
+  const key = (list: Array<{ email: string; name?: string | null; responseStatus?: string }>) =>
+    list.map((a) => `${a.email.toLowerCase()}|${a.name ?? ''}|${a.responseStatus ?? 'needsAction'}`).sort().join('\n');
+  return key(here) === key(google);
 }
 
 /** An occurrence whose series Calento does not have (or cannot expand to it), kept as an event of its own. */
