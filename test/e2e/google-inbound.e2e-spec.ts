@@ -197,3 +197,26 @@ describe("guests' changes at Google", () => {
     expect(answers(now)).toEqual({ 'bob@example.com': 'accepted', 'carol@example.com': 'declined', 'dan@example.com': 'accepted' });
   });
 });
+
+describe('a calendar Google no longer lists', () => {
+  it('takes the events mirrored from it away: they neither linger as your own events nor count as busy', async () => {
+    const c = await connectedAccount();
+    const team = fake.createCalendar(c.email, { summary: 'Colleague', timeZone: 'Europe/Berlin', accessRole: 'reader' }).id;
+    fake.seedEvents(team, [{ summary: 'Their offsite', start: { dateTime: '2027-05-04T09:00:00+02:00' }, end: { dateTime: '2027-05-04T17:00:00+02:00' } }]);
+    fake.seedEvents(c.calendarId, [{ summary: 'Mine', start: { dateTime: '2027-05-05T09:00:00+02:00' }, end: { dateTime: '2027-05-05T10:00:00+02:00' } }]);
+    await api().get(`/api/v1/clients/${c.clientId}/calendars`).set(c.user.auth).expect(200);
+    await api().post('/api/v1/calendar/sync/initial').set(c.user.auth).send({ clientId: c.clientId, calendarId: team, strategy: 'import' }).expect(202);
+    await synced({ ...c, calendarId: team });
+    await startSync(c);
+    expect((await localEvents(c)).map((e) => e.title).sort()).toEqual(['Mine', 'Their offsite']);
+
+    // The colleague deletes the calendar (or stops sharing it): Google's calendar list no longer has it.
+    fake.deleteCalendar(team);
+    const calendars = (await api().get(`/api/v1/clients/${c.clientId}/calendars`).set(c.user.auth).expect(200)).body.data as Array<{ id: string }>;
+    expect(calendars.map((calendar) => calendar.id)).toEqual([c.calendarId]);
+
+    expect((await localEvents(c)).map((e) => e.title)).toEqual(['Mine']);
+    const freeBusy = (await api().get('/api/v1/availability/free-busy').query({ from: '2027-05-04T00:00:00Z', to: '2027-05-06T00:00:00Z', details: true }).set(c.user.auth).expect(200)).body;
+    expect(freeBusy.busy).toEqual([{ start: '2027-05-05T07:00:00.000Z', end: '2027-05-05T08:00:00.000Z' }]);
+  });
+});
