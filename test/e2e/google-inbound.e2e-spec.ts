@@ -220,3 +220,35 @@ describe('a calendar Google no longer lists', () => {
     expect(freeBusy.busy).toEqual([{ start: '2027-05-05T07:00:00.000Z', end: '2027-05-05T08:00:00.000Z' }]);
   });
 });
+
+describe("the calendar's time zone changing at Google", () => {
+  it('moves the all-day events (and timed ones without a zone of their own) to the new zone, though Google did not change them', async () => {
+    const c = await connectedAccount();
+    const [holidayId] = fake.seedEvents(c.calendarId, [
+      { summary: 'Holiday', start: { date: '2027-07-05' }, end: { date: '2027-07-06' } },
+      { summary: 'Call', start: { dateTime: '2027-07-06T09:00:00+02:00' }, end: { dateTime: '2027-07-06T10:00:00+02:00' } },
+      { summary: 'Other', start: { dateTime: '2027-07-07T09:00:00+02:00' }, end: { dateTime: '2027-07-07T10:00:00+02:00' } },
+    ]);
+    await startSync(c);
+    const holiday = (await localEvents(c)).find((e) => e.title === 'Holiday')!;
+    expect((await api().get(`/api/v1/events/${holiday.id}`).set(c.user.auth).expect(200)).body).toMatchObject({ startTime: '2027-07-04T22:00:00.000Z', timezone: 'Europe/Berlin' });
+
+    // The owner moves to California; later an unrelated event changes and the calendar syncs incrementally.
+    fake.updateCalendar(c.calendarId, { timeZone: 'America/Los_Angeles' });
+    const other = fake.events(c.calendarId).find((e) => e.summary === 'Other')!;
+    const since = Date.now();
+    fake.updateEvent(c.calendarId, other.id as string, { summary: 'Other (moved)' });
+    await synced(c, since);
+    await eventually(async () => (await localEvents(c)).some((e) => e.title === 'Other (moved)'), 10_000, 'the incremental change');
+
+    expect(fake.getEvent(c.calendarId, holidayId)!.start).toEqual({ date: '2027-07-05' });
+    const after = (await api().get(`/api/v1/events/${holiday.id}`).set(c.user.auth).expect(200)).body;
+    expect(after).toMatchObject({ isAllDay: true, startDate: '2027-07-05', endDate: '2027-07-06', startTime: '2027-07-05T07:00:00.000Z', endTime: '2027-07-06T07:00:00.000Z', timezone: 'America/Los_Angeles' });
+    const freeBusy = (await api().get('/api/v1/availability/free-busy').query({ from: '2027-07-04T00:00:00Z', to: '2027-07-06T12:00:00Z' }).set(c.user.auth).expect(200)).body;
+    expect(freeBusy.busy).toEqual([{ start: '2027-07-05T07:00:00.000Z', end: '2027-07-06T08:00:00.000Z' }]);
+    // The call's instant is Google's; only the zone it is shown in follows the calendar.
+    const call = (await localEvents(c)).find((e) => e.title === 'Call')!;
+    expect(call).toMatchObject({ startTime: '2027-07-06T07:00:00.000Z' });
+    expect((await api().get(`/api/v1/events/${call.id}`).set(c.user.auth).expect(200)).body.timezone).toBe('America/Los_Angeles');
+  });
+});

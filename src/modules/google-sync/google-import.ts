@@ -30,6 +30,11 @@ export interface ImportRun {
    * that merely has the same title and times (that one stays the user's own).
    */
   match?: boolean;
+  /**
+   * Map every listed event anew, even one whose etag Calento has seen: the calendar's zone changed, and
+   * all-day events (and timed ones without a zone of their own) were read in the old one.
+   */
+  remap?: boolean;
 }
 
 /** Series and single events first, then their occurrences: a page can list an override before its series. */
@@ -174,7 +179,7 @@ export class GoogleImport {
     const link = await this.links.findByGoogle(sync.id, item.googleId);
     if (link) {
       // Google sends back what Calento wrote (an echo), or lists an event again: nothing new.
-      if (link.etag !== null && link.etag === item.etag) return;
+      if (link.etag !== null && link.etag === item.etag && !run.remap) return;
       const current = link.eventId ? await this.events.findOwned(sync.userId, link.eventId) : null;
       if (!current) return; // deleted here; the deletion is on its way to Google
       // Local edits Google has not seen yet: the push job's If-Match fails and records the conflict.
@@ -267,7 +272,7 @@ export class GoogleImport {
     if (series === 'gone') return true;
     if (!series) return false;
     const link = await this.links.findByGoogle(sync.id, item.googleId);
-    if (link && link.etag !== null && link.etag === item.etag) return true;
+    if (link && link.etag !== null && link.etag === item.etag && !run.remap) return true;
     const override = (await this.events.overridesOf([series.master.id])).find((event) => event.originalStart === item.occurrenceId) ?? null;
     if (override && link && sync.strategy !== 'import' && override.updatedAt > link.updatedAt) return true;
     const before = override ?? seriesOccurrence(series.master, item.occurrenceId);
