@@ -112,9 +112,10 @@ describe('GET /clients/:id/calendars', () => {
     expect(byId(data, shared)).toMatchObject({ accessRole: 'reader', destination: false, busy: true });
 
     fake.unshareCalendar(email, added);
+    const addedRow = byId(data, added) as unknown as { origin: string };
     const after = await list(clientId);
     expect(byId(after.data, added)).toBeUndefined();
-    expect(events).toEqual([{ type: 'calendars_removed', clientId, userId: ada.id, calendarIds: [added] }]);
+    expect(events).toEqual([{ type: 'calendars_removed', clientId, userId: ada.id, calendarIds: [added], calendarRowIds: [addedRow.origin.replace('google:', '')] }]);
   });
 
   it('keeps Calento settings across refreshes', async () => {

@@ -109,6 +109,26 @@ describe('fromGoogle: a single timed event', () => {
     expect(plain.write).toMatchObject({ visibility: 'default', transparency: 'busy', color: null, reminders: [] });
   });
 
+  it("treats an invitation the calendar's owner declined as free time, as Google's free/busy does; any other answer stays busy", () => {
+    const invite = (answer: string, transparency = 'opaque') =>
+      timedBody({
+        transparency,
+        attendees: [
+          { email: 'boss@example.com', organizer: true, responseStatus: 'accepted' },
+          { email: 'me@example.com', self: true, responseStatus: answer },
+        ],
+      });
+    const declined = mapped(fromGoogle(viaGoogle(invite('declined')), CAL_ZONE));
+    expect(declined.write.transparency).toBe('free');
+    expect(declined.attendees.map((a) => a.email)).toEqual(['boss@example.com']);
+    for (const answer of ['accepted', 'tentative', 'needsAction']) {
+      expect(mapped(fromGoogle(viaGoogle(invite(answer)), CAL_ZONE)).write.transparency).toBe('busy');
+    }
+    // A guest (not the owner) declining changes nothing of the owner's time.
+    const guestDeclined = timedBody({ attendees: [{ email: 'me@example.com', self: true, organizer: true, responseStatus: 'accepted' }, { email: 'ann@example.com', responseStatus: 'declined' }] });
+    expect(mapped(fromGoogle(viaGoogle(guestDeclined), CAL_ZONE)).write.transparency).toBe('busy');
+  });
+
   it('names an untitled event "(No title)" and cuts over-long text to the table limits', () => {
     const long = 'x'.repeat(10_005);
     const emoji = '📅'.repeat(600); // 600 characters, 1200 UTF-16 units

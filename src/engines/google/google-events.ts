@@ -102,7 +102,7 @@ export function fromGoogle(event: GoogleEvent, calendarTimeZone: string, options
     ...timing,
     timezone: zone,
     status: event.status === 'tentative' ? 'tentative' : 'confirmed',
-    transparency: event.transparency === 'transparent' ? 'free' : 'busy',
+    transparency: event.transparency === 'transparent' || declinedByOwner(event) ? 'free' : 'busy',
     color: colorOf(event),
     visibility: visibilityOf(event.visibility),
     reminders: remindersOf(event, options.defaultReminders),
@@ -266,6 +266,14 @@ function visibilityOf(value: string | null | undefined): CalentoVisibility {
 }
 
 type CalentoVisibility = CalentoEventWrite['visibility'];
+
+/**
+ * An invitation the calendar's owner (the `self` attendee) declined: Google's free/busy does not count it,
+ * though the event stays in the calendar, so here it is free time.
+ */
+function declinedByOwner(event: GoogleEvent): boolean {
+  return Array.isArray(event.attendees) && event.attendees.some((a) => a && a.self === true && a.responseStatus === 'declined');
+}
 
 function colorOf(event: GoogleEvent): string | null {
   const fromId = event.colorId ? GOOGLE_EVENT_COLORS[event.colorId] ?? null : null;

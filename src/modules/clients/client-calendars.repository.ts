@@ -82,12 +82,13 @@ export class ClientCalendarsRepository {
   }
 
   /** Forgets the client's calendars that Google no longer lists; returns their ids. */
-  async removeMissing(clientId: string, keep: string[]): Promise<string[]> {
-    const { rows } = await this.db.query<{ calendar_id: string }>(
-      'DELETE FROM client_calendars WHERE client_id = $1 AND NOT (calendar_id = ANY($2::text[])) RETURNING calendar_id',
+  /** Deletes the client's calendars not in `keep`; returns Google's id and the row id of each. */
+  async removeMissing(clientId: string, keep: string[]): Promise<Array<{ rowId: string; calendarId: string }>> {
+    const { rows } = await this.db.query<{ id: string; calendar_id: string }>(
+      'DELETE FROM client_calendars WHERE client_id = $1 AND NOT (calendar_id = ANY($2::text[])) RETURNING id, calendar_id',
       [clientId, keep],
     );
-    return rows.map((row) => row.calendar_id);
+    return rows.map((row) => ({ rowId: row.id, calendarId: row.calendar_id }));
   }
 
   async removeAllOfClient(clientId: string): Promise<string[]> {

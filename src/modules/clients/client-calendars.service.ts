@@ -81,7 +81,13 @@ export class ClientCalendarsService {
       await this.calendars.upsertRemote(client.userId, clientId, remote);
       const removed = await this.calendars.removeMissing(clientId, remote.map((calendar) => calendar.calendarId));
       if (removed.length > 0) {
-        await this.events.emit({ type: 'calendars_removed', clientId, userId: client.userId, calendarIds: removed });
+        await this.events.emit({
+          type: 'calendars_removed',
+          clientId,
+          userId: client.userId,
+          calendarIds: removed.map((calendar) => calendar.calendarId),
+          calendarRowIds: removed.map((calendar) => calendar.rowId),
+        });
       }
     });
     return this.calendars.listByClient(clientId);

@@ -20,8 +20,11 @@ export type ClientEvent =
   | { type: 'leaving'; clientId: string; userId: string }
   /** The credentials were removed or replaced by another OAuth client: tokens forgotten. */
   | { type: 'disconnected'; clientId: string; userId: string }
-  /** Google no longer lists these calendars of the client (deleted, unsubscribed); their rows are gone. */
-  | { type: 'calendars_removed'; clientId: string; userId: string; calendarIds: string[] }
+  /**
+   * Google no longer lists these calendars of the client (deleted, unsubscribed); their rows are gone.
+   * `calendarRowIds` are Calento's ids of those rows (what the sync's origins `google:<id>` name).
+   */
+  | { type: 'calendars_removed'; clientId: string; userId: string; calendarIds: string[]; calendarRowIds: string[] }
   /**
    * The client is about to be deleted, with its credentials, tokens and calendars (the rows still exist
    * while listeners run). What becomes of events mirrored from its calendars is the listener's call.

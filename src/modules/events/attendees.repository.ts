@@ -37,18 +37,38 @@ export class AttendeesRepository {
     );
   }
 
-  /** Attendees of many new events at once (an import); each list already free of duplicate emails. */
-  async insertMany(entries: Array<{ eventId: string; email: string; name?: string }>): Promise<Map<string, Attendee[]>> {
+  /**
+   * Attendees of many new events at once (an import); each list already free of duplicate emails. An
+   * answer given elsewhere (a guest's response at Google) comes with its entry.
+   */
+  async insertMany(entries: Array<{ eventId: string; email: string; name?: string; responseStatus?: ResponseStatus }>): Promise<Map<string, Attendee[]>> {
     const byEvent = new Map<string, Attendee[]>();
     if (entries.length === 0) return byEvent;
     const { rows } = await this.db.query<AttendeeRow>(
-      `INSERT INTO event_attendees (event_id, email, name)
-       SELECT event_id, email, name FROM unnest($1::uuid[], $2::text[]::citext[], $3::text[]) AS input(event_id, email, name)
+      `INSERT INTO event_attendees (event_id, email, name, response_status)
+       SELECT event_id, email, name, COALESCE(status, 'needsAction')
+         FROM unnest($1::uuid[], $2::text[]::citext[], $3::text[], $4::text[]) AS input(event_id, email, name, status)
        RETURNING ${attendeeColumns}`,
-      [entries.map((entry) => entry.eventId), entries.map((entry) => entry.email), entries.map((entry) => entry.name ?? null)],
+      [
+        entries.map((entry) => entry.eventId),
+        entries.map((entry) => entry.email),
+        entries.map((entry) => entry.name ?? null),
+        entries.map((entry) => entry.responseStatus ?? null),
+      ],
     );
     for (const row of rows) byEvent.set(row.event_id, [...(byEvent.get(row.event_id) ?? []), toAttendee(row)]);
     return byEvent;
+  }
+
+  /** Answers given elsewhere (guests' responses at Google), for attendees the event has; unchanged ones stay as they are. */
+  async setAnswers(eventId: string, answers: Array<{ email: string; responseStatus: ResponseStatus }>): Promise<void> {
+    if (answers.length === 0) return;
+    await this.db.query(
+      `UPDATE event_attendees a SET response_status = input.status, responded_at = now()
+         FROM unnest($2::text[]::citext[], $3::text[]) AS input(email, status)
+        WHERE a.event_id = $1 AND a.email = input.email AND a.response_status <> input.status`,
+      [eventId, answers.map((answer) => answer.email), answers.map((answer) => answer.responseStatus)],
+    );
   }
 
   async respond(eventId: string, email: string, response: ResponseStatus): Promise<boolean> {

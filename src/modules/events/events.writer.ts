@@ -15,6 +15,8 @@ export type EventOrigin = 'api' | 'series' | 'ics' | 'booking' | `google:${strin
 export interface AttendeeInput {
   email: string;
   name?: string;
+  /** The guest's answer as another calendar holds it (Google); absent: the answer stays as it is here. */
+  responseStatus?: ResponseStatus;
 }
 
 /** Fields attendees see of a series or event: a change to any of them is a new iTIP SEQUENCE. */
@@ -78,7 +80,7 @@ export class EventsWriter {
       const created = await this.events.insert(userId, { ...write, seriesId: null, originalStart: null }, options.origin);
       if (options.tagIds?.length) await this.tags.setForEvent(userId, created.id, options.tagIds);
       if (options.copyTagsFrom) await this.tags.copy(options.copyTagsFrom, created.id);
-      if (options.attendees?.length) await this.attendees.replace(created.id, dedupeAttendees(options.attendees));
+      if (options.attendees?.length) await this.replaceAttendees(created.id, options.attendees);
       const attendees = options.attendees?.length ? await this.attendeesOf(created.id) : [];
       // Guests and tags live in their own tables, so fieldsOf cannot see them; a consumer keying on
       // `attendees` (to send invitations, say) must find it on the change that brought the guests.
@@ -148,13 +150,15 @@ export class EventsWriter {
       const attendeesBefore = await this.attendeesOf(current.id);
       let attendeesAfter = attendeesBefore;
       if (options.attendees) {
-        await this.attendees.replace(current.id, dedupeAttendees(options.attendees));
+        await this.replaceAttendees(current.id, options.attendees);
         attendeesAfter = await this.attendeesOf(current.id);
       }
       const guestsChanged = guestList(attendeesBefore) !== guestList(attendeesAfter);
+      // Answers alone (a guest accepting at Google) are a change of the attendees, not one attendees must be told of.
+      const answersChanged = answerList(attendeesBefore) !== answerList(attendeesAfter);
       const tagsChanged = options.tagIds ? await this.replaceTags(userId, current.id, options.tagIds) : false;
       const fields = fieldsOf(current, { ...current, ...write });
-      if (guestsChanged) fields.push('attendees');
+      if (guestsChanged || answersChanged) fields.push('attendees');
       if (tagsChanged) fields.push('tags');
       if (fields.length === 0) return current;
       const seen = guestsChanged || differs(current, write, SEEN_FIELDS) || zoneMoved(current, { ...current, ...write });
@@ -303,6 +307,14 @@ export class EventsWriter {
     await this.append('event.updated', 'api', event, ['tags'], { before: payload, after: payload });
   }
 
+  /** The attendee list made exactly `list`, with the answers it carries (people who stay keep theirs otherwise). */
+  private async replaceAttendees(eventId: string, list: AttendeeInput[]): Promise<void> {
+    const unique = dedupeAttendees(list);
+    await this.attendees.replace(eventId, unique);
+    const answers = unique.flatMap((attendee) => (attendee.responseStatus ? [{ email: attendee.email, responseStatus: attendee.responseStatus }] : []));
+    await this.attendees.setAnswers(eventId, answers);
+  }
+
   /** True when the event's tags are now different. */
   private async replaceTags(userId: string, eventId: string, tagIds: string[]): Promise<boolean> {
     const before = ((await this.tags.forEvents([eventId])).get(eventId) ?? []).map((tag) => tag.id).sort().join();
@@ -334,6 +346,10 @@ export class EventsWriter {
       data,
     });
   }
+}
+
+function answerList(attendees: Attendee[]): string {
+  return attendees.map((attendee) => `${attendee.email.toLowerCase()}|${attendee.responseStatus}`).sort().join('\n');
 }
 
 function dedupeAttendees(list: AttendeeInput[]): AttendeeInput[] {

@@ -113,15 +113,17 @@ export class CalendarSyncsRepository {
   }
 
   /** A listing completed: its token is where the next one resumes. A push error stays: a listing does not mend it. */
-  async markSynced(id: string, syncToken: string | null, at: Date, counts: SyncCounts): Promise<void> {
+  /** A run completed; `calendarZone` is the calendar's zone it listed (null: not listed, kept as it was). */
+  async markSynced(id: string, syncToken: string | null, at: Date, counts: SyncCounts, calendarZone: string | null = null): Promise<void> {
     await this.db.query(
       `UPDATE calendar_syncs SET sync_token = $2, full_sync_due = false, last_synced_at = $3, counts = $4,
+         calendar_zone = COALESCE($5, calendar_zone),
          state = CASE WHEN sync_queued THEN 'queued' ELSE 'idle' END,
          last_error = CASE WHEN last_error_kind = 'push' THEN last_error END,
          last_error_at = CASE WHEN last_error_kind = 'push' THEN last_error_at END,
          last_error_kind = CASE WHEN last_error_kind = 'push' THEN last_error_kind END, updated_at = now()
         WHERE id = $1`,
-      [id, syncToken, at, JSON.stringify(counts)],
+      [id, syncToken, at, JSON.stringify(counts), calendarZone],
     );
   }
 

@@ -7,7 +7,7 @@ import { seriesOf } from '../events/event-timing.js';
 import { seriesOccurrence } from '../events/event-views.js';
 import { sameTimeKey, toWrite, type EventRecord, type EventWrite } from '../events/events.rows.js';
 import { EventsService } from '../events/events.service.js';
-import { EventsWriter } from '../events/events.writer.js';
+import { EventsWriter, type AttendeeInput } from '../events/events.writer.js';
 import { EventLinksRepository } from './event-links.repository.js';
 import { localOf, sameLocal, type GoogleEvent, type LocalItem } from './google-mapping.js';
 import { googleOrigin, type CalendarSync, type EventLink, type SyncCounts } from './google-sync.rows.js';
@@ -30,6 +30,11 @@ export interface ImportRun {
    * that merely has the same title and times (that one stays the user's own).
    */
   match?: boolean;
+  /**
+   * Map every listed event anew, even one whose etag Calento has seen: the calendar's zone changed, and
+   * all-day events (and timed ones without a zone of their own) were read in the old one.
+   */
+  remap?: boolean;
 }
 
 /** Series and single events first, then their occurrences: a page can list an override before its series. */
@@ -174,7 +179,7 @@ export class GoogleImport {
     const link = await this.links.findByGoogle(sync.id, item.googleId);
     if (link) {
       // Google sends back what Calento wrote (an echo), or lists an event again: nothing new.
-      if (link.etag !== null && link.etag === item.etag) return;
+      if (link.etag !== null && link.etag === item.etag && !run.remap) return;
       const current = link.eventId ? await this.events.findOwned(sync.userId, link.eventId) : null;
       if (!current) return; // deleted here; the deletion is on its way to Google
       // Local edits Google has not seen yet: the push job's If-Match fails and records the conflict.
@@ -219,7 +224,8 @@ export class GoogleImport {
 
   private async updateFromGoogle(run: ImportRun, current: EventRecord, item: Extract<LocalItem, { kind: 'event' | 'override' }>): Promise<void> {
     const write: EventWrite = { ...item.write, icalUid: current.icalUid };
-    if (sameLocal(toWrite(current), write)) return;
+    // Guests added, removed or answering at Google change nothing else of the event, and still arrive.
+    if (sameLocal(toWrite(current), write) && sameGuests(await this.events.attendeesOf(current.id), item.attendees)) return;
     await this.writer.update(run.sync.userId, current, write, { origin: googleOrigin(run.sync), attendees: item.attendees });
     run.counts.updated += 1;
   }
@@ -266,7 +272,7 @@ export class GoogleImport {
     if (series === 'gone') return true;
     if (!series) return false;
     const link = await this.links.findByGoogle(sync.id, item.googleId);
-    if (link && link.etag !== null && link.etag === item.etag) return true;
+    if (link && link.etag !== null && link.etag === item.etag && !run.remap) return true;
     const override = (await this.events.overridesOf([series.master.id])).find((event) => event.originalStart === item.occurrenceId) ?? null;
     if (override && link && sync.strategy !== 'import' && override.updatedAt > link.updatedAt) return true;
     const before = override ?? seriesOccurrence(series.master, item.occurrenceId);
@@ -307,6 +313,13 @@ export class GoogleImport {
     if (link) await this.links.delete(link.id);
     return true;
   }
+}
+
+/** The same guests with the same names and answers (in any order). */
+function sameGuests(here: Array<{ email: string; name: string | null; responseStatus: string }>, google: AttendeeInput[]): boolean {
+  const key = (list: Array<{ email: string; name?: string | null; responseStatus?: string }>) =>
+    list.map((a) => `${a.email.toLowerCase()}|${a.name ?? ''}|${a.responseStatus ?? 'needsAction'}`).sort().join('\n');
+  return key(here) === key(google);
 }
 
 /** An occurrence whose series Calento does not have (or cannot expand to it), kept as an event of its own. */

@@ -55,8 +55,9 @@ export function localOf(item: GoogleEvent, calendarZone: string, defaultReminder
   }
 }
 
-function attendeesOf(list: Array<{ email: string; name?: string }>): AttendeeInput[] {
-  return list.map((attendee) => (attendee.name ? { email: attendee.email, name: attendee.name } : { email: attendee.email }));
+/** Guests with the answers they gave at Google (Google holds them: guests answer there, not here). */
+function attendeesOf(list: Array<{ email: string; name?: string; responseStatus?: AttendeeInput['responseStatus'] }>): AttendeeInput[] {
+  return list.map((attendee) => ({ email: attendee.email, ...(attendee.name ? { name: attendee.name } : {}), responseStatus: attendee.responseStatus ?? 'needsAction' }));
 }
 
 /** Same stored content: an update that would change nothing is skipped. */

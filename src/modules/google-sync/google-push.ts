@@ -43,11 +43,19 @@ const GOOGLE_KEYS: Record<string, string[]> = {
   status: ['status'],
   transparency: ['transparency'],
   visibility: ['visibility'],
-  color: ['colorId'],
-  reminders: ['reminders'],
+  // The exact colour and the full reminder list ride in extendedProperties.private (SHADOW_KEYS).
+  color: ['colorId', 'extendedProperties'],
+  reminders: ['reminders', 'extendedProperties'],
+  attachments: ['attachments'],
   recurrence: ['recurrence', 'start', 'end'],
   attendees: ['attendees'],
 };
+
+/**
+ * Keys Google merges rather than replaces on a patch (extendedProperties.private key by key): both sides
+ * changing one is no conflict.
+ */
+const MERGED_KEYS = new Set(['extendedProperties']);
 
 /**
  * Sends local changes of linked events to Google (merge and export syncs), with If-Match on the etag
@@ -148,7 +156,11 @@ export class GooglePush {
     }
     const body = googleBodyOf(override, attendees, master);
     if (!link) {
-      const saved = await this.call(() => google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: instanceId, requestBody: body }));
+      // The instance holds the series' fields until now: send what this change touched, over the series' guests.
+      const touched = touchedKeys(fields, body);
+      if (touched.size === 0) return 'skipped';
+      const requestBody = withGoogleGuests(pick(body, touched, ['originalStartTime']), masterLink.snapshot);
+      const saved = await this.call(() => google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: instanceId, requestBody }));
       await this.links.upsert({ userId: sync.userId, syncId: sync.id, eventId: override.id, googleEventId: instanceId, googleSeriesId: masterLink.googleEventId, resource: saved });
       return 'updated';
     }
@@ -161,9 +173,15 @@ export class GooglePush {
    */
   private async patch(google: AuthorizedGoogle, sync: CalendarSync, event: EventRecord, link: EventLink, body: GoogleEvent, fields: string[]): Promise<PushOutcome> {
     const { googleEventId, etag } = link;
+    // Only the keys this change touched go (all of them when the change is unknown): a patch of the whole
+    // body would overwrite what Calento does not model or keeps shorter — rooms, the owner's own guest
+    // entry, guests' answers, default reminders, a description past 10,000 characters.
+    const ours = touchedKeys(fields, body);
+    if (ours.size === 0) return 'skipped';
     try {
+      const requestBody = withGoogleGuests(pick(body, ours), link.snapshot);
       const saved = await this.call(() =>
-        google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody: body }, etag ? { headers: { 'If-Match': etag } } : {}),
+        google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody }, etag ? { headers: { 'If-Match': etag } } : {}),
       );
       await this.links.setVersion(link.id, saved);
       return 'updated';
@@ -179,13 +197,12 @@ export class GooglePush {
     if (current.status === 'cancelled') return 'skipped';
     // Three-way: what Google changed since the version Calento last saw, against what this change touched.
     const theirs = changedKeys(current, link.snapshot ?? {}, Object.keys(body));
-    const ours = fields.length ? new Set(fields.flatMap((field) => GOOGLE_KEYS[field] ?? [])) : new Set(Object.keys(body));
-    const both = [...theirs].filter((key) => ours.has(key));
+    const both = [...theirs].filter((key) => ours.has(key) && !MERGED_KEYS.has(key));
     if (both.length > 0) {
       await this.recordConflict(sync, event, googleEventId, current, both);
       return 'conflict';
     }
-    const partial = Object.fromEntries(Object.entries(body).filter(([key]) => ours.has(key)));
+    const partial = withGoogleGuests(pick(body, ours), current as Record<string, unknown>);
     const merged = await this.call(() =>
       google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
     );
@@ -282,7 +299,7 @@ export class GooglePush {
       const link = await this.links.findByGoogle(sync.id, googleEventId);
       const current = await this.call(() => google.calendar.events.get({ calendarId: sync.calendarId, eventId: googleEventId }));
       const theirs = [...changedKeys(current, link?.snapshot ?? {}, Object.keys(body))].filter((key) => !forced.includes(key));
-      const partial = Object.fromEntries(Object.entries(body).filter(([key]) => !theirs.includes(key)));
+      const partial = withGoogleGuests(Object.fromEntries(Object.entries(body).filter(([key]) => !theirs.includes(key))), current as Record<string, unknown>);
       const saved = await this.call(() =>
         google.calendar.events.patch({ ...EVENT_WRITE, calendarId: sync.calendarId, eventId: googleEventId, requestBody: partial }, { headers: { 'If-Match': current.etag ?? '' } }),
       );
@@ -307,6 +324,37 @@ export class GooglePush {
 /** The Google keys that carry the API fields named (`title` → `summary`, `startTime` → `start`, `end`). */
 export function googleKeysOf(fields: string[]): string[] {
   return [...new Set(fields.flatMap((field) => GOOGLE_KEYS[field] ?? []))];
+}
+
+/** The Google keys a change of these API fields touches; every key of the body when the change is unknown. */
+function touchedKeys(fields: string[], body: GoogleEvent): Set<string> {
+  return fields.length ? new Set(googleKeysOf(fields)) : new Set(Object.keys(body));
+}
+
+function pick(body: GoogleEvent, keys: Set<string>, always: string[] = []): GoogleEvent {
+  return Object.fromEntries(Object.entries(body).filter(([key]) => keys.has(key) || always.includes(key))) as GoogleEvent;
+}
+
+type GoogleAttendee = NonNullable<GoogleEvent['attendees']>[number];
+
+/**
+ * Calento's guest list laid over Google's copy: Calento leaves out the calendar's owner (`self`) and rooms
+ * (`resource`) and keeps no `optional`, `comment` or `organizer`, and guests answer at Google. So the
+ * owner's entry and rooms stay, a guest who stays keeps Google's entry (a new display name aside), and
+ * only new guests take Calento's.
+ */
+function withGoogleGuests(body: GoogleEvent, base: Record<string, unknown> | null | undefined): GoogleEvent {
+  if (!body.attendees || !base || !Array.isArray(base.attendees)) return body;
+  const theirs = (base.attendees as GoogleAttendee[]).filter((a) => a && typeof a.email === 'string');
+  const byEmail = new Map(theirs.map((a) => [(a.email as string).toLowerCase(), a]));
+  const kept = theirs.filter((a) => a.self || a.resource);
+  const guests = body.attendees.map((a) => {
+    const google = byEmail.get((a.email ?? '').toLowerCase());
+    if (!google || google.self || google.resource) return a;
+    return { ...google, ...(a.displayName ? { displayName: a.displayName } : {}) };
+  });
+  const listed = new Set(guests.map((a) => (a.email ?? '').toLowerCase()));
+  return { ...body, attendees: [...kept.filter((a) => !listed.has((a.email as string).toLowerCase())), ...guests] };
 }
 
 /** Which of `keys` differ between Google's current copy and the one Calento last saw. */

@@ -36,6 +36,7 @@ export interface CalendarSyncRow {
   channel_token_hash: Buffer | null;
   channel_expires_at: Date | null;
   last_message_number: string | null;
+  calendar_zone: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -58,13 +59,15 @@ export interface CalendarSync {
   counts: SyncCounts;
   channel: { id: string; resourceId: string; tokenHash: Buffer; expiresAt: Date } | null;
   lastMessageNumber: number | null;
+  /** The calendar's zone at the last completed listing (events without a zone of their own were read in it). */
+  calendarZone: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export const calendarSyncColumns = `id, user_id, client_id, calendar_row_id, calendar_id, strategy, enabled, state, sync_token,
   sync_queued, full_sync_due, last_synced_at, last_error, last_error_at, counts, channel_id, channel_resource_id,
-  channel_token_hash, channel_expires_at, last_message_number, created_at, updated_at`;
+  channel_token_hash, channel_expires_at, last_message_number, calendar_zone, created_at, updated_at`;
 
 export function toCalendarSync(row: CalendarSyncRow): CalendarSync {
   return {
@@ -88,6 +91,7 @@ export function toCalendarSync(row: CalendarSyncRow): CalendarSync {
         ? { id: row.channel_id, resourceId: row.channel_resource_id, tokenHash: row.channel_token_hash, expiresAt: row.channel_expires_at }
         : null,
     lastMessageNumber: row.last_message_number === null ? null : Number(row.last_message_number),
+    calendarZone: row.calendar_zone,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -23,6 +23,18 @@ const EXPORT_LOOKBACK_MS = 30 * 86_400_000;
 /** A listing this long is a loop, not a calendar (2,500 × 400 = a million events). */
 const MAX_PAGES = 400;
 
+interface Listed {
+  syncToken: string | null;
+  calendarZone: string | null;
+}
+
+/** An incremental listing reports another calendar zone than the last listing: the run lists everything again. */
+class ZoneChanged extends Error {
+  constructor(readonly zone: string) {
+    super(`the calendar's time zone is now ${zone}`);
+  }
+}
+
 /** Why a run stopped without finishing: retried by the job queue unless `permanent`. */
 export class SyncFailure extends Error {
   constructor(
@@ -68,12 +80,12 @@ export class GoogleSyncRunner {
     const counts: SyncCounts = { ...sync.counts };
     const before = { ...counts };
     try {
-      let syncToken = sync.syncToken;
-      if (sync.strategy !== 'export') syncToken = await this.listAndApply(sync, full, counts, startedAt);
+      let listed: Listed = { syncToken: sync.syncToken, calendarZone: null };
+      if (sync.strategy !== 'export') listed = await this.listAndApply(sync, full, counts, startedAt);
       if (sync.strategy !== 'import' && full) await this.exportOwnEvents(sync, counts);
       // Before the run reports idle, so a finished sync shows whether pushes come (a failure means polling).
       if (sync.strategy !== 'export' && !sync.channel) await this.channels.open(sync.id);
-      await this.syncs.markSynced(sync.id, syncToken, this.clock.now(), counts);
+      await this.syncs.markSynced(sync.id, listed.syncToken, this.clock.now(), counts, listed.calendarZone);
       await this.log.finish(logId, 'succeeded', this.clock.now(), difference(counts, before));
     } catch (error) {
       const failure = this.describe(error);
@@ -86,13 +98,23 @@ export class GoogleSyncRunner {
     }
   }
 
-  /** Returns the syncToken to resume from next time. */
-  private async listAndApply(sync: CalendarSync, fullAsked: boolean, counts: SyncCounts, startedAt: Date): Promise<string | null> {
+  /** Returns the syncToken to resume from next time, and the calendar's zone as listed. */
+  private async listAndApply(sync: CalendarSync, fullAsked: boolean, counts: SyncCounts, startedAt: Date): Promise<Listed> {
     let full = fullAsked;
+    let remap = false;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        return await this.listOnce(sync, full, counts, startedAt);
+        return await this.listOnce(sync, full, remap, counts, startedAt);
       } catch (error) {
+        if (error instanceof ZoneChanged && attempt === 0) {
+          // Every event read in the old zone (all-day ones, timed ones without a zone) must be read again,
+          // and Google lists no change for them: list everything and map each event anew.
+          this.logger.log({ syncId: sync.id, from: sync.calendarZone, to: error.zone }, "The calendar's time zone changed at Google: listing it again");
+          await this.syncs.requireFullSync(sync.id);
+          full = true;
+          remap = true;
+          continue;
+        }
         const failure = googleFailure(error);
         if (failure.status !== 410 || attempt > 0) throw error;
         // fullSyncRequired: the token (or a page token) is no longer valid. List everything again.
@@ -104,8 +126,8 @@ export class GoogleSyncRunner {
     throw new Error('unreachable');
   }
 
-  private async listOnce(sync: CalendarSync, full: boolean, counts: SyncCounts, startedAt: Date): Promise<string | null> {
-    const run: ImportRun = { sync, calendarZone: 'UTC', defaultReminders: null, counts, seen: new Set(), deferred: [], toPush: [] };
+  private async listOnce(sync: CalendarSync, full: boolean, remap: boolean, counts: SyncCounts, startedAt: Date): Promise<Listed> {
+    const run: ImportRun = { sync, calendarZone: 'UTC', defaultReminders: null, counts, seen: new Set(), deferred: [], toPush: [], remap };
     if (full) counts.fullSyncs += 1;
     const list = (pageToken?: string) =>
       this.tokens.call(sync.clientId, (google) =>
@@ -121,6 +143,8 @@ export class GoogleSyncRunner {
     for (let page = 0; page < MAX_PAGES; page++) {
       const { data } = await next;
       if (data.timeZone) run.calendarZone = data.timeZone;
+      // Before anything of an incremental listing is applied in the new zone.
+      if (!full && data.timeZone && sync.calendarZone && data.timeZone !== sync.calendarZone) throw new ZoneChanged(data.timeZone);
       if (data.defaultReminders) run.defaultReminders = data.defaultReminders;
       const final = !data.nextPageToken;
       // The next page is fetched while this one is applied (Google's answer and the database work overlap);
@@ -133,7 +157,7 @@ export class GoogleSyncRunner {
       if (!final) continue;
       if (full) await this.forgetUnlisted(run, startedAt);
       await this.queuePushes(sync, run.toPush);
-      return data.nextSyncToken ?? null;
+      return { syncToken: data.nextSyncToken ?? null, calendarZone: data.timeZone ?? null };
     }
     throw new SyncFailure(`Google listed more than ${MAX_PAGES} pages`, false);
   }

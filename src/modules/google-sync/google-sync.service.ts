@@ -80,6 +80,15 @@ export class GoogleSyncService implements OnModuleInit {
       }
       await this.syncs.disableClient(clientId, 'The client was disconnected from Google.', this.clock.now());
     });
+    // Google no longer lists a calendar (deleted there, or no longer shared): its sync went with its row, and
+    // the events mirrored from it go too, as at a full listing that no longer has them. Kept, they would
+    // linger as your own events, busy whatever the calendar's setting was (your own exported events stay).
+    this.clientEvents.on('calendars_removed', async ({ userId, calendarRowIds }) => {
+      for (const rowId of calendarRowIds) {
+        const origin = googleOrigin({ calendarRowId: rowId });
+        for (const event of await this.events.bySource(userId, origin)) await this.writer.remove(userId, event, { origin });
+      }
+    });
     // The client goes: the events mirrored from its calendars go with it (your own exported events stay).
     this.clientEvents.on('deleting', async ({ clientId, userId }) => {
       for (const sync of await this.syncs.listForClient(clientId)) {
