@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../setup/test-app.js';
  * change different fields must each merge into what the one before wrote. Under PGlite every
  * transaction runs alone, so this proves nothing there: it runs on real PostgreSQL.
  */
-announcePgOnly('The concurrent partial updates (booking links, clients)');
+announcePgOnly('The concurrent partial updates (booking links, clients, the user profile)');
 
 let t: TestApp;
 
@@ -56,6 +56,24 @@ describe('concurrent partial updates', () => {
       // Before: 9 rounds in 10 lost at least one of the three.
       const after = await request(t.http).get(`/api/v1/clients/${id}`).set(user.auth).expect(200);
       expect(after.body).toMatchObject(Object.assign({}, ...changes));
+    }
+  }, 120_000);
+
+  pgOnly(`the last change recorded for a profile holds the zone it ended with ${PG_ONLY}`, async () => {
+    const user = await registerUser(t.http);
+    const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Europe/Berlin', 'America/New_York'];
+    for (let round = 0; round < 5; round++) {
+      const responses = await Promise.all(zones.map((timezone) => request(t.http).patch('/api/v1/users/me').set(user.auth).send({ timezone })));
+      expect(responses.map((res) => res.status)).toEqual(zones.map(() => 200));
+      const me = await request(t.http).get('/api/v1/users/me').set(user.auth).expect(200);
+      // Reminders are re-planned from these records: the last one must end where the profile did. Before,
+      // an update that read the zone another was replacing recorded a wrong "before", or nothing at all.
+      const { rows } = await t.db.query<{ data: { before: { timezone: string }; after: { timezone: string } } }>(
+        `SELECT data FROM changes WHERE user_id = $1 AND kind = 'user.updated' ORDER BY seq`,
+        [user.id],
+      );
+      expect(rows.at(-1)?.data.after.timezone).toBe(me.body.timezone);
+      for (let i = 1; i < rows.length; i++) expect(rows[i].data.before.timezone).toBe(rows[i - 1].data.after.timezone);
     }
   }, 120_000);
 });

@@ -39,8 +39,9 @@ export class UsersRepository {
     }
   }
 
-  async findById(id: string): Promise<User | null> {
-    const { rows } = await this.db.query<UserRow>(`SELECT ${userColumns} FROM users WHERE id = $1`, [id]);
+  /** `lock`: FOR UPDATE, in a transaction that changes the user from what it read. */
+  async findById(id: string, lock = false): Promise<User | null> {
+    const { rows } = await this.db.query<UserRow>(`SELECT ${userColumns} FROM users WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toUser(rows[0]) : null;
   }
 

@@ -40,7 +40,9 @@ export class UsersService {
     // Check the current password before any change, so a wrong one changes nothing.
     const newHash = dto.newPassword !== undefined ? await this.checkedNewHash(userId, dto) : null;
     const user = await this.db.tx(async () => {
-      const current = await this.users.findById(userId);
+      // Locked: the change recorded must be from what this update replaced, or two concurrent zone
+      // changes (A to B, and back to A) could both read A, and the second record no change at all.
+      const current = await this.users.findById(userId, true);
       if (!current) throw new NotFoundError('user');
       const updated = await this.users.updateProfile(userId, dto);
       const before = userProfilePayload(current);
