@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, RequestMethod, ServiceUnavailableException } from '@nestjs/common';
+import { Logger as NestLogger, RequestMethod, ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -127,7 +127,7 @@ export async function setupApp(app: NestFastifyApplication, config: AppConfig): 
     closing = true;
     done();
   });
-  const problemLog = new Logger('Errors');
+  const problemLog = new NestLogger('Errors');
   fastify.addHook('onRequest', (request, reply, done) => {
     stamp(request, reply);
     if (closing) {
