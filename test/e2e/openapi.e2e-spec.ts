@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { expectProblem } from '../setup/problem.js';
+import { registerUser } from '../factories/users.js';
 
 let t: TestApp;
 
@@ -114,6 +116,29 @@ describe('OpenAPI and Swagger UI', () => {
       .filter(({ parameter }) => parameter.example !== undefined || parameter.examples !== undefined || parameter.schema?.example !== undefined || parameter.schema?.examples !== undefined)
       .map(({ route, parameter }) => `${route} ?${parameter.name}`);
     expect(withExample).toEqual([]);
+  });
+
+  // Client generators make one argument per parameter name: a path and a query parameter both named
+  // calendarId gave GET /clients/{id}/calendars/{calendarId}/events two arguments of one name.
+  it('gives no operation two parameters of one name, and declares every path template parameter', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const problems: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Parameter[] }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const names = (op.parameters ?? []).map((parameter) => parameter.name.toLowerCase());
+        for (const name of new Set(names.filter((name, i) => names.indexOf(name) !== i))) problems.push(`${method.toUpperCase()} ${path}: ${name} twice`);
+        for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+          if (!(op.parameters ?? []).some((parameter) => parameter.in === 'path' && parameter.name === name)) problems.push(`${method.toUpperCase()} ${path}: {${name}} undeclared`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // The calendar's events take their client and calendar from the path only.
+    const user = await registerUser(t.http);
+    const clientEvents = '/api/v1/clients/00000000-0000-4000-8000-000000000000/calendars/ops%40acme.example/events';
+    for (const field of ['calendarId', 'clientId']) {
+      expectProblem(await request(t.http).get(clientEvents).query({ [field]: 'x' }).set(user.auth), 400, 'VALIDATION_FAILED', [field]);
+    }
   });
 
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
