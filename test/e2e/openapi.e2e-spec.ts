@@ -141,6 +141,30 @@ describe('OpenAPI and Swagger UI', () => {
     }
   });
 
+  // Every route that reads a body answers 400 MALFORMED_JSON, 413 PAYLOAD_TOO_LARGE and 415
+  // UNSUPPORTED_MEDIA_TYPE before its handler runs; errors.md promises the document lists what each
+  // operation can answer.
+  it('declares the body problems on every operation that takes a body, and they happen', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const missing: string[] = [];
+    let withBody = 0;
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { requestBody?: unknown; responses: Record<string, { description: string; content?: object }> }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        if (!op.requestBody) continue;
+        withBody += 1;
+        for (const [status, code] of [['400', 'MALFORMED_JSON'], ['400', 'JSON_TOO_DEEP'], ['413', 'PAYLOAD_TOO_LARGE'], ['415', 'UNSUPPORTED_MEDIA_TYPE']]) {
+          const response = op.responses[status];
+          if (!response?.description.includes(code) || !response.content || !('application/problem+json' in response.content)) missing.push(`${method.toUpperCase()} ${path} ${status} ${code}`);
+        }
+      }
+    }
+    expect(withBody).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+    const user = await registerUser(t.http);
+    expectProblem(await request(t.http).post('/api/v1/tags').set(user.auth).set('content-type', 'text/plain').send('Work'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await request(t.http).post('/api/v1/tags').set(user.auth).set('content-type', 'application/json').send('{"name":'), 400, 'MALFORMED_JSON');
+  });
+
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
     const served = (await request(t.http).get('/docs-json').expect(200)).body;
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/openapi.json'), 'utf8'));
