@@ -441,6 +441,15 @@ describe('PATCH /events/:id', () => {
     expectProblem(await create(alice, { ...ok, attendees: null }), 400, 'VALIDATION_FAILED', ['attendees']);
   });
 
+  it('keeps reminders and attachments arrays in the database too (migration 0025)', async () => {
+    const event = (await create(alice, ok)).body;
+    for (const column of ['reminders', 'attachments']) {
+      await expect(t.db.query(`UPDATE events SET ${column} = 'null'::jsonb WHERE id = $1`, [event.id])).rejects.toThrow(`events_${column}_array`);
+    }
+    const after = await api().get(`/api/v1/events/${event.id}`).set(alice.auth).expect(200);
+    expect(after.body).toMatchObject({ reminders: [], attachments: [] });
+  });
+
   it('takes null for description, location and color: it removes them', async () => {
     const event = (await create(alice, timed('Full', '2026-08-01T10:00:00Z', '2026-08-01T11:00:00Z', { description: 'D', location: 'L', color: '#112233' }))).body;
     const res = await api().patch(`/api/v1/events/${event.id}`).set(alice.auth).send({ description: null, location: null, color: null }).expect(200);
