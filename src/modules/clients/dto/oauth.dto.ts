@@ -23,7 +23,7 @@ export class CreateOAuthCredentialDto {
   googleClientId?: string;
 
   /** Its client secret (required unless useDefault). Stored encrypted; never returned. */
-  @ApiProperty({ required: false, example: 'GOCSPX-…', writeOnly: true })
+  @ApiProperty({ required: false, example: 'GOCSPX-your-client-secret', writeOnly: true })
   @Omittable()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,512}$/, { message: 'must be 1-512 visible ASCII characters' })
