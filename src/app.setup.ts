@@ -22,7 +22,7 @@ import { installJsonParser } from './common/http/json-body.js';
 import { decodeCalendarBody } from './common/http/calendar-body.js';
 import { isCorsPreflight, routedMethods } from './common/http/options-requests.js';
 import { Metrics } from './common/metrics/metrics.js';
-import { API_KEY_SCHEME } from './common/http/api-problems.decorator.js';
+import { API_KEY_SCHEME, declareBodyProblems } from './common/http/api-problems.decorator.js';
 import { moveRawBodies } from './common/http/api-raw-body.decorator.js';
 import { serializeReply } from './common/http/json-text.js';
 import { buildSecurityHeaders, type SecurityHeaders } from './common/http/security-headers.js';
@@ -226,7 +226,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       API_KEY_SCHEME,
     )
     .build();
-  return moveRawBodies(
-    SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` }),
+  return declareBodyProblems(
+    moveRawBodies(
+      SwaggerModule.createDocument(app, document, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` }),
+    ),
   );
 }

@@ -427,6 +427,35 @@ describe('PATCH /events/:id', () => {
     expect(after.body).toMatchObject({ title: 'Keep', endTime: '2026-08-01T11:00:00.000Z' });
   });
 
+  it('refuses null for a field that has no null value, naming it, and changes nothing', async () => {
+    const reminders = [{ method: 'email', minutesBefore: 10 }];
+    const attachments = [{ url: 'https://docs.example.com/a.pdf', title: 'Agenda', mimeType: 'application/pdf' }];
+    const event = (await create(alice, timed('Keep', '2026-08-01T10:00:00Z', '2026-08-01T11:00:00Z', { reminders, attachments }))).body;
+    const fields = ['title', 'startTime', 'endTime', 'timezone', 'isAllDay', 'status', 'transparency', 'visibility', 'tagIds', 'attendees', 'reminders', 'attachments'];
+    for (const field of fields) {
+      expectProblem(await api().patch(`/api/v1/events/${event.id}`).set(alice.auth).send({ [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+    }
+    const after = await api().get(`/api/v1/events/${event.id}`).set(alice.auth).expect(200);
+    expect(after.body).toMatchObject({ title: 'Keep', status: 'confirmed', reminders, attachments });
+    expectProblem(await create(alice, { ...ok, reminders: null }), 400, 'VALIDATION_FAILED', ['reminders']);
+    expectProblem(await create(alice, { ...ok, attendees: null }), 400, 'VALIDATION_FAILED', ['attendees']);
+  });
+
+  it('keeps reminders and attachments arrays in the database too (migration 0025)', async () => {
+    const event = (await create(alice, ok)).body;
+    for (const column of ['reminders', 'attachments']) {
+      await expect(t.db.query(`UPDATE events SET ${column} = 'null'::jsonb WHERE id = $1`, [event.id])).rejects.toThrow(`events_${column}_array`);
+    }
+    const after = await api().get(`/api/v1/events/${event.id}`).set(alice.auth).expect(200);
+    expect(after.body).toMatchObject({ reminders: [], attachments: [] });
+  });
+
+  it('takes null for description, location and color: it removes them', async () => {
+    const event = (await create(alice, timed('Full', '2026-08-01T10:00:00Z', '2026-08-01T11:00:00Z', { description: 'D', location: 'L', color: '#112233' }))).body;
+    const res = await api().patch(`/api/v1/events/${event.id}`).set(alice.auth).send({ description: null, location: null, color: null }).expect(200);
+    expect(res.body).toMatchObject({ title: 'Full', description: null, location: null, color: null });
+  });
+
   it("answers 404 for another user's event", async () => {
     const event = (await create(alice, ok)).body;
     expectProblem(await api().patch(`/api/v1/events/${event.id}`).set(bob.auth).send({ title: 'Mine' }), 404, 'NOT_FOUND');

@@ -124,6 +124,10 @@ describe('POST /oauth', () => {
     ['an empty scope list', { useDefault: true, scopes: [] }, ['scopes']],
     ['scopes as a string', { useDefault: true, scopes: CALENDAR }, ['scopes']],
     ['an unknown field', { useDefault: true, status: 'valid' }, ['status']],
+    ['a null secret', { googleClientId: 'a.apps.googleusercontent.com', clientSecret: null }, ['clientSecret']],
+    ['a null client id', { googleClientId: null, clientSecret: SECRET }, ['googleClientId']],
+    ['a null useDefault', { useDefault: null, googleClientId: 'a.apps.googleusercontent.com', clientSecret: SECRET }, ['useDefault']],
+    ['null scopes', { useDefault: true, scopes: null }, ['scopes']],
   ])('refuses %s, naming the field', async (_label, body, fields) => {
     const clientId = await newClient();
     const withClient = 'clientId' in body || _label === 'no clientId' ? body : { clientId, ...body };
@@ -205,6 +209,11 @@ describe('GET, PUT and DELETE /oauth/:id', () => {
     expectProblem(await put({ scopes: ['email'] }), 400, 'VALIDATION_FAILED', ['scopes']);
     expectProblem(await put({ useDefault: true, clientSecret: 'x' }), 400, 'VALIDATION_FAILED', ['clientSecret']);
     expectProblem(await put({ clientSecret: '' }), 400, 'VALIDATION_FAILED', ['clientSecret']);
+    for (const field of ['clientSecret', 'googleClientId', 'useDefault', 'scopes']) {
+      expectProblem(await put({ [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+    }
+    const after = await api().get(`/api/v1/oauth/${credential.id}`).set(ada.auth).expect(200);
+    expect(after.body).toMatchObject({ useDefault: false, googleClientId: 'acme-42.apps.googleusercontent.com', hasSecret: true, scopes: credential.scopes });
     expectProblem(await put({ scopes: [CALENDAR] }, bob), 404, 'NOT_FOUND');
     expectProblem(await api().put(`/api/v1/oauth/${unknownId}`).set(ada.auth).send({ scopes: [CALENDAR] }), 404, 'NOT_FOUND');
   });

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { expectProblem } from '../setup/problem.js';
+import { registerUser } from '../factories/users.js';
 
 let t: TestApp;
 
@@ -115,6 +117,67 @@ describe('OpenAPI and Swagger UI', () => {
       .filter(({ parameter }) => parameter.example !== undefined || parameter.examples !== undefined || parameter.schema?.example !== undefined || parameter.schema?.examples !== undefined)
       .map(({ route, parameter }) => `${route} ?${parameter.name}`);
     expect(withExample).toEqual([]);
+  });
+
+  // Client generators make one argument per parameter name: a path and a query parameter both named
+  // calendarId gave GET /clients/{id}/calendars/{calendarId}/events two arguments of one name.
+  it('gives no operation two parameters of one name, and declares every path template parameter', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const problems: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Parameter[] }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const names = (op.parameters ?? []).map((parameter) => parameter.name.toLowerCase());
+        for (const name of new Set(names.filter((name, i) => names.indexOf(name) !== i))) problems.push(`${method.toUpperCase()} ${path}: ${name} twice`);
+        for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+          if (!(op.parameters ?? []).some((parameter) => parameter.in === 'path' && parameter.name === name)) problems.push(`${method.toUpperCase()} ${path}: {${name}} undeclared`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // The calendar's events take their client and calendar from the path only.
+    const user = await registerUser(t.http);
+    const clientEvents = '/api/v1/clients/00000000-0000-4000-8000-000000000000/calendars/ops%40acme.example/events';
+    for (const field of ['calendarId', 'clientId']) {
+      expectProblem(await request(t.http).get(clientEvents).query({ [field]: 'x' }).set(user.auth), 400, 'VALIDATION_FAILED', [field]);
+    }
+  });
+
+  // Every route that reads a body answers 400 MALFORMED_JSON, 413 PAYLOAD_TOO_LARGE and 415
+  // UNSUPPORTED_MEDIA_TYPE before its handler runs; errors.md promises the document lists what each
+  // operation can answer.
+  it('declares the body problems on every operation that takes a body, and they happen', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const missing: string[] = [];
+    let withBody = 0;
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { requestBody?: unknown; responses: Record<string, { description: string; content?: object }> }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        if (!op.requestBody) continue;
+        withBody += 1;
+        for (const [status, code] of [['400', 'MALFORMED_JSON'], ['400', 'JSON_TOO_DEEP'], ['413', 'PAYLOAD_TOO_LARGE'], ['415', 'UNSUPPORTED_MEDIA_TYPE']]) {
+          const response = op.responses[status];
+          if (!response?.description.includes(code) || !response.content || !('application/problem+json' in response.content)) missing.push(`${method.toUpperCase()} ${path} ${status} ${code}`);
+        }
+      }
+    }
+    expect(withBody).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+    const user = await registerUser(t.http);
+    expectProblem(await request(t.http).post('/api/v1/tags').set(user.auth).set('content-type', 'text/plain').send('Work'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await request(t.http).post('/api/v1/tags').set(user.auth).set('content-type', 'application/json').send('{"name":'), 400, 'MALFORMED_JSON');
+  });
+
+  // Swagger UI's "Try it out" and generated samples send the examples: one its own pattern refuses is a
+  // 400 on the first try.
+  it('gives no property an example that its own pattern or length refuses', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const refused: string[] = [];
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, { properties?: Record<string, { example?: unknown; pattern?: string; minLength?: number; maxLength?: number }> }>)) {
+      for (const [property, { example, pattern, minLength, maxLength }] of Object.entries(schema.properties ?? {})) {
+        if (typeof example !== 'string') continue;
+        if ((pattern && !new RegExp(pattern).test(example)) || example.length < (minLength ?? 0) || example.length > (maxLength ?? Infinity)) refused.push(`${name}.${property}: ${example}`);
+      }
+    }
+    expect(refused).toEqual([]);
   });
 
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {

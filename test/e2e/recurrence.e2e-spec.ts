@@ -205,6 +205,22 @@ describe('edit one occurrence', () => {
     const single = (await api().post('/api/v1/events').set(user.auth).send({ title: 'One', startTime: '2026-06-01T09:00:00Z', endTime: '2026-06-01T10:00:00Z' })).body;
     expectProblem(await api().put(`/api/v1/events/${single.id}/occurrences/2026-06-01T09:00:00Z`).set(user.auth).send({ title: 'x' }), 400, 'NOT_A_SERIES');
   });
+
+  it('refuses null reminders or attachments for one occurrence, naming the field, and stores nothing', async () => {
+    const user = await registerUser(t.http);
+    const id = await newSeries(user, {
+      title: 'Daily',
+      startTime: '2026-06-01T09:00:00Z',
+      endTime: '2026-06-01T09:30:00Z',
+      recurrenceRule: 'FREQ=DAILY;COUNT=5',
+      reminders: [{ method: 'popup', minutesBefore: 5 }],
+    });
+    for (const field of ['reminders', 'attachments', 'title', 'status']) {
+      expectProblem(await api().put(`/api/v1/events/${id}/occurrences/2026-06-03T09:00:00Z`).set(user.auth).send({ [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+    }
+    const third = (await occurrences(user, id, '2026-06-03T00:00:00Z', '2026-06-04T00:00:00Z'))[0] as unknown as Record<string, unknown>;
+    expect(third).toMatchObject({ isOverride: false, reminders: [{ method: 'popup', minutesBefore: 5 }], attachments: [] });
+  });
 });
 
 describe('cancel one occurrence', () => {

@@ -123,6 +123,14 @@ describe('endpoints API', () => {
     const endpoint = await createEndpoint(user);
     expectProblem(await api().patch(`/api/v1/webhooks/${endpoint.id}`).set(user.auth).send({ enabled: 'yes' }), 400, 'VALIDATION_FAILED', ['enabled']);
     expectProblem(await api().patch(`/api/v1/webhooks/${endpoint.id}`).set(user.auth).send({ url: 'gopher://x' }), 400, 'VALIDATION_FAILED', ['url']);
+    // null is no value for these: eventTypes null used to widen a filtered endpoint to every type.
+    const filtered = await createEndpoint(user, { eventTypes: ['booking.created'] });
+    for (const field of ['eventTypes', 'enabled']) {
+      expectProblem(await api().patch(`/api/v1/webhooks/${filtered.id}`).set(user.auth).send({ [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+    }
+    expectProblem(await api().post('/api/v1/webhooks').set(user.auth).send({ url: receiver.url(), eventTypes: null }), 400, 'VALIDATION_FAILED', ['eventTypes']);
+    const kept = await api().get(`/api/v1/webhooks/${filtered.id}`).set(user.auth).expect(200);
+    expect(kept.body).toMatchObject({ eventTypes: ['booking.created'], enabled: true });
     expectProblem(await api().get(`/api/v1/webhooks/${endpoint.id}/deliveries?status=lost`).set(user.auth), 400, 'VALIDATION_FAILED', ['status']);
     expectProblem(await api().get(`/api/v1/webhooks/${endpoint.id}/deliveries?eventType=x`).set(user.auth), 400, 'VALIDATION_FAILED', ['eventType']);
     expectProblem(await api().get('/api/v1/webhooks?limit=1000').set(user.auth), 400, 'VALIDATION_FAILED', ['limit']);

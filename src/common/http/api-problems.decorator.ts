@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiProperty, ApiResponse, ApiSecurity, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiProperty, ApiResponse, ApiSecurity, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import { errorCatalogue, type ErrorCode } from '../errors/error-catalogue.js';
 
 export class FieldErrorDto {
@@ -94,4 +94,34 @@ export function ApiSessionAuth(...codes: ErrorCode[]) {
   const all: ErrorCode[] = ['UNAUTHENTICATED', ...codes];
   if (!all.includes('RATE_LIMITED')) all.push('RATE_LIMITED');
   return applyDecorators(ApiBearerAuth(), ApiProblems(...all));
+}
+
+/** What any route that reads a body can answer before its handler runs (the body parser's refusals). */
+const BODY_PROBLEMS: ErrorCode[] = ['MALFORMED_JSON', 'JSON_TOO_DEEP', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+
+/**
+ * Adds the body parser's problems to every operation with a request body, when the document is built:
+ * they come from the parser, not from a route's own decorators, so no route lists them itself.
+ */
+export function declareBodyProblems(document: OpenAPIObject): OpenAPIObject {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Array<{ requestBody?: unknown; responses: Record<string, { description: string }> } | undefined>) {
+      if (!operation?.requestBody) continue;
+      for (const code of BODY_PROBLEMS) {
+        const status = errorCatalogue[code].status;
+        const response = operation.responses[status];
+        if (!response) {
+          operation.responses[status] = {
+            description: `${descriptions[status] ?? errorCatalogue[code].title} Codes: ${code}.`,
+            content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+          } as { description: string };
+          continue;
+        }
+        const listed = /Codes: ([^.]*)\.$/.exec(response.description)?.[1].split(', ') ?? [];
+        if (!listed.includes(code)) response.description = listed.length ? response.description.replace(/\.$/, `, ${code}.`) : `${response.description} Codes: ${code}.`;
+      }
+      operation.responses = Object.fromEntries(Object.entries(operation.responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+  return document;
 }

@@ -71,7 +71,10 @@ export class BookingLinksRepository extends UserOwnedRepository<BookingLinkRow, 
        WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`,
       [userId, limit, offset],
     );
-    return { items: rows.map(toBookingLink), total: rows[0]?.total ?? 0 };
+    if (rows.length || offset === 0) return { items: rows.map(toBookingLink), total: rows[0]?.total ?? 0 };
+    // A page past the end has no row to carry the window count.
+    const counted = await this.db.query<{ total: number }>('SELECT count(*)::int AS total FROM booking_links WHERE user_id = $1', [userId]);
+    return { items: [], total: counted.rows[0].total };
   }
 
   /** An active link by its public slug (slugs are case-insensitive). */

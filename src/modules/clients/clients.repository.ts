@@ -89,7 +89,13 @@ export class ClientsRepository {
        ORDER BY lower(v.name), v.id LIMIT $3 OFFSET $4`,
       [userId, status, limit, offset],
     );
-    return { items: rows.map(toClient), total: rows[0]?.total ?? 0 };
+    if (rows.length || offset === 0) return { items: rows.map(toClient), total: rows[0]?.total ?? 0 };
+    // A page past the end has no row to carry the window count.
+    const counted = await this.db.query<{ total: number }>(
+      'SELECT count(*)::int AS total FROM clients WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)',
+      [userId, status],
+    );
+    return { items: [], total: counted.rows[0].total };
   }
 
   /**

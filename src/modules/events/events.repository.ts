@@ -449,14 +449,16 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
   }
 
   async search(userId: string, email: string, q: string, limit: number, offset: number) {
+    const matching = `FROM ${visibleEvents}, to_tsquery('simple', $3) AS query WHERE series_id IS NULL AND search @@ query`;
     const { rows } = await this.db.query<VisibleRow & { total: number; rank: number }>(
-      `SELECT ${visibleColumns}, ts_rank(search, query) AS rank, count(*) OVER ()::int AS total
-       FROM ${visibleEvents}, to_tsquery('simple', $3) AS query
-       WHERE series_id IS NULL AND search @@ query
+      `SELECT ${visibleColumns}, ts_rank(search, query) AS rank, count(*) OVER ()::int AS total ${matching}
        ORDER BY rank DESC, start_time DESC, id LIMIT $4 OFFSET $5`,
       [userId, email, prefixQuery(q), limit, offset],
     );
-    return { items: rows.map(toVisible), total: rows[0]?.total ?? 0 };
+    if (rows.length || offset === 0) return { items: rows.map(toVisible), total: rows[0]?.total ?? 0 };
+    // A page past the end has no row to carry the window count.
+    const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${matching}`, [userId, email, prefixQuery(q)]);
+    return { items: [], total: counted.rows[0].total };
   }
 
   async deleteOverrides(seriesId: string, occurrenceIds: string[] | 'all'): Promise<void> {

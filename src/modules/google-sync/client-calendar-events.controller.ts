@@ -7,8 +7,8 @@ import type { JsonText } from '../../common/http/json-text.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { uuidParam } from '../../common/validation/validation.js';
 import { CreateEventDto, EventResponseDto, UpdateEventDto } from '../events/dto/event.dto.js';
-import { ListEventsQueryDto } from '../events/dto/event-query.dto.js';
 import { ClientCalendarEventsService } from './client-calendar-events.service.js';
+import { ClientCalendarEventsQueryDto } from './dto/sync.dto.js';
 
 const PROBLEMS = ['VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CALENDAR_NOT_SYNCED', 'CLIENT_NEEDS_REAUTH', 'GOOGLE_REFUSED', 'GOOGLE_UNAVAILABLE'] as const;
 
@@ -25,7 +25,7 @@ export class ClientCalendarEventsController {
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) clientId: string,
     @Param('calendarId') calendarId: string,
-    @Query() query: ListEventsQueryDto,
+    @Query() query: ClientCalendarEventsQueryDto,
   ): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
     return this.events.list(user, clientId, calendarId, query);
   }

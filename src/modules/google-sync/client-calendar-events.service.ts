@@ -10,7 +10,7 @@ import { ClientCalendarsService } from '../clients/client-calendars.service.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { GoogleTokensService } from '../clients/google-tokens.service.js';
 import type { CreateEventDto, EventResponseDto, UpdateEventDto } from '../events/dto/event.dto.js';
-import type { ListEventsQueryDto } from '../events/dto/event-query.dto.js';
+import type { ClientCalendarEventsQueryDto } from './dto/sync.dto.js';
 import { EventsService } from '../events/events.service.js';
 import { EventsWriter } from '../events/events.writer.js';
 import { CalendarSyncsRepository } from './calendar-syncs.repository.js';
@@ -49,7 +49,7 @@ export class ClientCalendarEventsService {
     @Inject(GoogleChannels) private readonly channels: GoogleChannels,
   ) {}
 
-  async list(user: AuthUser, clientId: string, calendarId: string, query: ListEventsQueryDto): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
+  async list(user: AuthUser, clientId: string, calendarId: string, query: ClientCalendarEventsQueryDto): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
     await this.syncOf(user, clientId, calendarId);
     return this.events.list(user, { ...query, clientId, calendarId });
   }

@@ -55,7 +55,14 @@ export class ConflictsRepository {
         WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2) ORDER BY c.created_at DESC, c.id LIMIT $3 OFFSET $4`,
       [userId, status, limit, offset],
     );
-    return { items: rows.map(toConflict), total: rows[0]?.total ?? 0 };
+    if (rows.length || offset === 0) return { items: rows.map(toConflict), total: rows[0]?.total ?? 0 };
+    // A page past the end has no row to carry the window count.
+    const counted = await this.db.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM event_conflicts c JOIN calendar_syncs s ON s.id = c.sync_id
+        WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2)`,
+      [userId, status],
+    );
+    return { items: [], total: counted.rows[0].total };
   }
 
   async resolve(id: string, resolution: 'local' | 'google' | 'merged', at: Date): Promise<boolean> {

@@ -55,7 +55,10 @@ export class WebhooksRepository {
        ORDER BY created_at, id LIMIT $2 OFFSET $3`,
       [userId, limit, offset],
     );
-    return { items: rows.map(toWebhook), total: rows[0]?.total ?? 0 };
+    if (rows.length || offset === 0) return { items: rows.map(toWebhook), total: rows[0]?.total ?? 0 };
+    // A page past the end has no row to carry the window count.
+    const counted = await this.db.query<{ total: number }>('SELECT count(*)::int AS total FROM webhooks WHERE user_id = $1', [userId]);
+    return { items: [], total: counted.rows[0].total };
   }
 
   /** The enabled endpoints of these users (the feed subscriber's fan-out). */

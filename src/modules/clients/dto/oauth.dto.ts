@@ -1,5 +1,6 @@
 import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, IsUUID, Matches } from 'class-validator';
+import { Omittable } from '../../../common/validation/validators.js';
 import { ALLOWED_SCOPES, DEFAULT_SCOPES } from '../google-scopes.js';
 
 export class CreateOAuthCredentialDto {
@@ -10,20 +11,20 @@ export class CreateOAuthCredentialDto {
 
   /** Use the deployment's own OAuth client (GOOGLE_CLIENT_ID/SECRET) instead of the client's. */
   @ApiProperty({ required: false, default: false })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   useDefault?: boolean;
 
   /** The OAuth client id from the client's Google Cloud project (required unless useDefault). */
   @ApiProperty({ required: false, example: '1234567890-abc123.apps.googleusercontent.com' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'must be 1-255 visible ASCII characters' })
   googleClientId?: string;
 
   /** Its client secret (required unless useDefault). Stored encrypted; never returned. */
-  @ApiProperty({ required: false, example: 'GOCSPX-…', writeOnly: true })
-  @IsOptional()
+  @ApiProperty({ required: false, example: 'GOCSPX-your-client-secret', writeOnly: true })
+  @Omittable()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,512}$/, { message: 'must be 1-512 visible ASCII characters' })
   clientSecret?: string;
@@ -33,7 +34,7 @@ export class CreateOAuthCredentialDto {
    * added to learn the account's email.
    */
   @ApiProperty({ required: false, type: [String], default: DEFAULT_SCOPES, example: DEFAULT_SCOPES })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
@@ -43,7 +44,7 @@ export class CreateOAuthCredentialDto {
 }
 
 /** PUT changes the fields given; a new googleClientId or useDefault disconnects the client's account. */
-export class UpdateOAuthCredentialDto extends PartialType(OmitType(CreateOAuthCredentialDto, ['clientId'] as const)) {}
+export class UpdateOAuthCredentialDto extends PartialType(OmitType(CreateOAuthCredentialDto, ['clientId'] as const), { skipNullProperties: false }) {}
 
 export class OAuthCredentialResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;

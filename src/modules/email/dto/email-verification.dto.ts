@@ -14,7 +14,7 @@ export class VerifyEmailDto {
 
 export class ConfirmEmailDto {
   /** The token from the verification link (`?token=`) or email. */
-  @ApiProperty({ example: 'mF3q…43 characters' })
+  @ApiProperty({ example: 'mF3qP0cVb8tXw2LzR7yK4nHd9sJe1aUg6oBiZ5vQxWc' })
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be the 43-character token from the verification email' })
   token: string;

@@ -18,7 +18,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsIanaZone, IsSingleLine, IsIsoInstantOrDate, NormalizeEmail } from '../../../common/validation/validators.js';
+import { IsIanaZone, IsSingleLine, IsIsoInstantOrDate, NormalizeEmail, Omittable } from '../../../common/validation/validators.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -78,13 +78,13 @@ export class CreateEventDto {
   @IsSingleLine()
   title: string;
 
-  @ApiProperty({ required: false, example: 'Weekly planning' })
+  @ApiProperty({ required: false, nullable: true, description: 'null: none (on update, removes it).', example: 'Weekly planning' })
   @IsOptional()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
-  @ApiProperty({ required: false, example: 'Room 4' })
+  @ApiProperty({ required: false, nullable: true, description: 'null: none (on update, removes it).', example: 'Room 4' })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -102,45 +102,45 @@ export class CreateEventDto {
 
   /** IANA zone of the event (recurrence and all-day dates are read in it); defaults to yours. */
   @ApiProperty({ required: false, example: 'America/New_York' })
-  @IsOptional()
+  @Omittable()
   @IsIanaZone()
   timezone?: string;
 
   @ApiProperty({ required: false, default: false })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   isAllDay?: boolean;
 
   @ApiProperty({ required: false, enum: ['confirmed', 'tentative', 'cancelled'], default: 'confirmed' })
-  @IsOptional()
+  @Omittable()
   @IsIn(['confirmed', 'tentative', 'cancelled'])
   status?: 'confirmed' | 'tentative' | 'cancelled';
 
   /** Free events never block availability. */
   @ApiProperty({ required: false, enum: ['busy', 'free'], default: 'busy' })
-  @IsOptional()
+  @Omittable()
   @IsIn(['busy', 'free'])
   transparency?: 'busy' | 'free';
 
-  @ApiProperty({ required: false, example: '#0ea5e9' })
+  @ApiProperty({ required: false, nullable: true, description: 'null: none (on update, removes it).', example: '#0ea5e9' })
   @IsOptional()
   @Matches(/^#[0-9a-fA-F]{6}$/, { message: 'must be a hex color such as #0ea5e9' })
   color?: string;
 
   @ApiProperty({ required: false, enum: ['default', 'public', 'private'], default: 'default' })
-  @IsOptional()
+  @Omittable()
   @IsIn(['default', 'public', 'private'])
   visibility?: 'default' | 'public' | 'private';
 
   @ApiProperty({ required: false, type: [String], format: 'uuid' })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(20)
   @IsUUID('all', { each: true, message: 'each tag id must be a UUID' })
   tagIds?: string[];
 
   @ApiProperty({ required: false, type: [AttendeeInputDto] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -148,7 +148,7 @@ export class CreateEventDto {
   attendees?: AttendeeInputDto[];
 
   @ApiProperty({ required: false, type: [ReminderDto] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })
@@ -156,7 +156,7 @@ export class CreateEventDto {
   reminders?: ReminderDto[];
 
   @ApiProperty({ required: false, type: [AttachmentDto] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
@@ -165,14 +165,14 @@ export class CreateEventDto {
 
   /** RFC 5545 RRULE value, with or without the "RRULE:" prefix. Makes the event a series. */
   @ApiProperty({ required: false, example: 'FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(1000)
   recurrenceRule?: string;
 
   /** Occurrence ids (original start instants, or dates for all-day series) to skip. */
   @ApiProperty({ required: false, type: [String], example: ['2026-03-16T14:00:00Z'] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsString({ each: true })
@@ -180,7 +180,7 @@ export class CreateEventDto {
 }
 
 /** Every field optional; the series rule is changed through PUT /events/:id/recurrence. */
-export class UpdateEventDto extends PartialType(OmitType(CreateEventDto, ['recurrenceRule', 'exdates'] as const)) {}
+export class UpdateEventDto extends PartialType(OmitType(CreateEventDto, ['recurrenceRule', 'exdates'] as const), { skipNullProperties: false }) {}
 
 export class DuplicateEventDto {
   /** Where the copy starts; it keeps the original's length. Defaults to the original start. */

@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { UpdateEventDto } from '../../events/dto/event.dto.js';
+import { ListEventsQueryDto } from '../../events/dto/event-query.dto.js';
 import { PageMetaDto, PageQueryDto } from '../../../common/http/pagination.js';
 import { SYNC_STATES, SYNC_STRATEGIES, type SyncState, type SyncStrategy } from '../google-sync.rows.js';
 
@@ -131,3 +132,6 @@ export class ResolveConflictDto {
   @Type(() => UpdateEventDto)
   event?: UpdateEventDto;
 }
+
+/** GET /clients/:id/calendars/:calendarId/events: GET /events' query; the client and calendar come from the path. */
+export class ClientCalendarEventsQueryDto extends OmitType(ListEventsQueryDto, ['clientId', 'calendarId'] as const) {}

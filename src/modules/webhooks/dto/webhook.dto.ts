@@ -2,6 +2,7 @@ import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.js';
+import { Omittable } from '../../../common/validation/validators.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookDisabledReason } from '../webhooks.rows.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -28,17 +29,17 @@ export class CreateWebhookDto {
 
   /** The types this endpoint receives; empty or absent: every type (and types added later). */
   @ApiProperty({ required: false, enum: WEBHOOK_EVENT_TYPES, isArray: true, example: ['booking.created', 'booking.cancelled'] })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
   @IsIn(WEBHOOK_EVENT_TYPES, { each: true })
   eventTypes?: string[];
 }
 
-export class UpdateWebhookDto extends PartialType(CreateWebhookDto) {
+export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {
   /** false stops deliveries; true enables again (also an endpoint Calento disabled) and clears its failure streak. */
   @ApiProperty({ required: false })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   enabled?: boolean;
 }
