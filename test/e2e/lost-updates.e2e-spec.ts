@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../setup/test-app.js';
  * change different fields must each merge into what the one before wrote. Under PGlite every
  * transaction runs alone, so this proves nothing there: it runs on real PostgreSQL.
  */
-announcePgOnly('The concurrent partial updates (booking links, clients, the user profile)');
+announcePgOnly('The concurrent partial updates (booking links, clients, the user profile, events with If-Match)');
 
 let t: TestApp;
 
@@ -74,6 +74,27 @@ describe('concurrent partial updates', () => {
       );
       expect(rows.at(-1)?.data.after.timezone).toBe(me.body.timezone);
       for (let i = 1; i < rows.length; i++) expect(rows[i].data.before.timezone).toBe(rows[i - 1].data.after.timezone);
+    }
+  }, 120_000);
+
+  pgOnly(`of editors holding one event's ETag, exactly one writes, the rest get 412 ${PG_ONLY}`, async () => {
+    const user = await registerUser(t.http);
+    for (let round = 0; round < 3; round++) {
+      const created = await request(t.http)
+        .post('/api/v1/events')
+        .set(user.auth)
+        .send({ title: 'Shared', startTime: '2026-05-04T09:00:00Z', endTime: '2026-05-04T10:00:00Z' })
+        .expect(201);
+      const etag = created.headers.etag as string;
+      const titles = ['One', 'Two', 'Three', 'Four', 'Five', 'Six'];
+      const responses = await Promise.all(
+        titles.map((title) => request(t.http).patch(`/api/v1/events/${created.body.id}`).set(user.auth).set('If-Match', etag).send({ title })),
+      );
+      // The check runs after the row is locked, so the ones that waited see the winner's version.
+      expect(responses.map((res) => res.status).sort()).toEqual([200, 412, 412, 412, 412, 412]);
+      const winner = responses.find((res) => res.status === 200)!;
+      const after = await request(t.http).get(`/api/v1/events/${created.body.id}`).set(user.auth).expect(200);
+      expect(after.body.title).toBe(winner.body.title);
     }
   }, 120_000);
 });

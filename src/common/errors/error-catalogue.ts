@@ -44,6 +44,11 @@ export const errorCatalogue = {
   ROUTE_NOT_FOUND: { status: 404, title: 'Route not found', detail: 'No route matches {method} {path}.' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', detail: 'This route does not accept {method}.' },
   CONFLICT: { status: 409, title: 'Conflict', detail: 'The request conflicts with existing data.' },
+  PRECONDITION_FAILED: {
+    status: 412,
+    title: 'Precondition failed',
+    detail: 'The resource changed since you read it (If-Match does not match its ETag); read it again, then retry.',
+  },
   EMAIL_TAKEN: { status: 409, title: 'Email already registered', detail: 'An account with this email exists.' },
   TAG_NAME_TAKEN: { status: 409, title: 'Tag name taken', detail: 'You already have a tag named "{name}".' },
   UNKNOWN_TAG: { status: 400, title: 'Unknown tag', detail: 'One of the tag ids is not one of your tags.' },

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
+import { EntityTagInterceptor, ETAG_HEADER, IF_MATCH_HEADER } from '../../common/http/entity-tag.js';
 import type { JsonText } from '../../common/http/json-text.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { uuidParam } from '../../common/validation/validation.js';
@@ -19,8 +20,9 @@ export class EventsController {
     summary: 'Create an event or a recurring series',
     description: 'Timed events take ISO 8601 instants with offsets; all-day events take dates (end exclusive).',
   })
-  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiCreatedResponse({ type: EventResponseDto, headers: ETAG_HEADER })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_RECURRENCE', 'UNKNOWN_TAG')
+  @UseInterceptors(EntityTagInterceptor)
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateEventDto): Promise<EventResponseDto> {
     return this.events.create(user, dto);
   }
@@ -56,8 +58,9 @@ export class EventsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One event' })
-  @ApiOkResponse({ type: EventResponseDto })
+  @ApiOkResponse({ type: EventResponseDto, headers: ETAG_HEADER })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
+  @UseInterceptors(EntityTagInterceptor)
   get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<EventResponseDto> {
     return this.events.get(user, id);
   }
@@ -67,23 +70,31 @@ export class EventsController {
     summary: 'Change an event (a series: every occurrence)',
     description: 'Moving a series moves its cancelled and edited occurrences with it; ones that no longer fit are dropped.',
   })
-  @ApiOkResponse({ type: EventResponseDto })
-  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY', 'INVALID_RECURRENCE', 'UNKNOWN_TAG')
+  @ApiOkResponse({ type: EventResponseDto, headers: ETAG_HEADER })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY', 'INVALID_RECURRENCE', 'UNKNOWN_TAG', 'PRECONDITION_FAILED')
+  @UseInterceptors(EntityTagInterceptor)
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', uuidParam('id')) id: string,
     @Body() dto: UpdateEventDto,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<EventResponseDto> {
-    return this.events.update(user, id, dto);
+    return this.events.update(user, id, dto, 'api', ifMatch);
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete an event (a series: all of it)' })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiAuth('INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    return this.events.remove(user, id);
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY', 'PRECONDITION_FAILED')
+  remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.events.remove(user, id, 'api', ifMatch);
   }
 
   @Post(':id/duplicate')

@@ -4,6 +4,7 @@ import { Database } from '../../db/database.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
 import { DomainError, NotFoundError, validationError } from '../../common/errors/domain-error.js';
 import { Clock } from '../../common/time/clock.js';
+import { entityTag, requireIfMatch } from '../../common/http/entity-tag.js';
 import { JsonText } from '../../common/http/json-text.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { optionalWindow, requireWindow } from '../../common/http/window.js';
@@ -131,9 +132,11 @@ export class EventsService {
     return this.views.many(sortItems(items, 'startTime', 'asc').slice(0, limit));
   }
 
-  async update(user: AuthUser, id: string, dto: UpdateEventDto, origin: EventOrigin = 'api'): Promise<EventResponseDto> {
+  /** `ifMatch`: the client's If-Match header, checked against the event as it is once locked (412 if changed). */
+  async update(user: AuthUser, id: string, dto: UpdateEventDto, origin: EventOrigin = 'api', ifMatch?: string): Promise<EventResponseDto> {
     const event = await this.db.tx(async () => {
       const current = await this.ownedForUpdate(user, id);
+      await this.requireUnchanged(user, id, ifMatch);
       const write = this.mergedWrite(current, dto);
       if (current.recurrenceRule && TIME_FIELDS.some((field) => dto[field] !== undefined)) {
         // The series moves: its exceptions move with it by the same wall-clock shift, or go.
@@ -159,8 +162,17 @@ export class EventsService {
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
   }
 
-  async remove(user: AuthUser, id: string, origin: EventOrigin = 'api'): Promise<void> {
-    await this.db.tx(async () => this.writer.remove(user.id, await this.ownedForUpdate(user, id), { origin }));
+  async remove(user: AuthUser, id: string, origin: EventOrigin = 'api', ifMatch?: string): Promise<void> {
+    await this.db.tx(async () => {
+      const current = await this.ownedForUpdate(user, id);
+      await this.requireUnchanged(user, id, ifMatch);
+      await this.writer.remove(user.id, current, { origin });
+    });
+  }
+
+  /** Within the write's transaction, after the row is locked: the tag is of what GET /events/:id reads now. */
+  private requireUnchanged(user: AuthUser, id: string, ifMatch: string | undefined): Promise<void> {
+    return requireIfMatch(ifMatch, async () => entityTag(await this.get(user, id)));
   }
 
   /**
