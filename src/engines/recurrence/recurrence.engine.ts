@@ -207,7 +207,7 @@ export function lastOccurrenceEnd(def: SeriesDefinition): Date | null {
     return last.end ?? seriesStart(s);
   }
   // UNTIL rules may be long (HOURLY for years): look back from UNTIL in growing steps.
-  const end = s.rruleUntil!.getTime();
+  const end = s.rruleUntil.getTime();
   for (let span = 8 * DAY_MS; ; span *= 8) {
     const lo = end - span;
     walk(s, lo, keepLatest(lo));

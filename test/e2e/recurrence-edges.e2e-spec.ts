@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { expectProblem } from '../setup/problem.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+
+/** Series at the edges: the calendar's last year, and edits at cancelled occurrences. */
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const api = () => request(t.http);
+
+async function newSeries(user: TestUser, body: object): Promise<string> {
+  const res = await api().post('/api/v1/events').set(user.auth).send(body);
+  expect(res.status).toBe(201);
+  return res.body.id;
+}
+
+describe('the calendar ends with year 2999', () => {
+  it('takes all-day series whose rule runs past it, and ends them on 31 December 2999', async () => {
+    const user = await registerUser(t.http, { timezone: 'UTC' });
+    // Yearly on 31 December: COUNT=9000 and UNTIL=99991231 both reach rrule.js's last year, 9999.
+    for (const rule of ['FREQ=YEARLY;COUNT=9000', 'FREQ=YEARLY;UNTIL=99991231']) {
+      const id = await newSeries(user, { title: 'New Year', isAllDay: true, startTime: '2026-12-31', endTime: '2027-01-01', recurrenceRule: rule });
+      const last = await api()
+        .get(`/api/v1/events/${id}/occurrences`)
+        .query({ from: '2998-06-01T00:00:00Z', to: '3000-01-01T00:00:00Z' })
+        .set(user.auth)
+        .expect(200);
+      expect(last.body.data.map((item: { startDate: string }) => item.startDate)).toEqual(['2998-12-31', '2999-12-31']);
+      await api().put(`/api/v1/events/${id}/occurrences/2999-12-31`).set(user.auth).send({ title: 'Last' }).expect(200);
+    }
+  });
+
+  it('has no occurrence after it: 404, never an edit stored in year 3000 or a 500', async () => {
+    const user = await registerUser(t.http, { timezone: 'UTC' });
+    const allDay = await newSeries(user, { title: 'Daily', isAllDay: true, startTime: '2026-03-02', endTime: '2026-03-03', recurrenceRule: 'FREQ=DAILY' });
+    for (const id of ['3000-01-01', '5000-06-01', '9999-12-31']) {
+      expectProblem(await api().put(`/api/v1/events/${allDay}/occurrences/${id}`).set(user.auth).send({ title: 'x' }), 404, 'UNKNOWN_OCCURRENCE');
+      expectProblem(await api().delete(`/api/v1/events/${allDay}/occurrences/${id}`).set(user.auth), 404, 'UNKNOWN_OCCURRENCE');
+    }
+    const timed = await newSeries(user, {
+      title: 'Daily',
+      startTime: '2026-03-02T10:00:00Z',
+      endTime: '2026-03-02T11:00:00Z',
+      recurrenceRule: 'FREQ=DAILY',
+    });
+    expectProblem(await api().put(`/api/v1/events/${timed}/occurrences/3000-01-01T10:00:00Z`).set(user.auth).send({ title: 'x' }), 404, 'UNKNOWN_OCCURRENCE');
+    await api().put(`/api/v1/events/${timed}/occurrences/2999-12-31T10:00:00Z`).set(user.auth).send({ title: 'Last' }).expect(200);
+    const stored = await t.db.query('SELECT count(*)::int AS n FROM events WHERE series_id = ANY($1::uuid[])', [[allDay, timed]]);
+    expect(stored.rows[0]).toEqual({ n: 1 });
+    const series = await api().get(`/api/v1/events/${allDay}`).set(user.auth).expect(200);
+    expect(series.body.recurrence.exdates).toEqual([]);
+  });
+
+  it('takes a timed series with UNTIL in year 9999', async () => {
+    const user = await registerUser(t.http, { timezone: 'UTC' });
+    const res = await api().post('/api/v1/events').set(user.auth).send({
+      title: 'Late',
+      startTime: '2026-12-31T23:00:00Z',
+      endTime: '2027-01-01T01:00:00Z',
+      recurrenceRule: 'FREQ=YEARLY;UNTIL=99991231T235959Z',
+    });
+    expect(res.status).toBe(201);
+  });
+});
