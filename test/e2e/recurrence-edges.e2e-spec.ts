@@ -71,3 +71,43 @@ describe('the calendar ends with year 2999', () => {
     expect(res.status).toBe(201);
   });
 });
+
+describe('this and following from a cancelled occurrence', () => {
+  it('DELETE ?scope=following at a cancelled occurrence ends the series before it', async () => {
+    const user = await registerUser(t.http, { timezone: 'America/New_York' });
+    const counted = await newSeries(user, {
+      title: 'Daily',
+      startTime: '2026-03-02T09:00:00-05:00',
+      endTime: '2026-03-02T10:00:00-05:00',
+      recurrenceRule: 'FREQ=DAILY;COUNT=6',
+    });
+    await api().delete(`/api/v1/events/${counted}/occurrences/2026-03-03T14:00:00Z`).set(user.auth).expect(204);
+    await api().delete(`/api/v1/events/${counted}/occurrences/2026-03-04T14:00:00Z`).set(user.auth).expect(204);
+    await api().delete(`/api/v1/events/${counted}/occurrences/2026-03-04T14:00:00Z`).query({ scope: 'following' }).set(user.auth).expect(204);
+    const series = await api().get(`/api/v1/events/${counted}`).set(user.auth).expect(200);
+    expect(series.body.recurrence).toEqual({ rule: 'FREQ=DAILY;COUNT=2', exdates: ['2026-03-03T14:00:00Z'] });
+
+    const endless = await newSeries(user, {
+      title: 'Daily',
+      startTime: '2026-03-02T09:00:00-05:00',
+      endTime: '2026-03-02T10:00:00-05:00',
+      recurrenceRule: 'FREQ=DAILY',
+    });
+    await api().delete(`/api/v1/events/${endless}/occurrences/2026-03-09T13:00:00Z`).set(user.auth).expect(204);
+    await api().delete(`/api/v1/events/${endless}/occurrences/2026-03-09T13:00:00Z`).query({ scope: 'following' }).set(user.auth).expect(204);
+    const items = await api()
+      .get(`/api/v1/events/${endless}/occurrences`)
+      .query({ from: '2026-03-06T00:00:00Z', to: '2026-04-01T00:00:00Z' })
+      .set(user.auth)
+      .expect(200);
+    expect(items.body.data.map((item: { occurrenceId: string }) => item.occurrenceId)).toEqual([
+      '2026-03-06T14:00:00Z',
+      '2026-03-07T14:00:00Z',
+      '2026-03-08T13:00:00Z',
+    ]);
+    // Cancelling "this and following" from a cancelled first occurrence deletes the series, as from any first one.
+    await api().delete(`/api/v1/events/${endless}/occurrences/2026-03-02T14:00:00Z`).set(user.auth).expect(204);
+    await api().delete(`/api/v1/events/${endless}/occurrences/2026-03-02T14:00:00Z`).query({ scope: 'following' }).set(user.auth).expect(204);
+    expectProblem(await api().get(`/api/v1/events/${endless}`).set(user.auth), 404, 'NOT_FOUND');
+  });
+});

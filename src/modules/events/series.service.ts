@@ -152,7 +152,10 @@ export class SeriesService {
           await this.writer.remove(user.id, master, { origin: 'series' });
           return;
         }
-        const { head } = withRecurrenceErrors(() => splitSeriesAt(seriesOf(master), occurrenceId));
+        // A cancelled occurrence is still a place to end the series: split as if it were not cancelled.
+        const series = seriesOf(master);
+        const uncancelled = { ...series, exdates: (series.exdates ?? []).filter((x) => x !== occurrenceId) };
+        const { head } = withRecurrenceErrors(() => splitSeriesAt(uncancelled, occurrenceId));
         await this.deleteOverridesFrom(master.id, occurrenceId);
         await this.writer.update(user.id, master, this.seriesWrite(master, head), { origin: 'series' });
         return;
