@@ -111,3 +111,47 @@ describe('this and following from a cancelled occurrence', () => {
     expectProblem(await api().get(`/api/v1/events/${endless}`).set(user.auth), 404, 'NOT_FOUND');
   });
 });
+
+describe('this and following keeps the guests', () => {
+  it("the new series keeps each attendee's answer, so an accepted series stays busy for the invitee", async () => {
+    const owner = await registerUser(t.http, { timezone: 'America/New_York' });
+    const guest = await registerUser(t.http, { timezone: 'Europe/Berlin' });
+    const id = await newSeries(owner, {
+      title: 'Sync',
+      startTime: '2026-03-02T09:00:00-05:00',
+      endTime: '2026-03-02T10:00:00-05:00',
+      recurrenceRule: 'FREQ=DAILY;COUNT=6',
+      attendees: [{ email: guest.email }, { email: 'outside@example.com', name: 'Outside' }],
+    });
+    await api().post(`/api/v1/events/${id}/rsvp`).set(guest.auth).send({ response: 'accepted' }).expect(200);
+    const split = await api()
+      .put(`/api/v1/events/${id}/occurrences/2026-03-05T14:00:00Z`)
+      .query({ scope: 'following' })
+      .set(owner.auth)
+      .send({ title: 'Sync (new room)' })
+      .expect(200);
+    expect(split.body.id).not.toBe(id);
+    const answers = (body: { attendees: Array<{ email: string; responseStatus: string }> }) =>
+      body.attendees.map((attendee) => [attendee.email, attendee.responseStatus]).sort();
+    expect(answers(split.body)).toEqual(
+      [
+        [guest.email, 'accepted'],
+        ['outside@example.com', 'needsAction'],
+      ].sort(),
+    );
+    const mine = await api()
+      .get('/api/v1/events')
+      .query({ from: '2026-03-05T00:00:00Z', to: '2026-03-06T00:00:00Z', expand: true })
+      .set(guest.auth)
+      .expect(200);
+    expect(mine.body.data.map((item: { title: string; myResponse: string }) => [item.title, item.myResponse])).toEqual([
+      ['Sync (new room)', 'accepted'],
+    ]);
+    const busy = await api()
+      .get('/api/v1/availability/free-busy')
+      .query({ from: '2026-03-05T00:00:00Z', to: '2026-03-06T00:00:00Z' })
+      .set(guest.auth)
+      .expect(200);
+    expect(busy.body.busy).toEqual([{ start: '2026-03-05T14:00:00.000Z', end: '2026-03-05T15:00:00.000Z' }]);
+  });
+});

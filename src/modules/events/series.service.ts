@@ -180,13 +180,19 @@ export class SeriesService {
     const rekeyed = withRecurrenceErrors(() =>
       rekeySeries(seriesOf(tailRecord), seriesOf({ ...tailRecord, ...write }), movedOverrides.map((o) => o.originalStart as string)),
     );
-    // Attendees get the cut series as an update and the new one as an invitation: two changes.
+    // Attendees get the cut series as an update and the new one as an invitation: two changes. The new
+    // series keeps their answers, as any edit of a series or event does.
     await this.writer.update(user.id, master, this.seriesWrite(master, head), { origin: 'series' });
     const guests = (await this.attendees.forEvents([master.id])).get(master.id) ?? [];
     const created = await this.writer.create(
       user.id,
       { ...write, exdates: rekeyed.exdates, recurrenceEnd: rekeyed.recurrenceEnd, seriesId: null, originalStart: null, icalUid: null },
-      { origin: 'series', copyTagsFrom: master.id, attendees: guests.map((g) => ({ email: g.email, name: g.name ?? undefined })) },
+      {
+        origin: 'series',
+        copyTagsFrom: master.id,
+        copyAnswersFrom: master.id,
+        attendees: guests.map((g) => ({ email: g.email, name: g.name ?? undefined })),
+      },
     );
     for (const override of movedOverrides) {
       const next = rekeyed.map.get(override.originalStart as string);
