@@ -155,3 +155,40 @@ describe('this and following keeps the guests', () => {
     expect(busy.body.busy).toEqual([{ start: '2026-03-05T14:00:00.000Z', end: '2026-03-05T15:00:00.000Z' }]);
   });
 });
+
+describe('PUT /recurrence with exdates', () => {
+  it('cancels an edited occurrence it lists: the edit goes, as with DELETE of that occurrence', async () => {
+    const user = await registerUser(t.http, { timezone: 'America/New_York' });
+    const id = await newSeries(user, {
+      title: 'Daily',
+      startTime: '2026-03-02T09:00:00-05:00',
+      endTime: '2026-03-02T10:00:00-05:00',
+      recurrenceRule: 'FREQ=DAILY;COUNT=5',
+    });
+    await api().put(`/api/v1/events/${id}/occurrences/2026-03-04T14:00:00Z`).set(user.auth).send({ title: 'Edited' }).expect(200);
+    await api().put(`/api/v1/events/${id}/occurrences/2026-03-05T14:00:00Z`).set(user.auth).send({ title: 'Kept' }).expect(200);
+    const set = await api()
+      .put(`/api/v1/events/${id}/recurrence`)
+      .set(user.auth)
+      .send({ recurrenceRule: 'FREQ=DAILY;COUNT=5', exdates: ['2026-03-04T14:00:00Z'] })
+      .expect(200);
+    expect(set.body.recurrence).toEqual({ rule: 'FREQ=DAILY;COUNT=5', exdates: ['2026-03-04T14:00:00Z'] });
+    const items = await api()
+      .get(`/api/v1/events/${id}/occurrences`)
+      .query({ from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' })
+      .set(user.auth)
+      .expect(200);
+    expect(items.body.data.map((item: { occurrenceId: string; title: string }) => [item.occurrenceId, item.title])).toEqual([
+      ['2026-03-02T14:00:00Z', 'Daily'],
+      ['2026-03-03T14:00:00Z', 'Daily'],
+      ['2026-03-05T14:00:00Z', 'Kept'],
+      ['2026-03-06T14:00:00Z', 'Daily'],
+    ]);
+    const busy = await api()
+      .get('/api/v1/availability/free-busy')
+      .query({ from: '2026-03-04T00:00:00Z', to: '2026-03-05T00:00:00Z' })
+      .set(user.auth)
+      .expect(200);
+    expect(busy.body.busy).toEqual([]);
+  });
+});

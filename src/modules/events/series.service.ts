@@ -234,11 +234,13 @@ export class SeriesService {
     await this.writer.deleteOverridesQuietly(seriesId, later);
   }
 
+  /** Drops the overrides of occurrences the new definition does not have, or cancels (an EXDATE replaces an edit). */
   private async dropOrphanOverrides(seriesId: string, def: SeriesDefinition): Promise<void> {
     const bare = { ...def, exdates: [] };
+    const cancelled = new Set(def.exdates ?? []);
     const orphans = (await this.events.findOverrides([seriesId]))
       .map((override) => override.originalStart as string)
-      .filter((id) => !occurrenceExists(bare, id));
+      .filter((id) => cancelled.has(id) || !occurrenceExists(bare, id));
     await this.writer.deleteOverridesQuietly(seriesId, orphans);
   }
 
