@@ -192,3 +192,48 @@ describe('PUT /recurrence with exdates', () => {
     expect(busy.body.busy).toEqual([]);
   });
 });
+
+describe('GET /events/:id/occurrences/:occurrenceId', () => {
+  it('answers one occurrence as the list shows it: the series occurrence, or its edit; cancelled is 404', async () => {
+    const owner = await registerUser(t.http, { timezone: 'America/New_York' });
+    const guest = await registerUser(t.http);
+    const stranger = await registerUser(t.http);
+    const id = await newSeries(owner, {
+      title: 'Standup',
+      startTime: '2026-03-02T09:00:00-05:00',
+      endTime: '2026-03-02T09:15:00-05:00',
+      recurrenceRule: 'FREQ=DAILY;COUNT=10',
+      attendees: [{ email: guest.email }],
+    });
+    await api().put(`/api/v1/events/${id}/occurrences/2026-03-10T13:00:00Z`).set(owner.auth).send({ title: 'Moved', startTime: '2026-03-20T15:00:00Z', endTime: '2026-03-20T16:00:00Z' }).expect(200);
+    await api().delete(`/api/v1/events/${id}/occurrences/2026-03-11T13:00:00Z`).set(owner.auth).expect(204);
+    const listed = await api()
+      .get(`/api/v1/events/${id}/occurrences`)
+      .query({ from: '2026-03-09T00:00:00Z', to: '2026-03-21T00:00:00Z' })
+      .set(owner.auth)
+      .expect(200);
+    const byId = new Map(listed.body.data.map((item: { occurrenceId: string }) => [item.occurrenceId, item]));
+
+    // Any ISO form with an offset names the occurrence: 09:00 New York on 9 March is 13:00Z.
+    const plain = await api().get(`/api/v1/events/${id}/occurrences/2026-03-09T09:00:00-04:00`).set(owner.auth).expect(200);
+    expect(plain.body).toEqual(byId.get('2026-03-09T13:00:00Z'));
+    expect(plain.body).toMatchObject({ id, seriesId: id, occurrenceId: '2026-03-09T13:00:00Z', isOverride: false, startTime: '2026-03-09T13:00:00.000Z' });
+    const edited = await api().get(`/api/v1/events/${id}/occurrences/2026-03-10T13:00:00Z`).set(owner.auth).expect(200);
+    expect(edited.body).toEqual(byId.get('2026-03-10T13:00:00Z'));
+    expect(edited.body).toMatchObject({ title: 'Moved', isOverride: true, startTime: '2026-03-20T15:00:00.000Z' });
+
+    const invited = await api().get(`/api/v1/events/${id}/occurrences/2026-03-09T13:00:00Z`).set(guest.auth).expect(200);
+    expect(invited.body).toMatchObject({ occurrenceId: '2026-03-09T13:00:00Z', role: 'attendee', readOnly: true });
+
+    expectProblem(await api().get(`/api/v1/events/${id}/occurrences/2026-03-11T13:00:00Z`).set(owner.auth), 404, 'UNKNOWN_OCCURRENCE');
+    expectProblem(await api().get(`/api/v1/events/${id}/occurrences/2026-03-09T14:00:00Z`).set(owner.auth), 404, 'UNKNOWN_OCCURRENCE');
+    expectProblem(await api().get(`/api/v1/events/${id}/occurrences/2026-03-12T13:00:00Z`).set(stranger.auth), 404, 'NOT_FOUND');
+    expectProblem(await api().get(`/api/v1/events/${id}/occurrences/monday`).set(owner.auth), 400, 'VALIDATION_FAILED', ['occurrenceId']);
+    const single = await newSeries(owner, { title: 'One', startTime: '2026-03-02T09:00:00Z', endTime: '2026-03-02T10:00:00Z' });
+    expectProblem(await api().get(`/api/v1/events/${single}/occurrences/2026-03-02T09:00:00Z`).set(owner.auth), 400, 'NOT_A_SERIES');
+
+    const allDay = await newSeries(owner, { title: 'Holiday', isAllDay: true, startTime: '2026-03-02', endTime: '2026-03-04', recurrenceRule: 'FREQ=WEEKLY' });
+    const day = await api().get(`/api/v1/events/${allDay}/occurrences/20260309`).set(owner.auth).expect(200);
+    expect(day.body).toMatchObject({ occurrenceId: '2026-03-09', startDate: '2026-03-09', endDate: '2026-03-11', isOverride: false });
+  });
+});

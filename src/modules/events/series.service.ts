@@ -59,6 +59,25 @@ export class SeriesService {
     return this.page(items, query);
   }
 
+  /**
+   * One occurrence by its id, as the calendar shows it: its override when edited (wherever it was moved),
+   * else the series' occurrence. A cancelled occurrence, or one the rule does not have, is a 404.
+   */
+  async occurrence(user: AuthUser, id: string, rawOccurrenceId: string): Promise<EventResponseDto> {
+    const visible = await this.eventsService.visible(user, id);
+    const master = visible.event;
+    if (!master.recurrenceRule) throw new DomainError('NOT_A_SERIES');
+    const occurrenceId = occurrenceIdOf(master, rawOccurrenceId);
+    const viewer = { role: visible.role, myResponse: visible.myResponse };
+    const override = await this.events.findOverride(master.id, occurrenceId);
+    if (override) return this.views.one(itemOf({ event: override, ...viewer }));
+    if (master.exdates.includes(occurrenceId) || !occurrenceExists(seriesOf(master), occurrenceId)) {
+      throw new DomainError('UNKNOWN_OCCURRENCE', { occurrenceId });
+    }
+    const event = seriesOccurrence(master, occurrenceId);
+    return this.views.one({ event, ...viewer, calendar: visible.calendar, seriesId: master.id, occurrenceId, isOverride: false });
+  }
+
   /** Every series occurrence of the caller in a window, across series. */
   async expandAll(user: AuthUser, query: RequiredWindowPageQueryDto): Promise<Page<EventResponseDto>> {
     const items = await this.eventsService.window(user, requireWindow(query.from, query.to));
@@ -206,11 +225,7 @@ export class SeriesService {
   private async locate(user: AuthUser, id: string, raw: string, options: { allowExcluded?: boolean } = {}) {
     const master = await this.eventsService.ownedForUpdate(user, id);
     if (!master.recurrenceRule) throw new DomainError('NOT_A_SERIES');
-    const occurrenceId = normalizeOccurrenceId(raw, master.isAllDay);
-    if (!occurrenceId) {
-      const shape = master.isAllDay ? 'a date YYYY-MM-DD' : 'an ISO date-time such as 2026-03-09T14:00:00Z';
-      throw validationError([{ field: 'occurrenceId', message: `must be ${shape}` }]);
-    }
+    const occurrenceId = occurrenceIdOf(master, raw);
     const override = await this.events.findOverride(master.id, occurrenceId);
     const excluded = master.exdates.includes(occurrenceId);
     const exists = override !== null || (!excluded && occurrenceExists(seriesOf(master), occurrenceId));
@@ -250,6 +265,16 @@ export class SeriesService {
   }
 }
 
+
+/** The canonical occurrence id of a path parameter; a malformed one is a 400 naming occurrenceId. */
+function occurrenceIdOf(master: EventRecord, raw: string): string {
+  const occurrenceId = normalizeOccurrenceId(raw, master.isAllDay);
+  if (!occurrenceId) {
+    const shape = master.isAllDay ? 'a date YYYY-MM-DD' : 'an ISO date-time such as 2026-03-09T14:00:00Z';
+    throw validationError([{ field: 'occurrenceId', message: `must be ${shape}` }]);
+  }
+  return occurrenceId;
+}
 
 /** Is this the series' first occurrence (its start)? Canonical ids sort in time order as strings. */
 function isFirst(master: EventRecord, occurrenceId: string): boolean {
