@@ -237,3 +237,43 @@ describe('GET /events/:id/occurrences/:occurrenceId', () => {
     expect(day.body).toMatchObject({ occurrenceId: '2026-03-09', startDate: '2026-03-09', endDate: '2026-03-11', isOverride: false });
   });
 });
+
+describe('a series that starts inside a DST gap', () => {
+  // 02:30 Berlin daily: on 29 March 2026 02:30 does not exist and happens at 03:30 CEST (01:30Z).
+  const startsOf = async (user: TestUser, id: string) =>
+    (
+      await api()
+        .get(`/api/v1/events/${id}/occurrences`)
+        .query({ from: '2026-03-27T00:00:00Z', to: '2026-04-02T00:00:00Z' })
+        .set(user.auth)
+        .expect(200)
+    ).body.data.map((item: { startTime: string; endTime: string }) => [item.startTime.slice(0, 16), item.endTime.slice(11, 16)]);
+
+  it('keeps its 02:30 wall clock when only its end changes', async () => {
+    const user = await registerUser(t.http, { timezone: 'Europe/Berlin' });
+    const id = await newSeries(user, {
+      title: 'Night',
+      startTime: '2026-03-27T02:30:00+01:00',
+      endTime: '2026-03-27T03:00:00+01:00',
+      recurrenceRule: 'FREQ=DAILY;COUNT=5',
+    });
+    // "This and following" from the gap day: the new series starts at 03:30 CEST and repeats at 02:30.
+    const tail = await api()
+      .put(`/api/v1/events/${id}/occurrences/2026-03-29T01:30:00Z`)
+      .query({ scope: 'following' })
+      .set(user.auth)
+      .send({ endTime: '2026-03-29T04:15:00+02:00' })
+      .expect(200);
+    expect(await startsOf(user, tail.body.id)).toEqual([
+      ['2026-03-29T01:30', '02:15'],
+      ['2026-03-30T00:30', '01:15'],
+      ['2026-03-31T00:30', '01:15'],
+    ]);
+    await api().patch(`/api/v1/events/${tail.body.id}`).set(user.auth).send({ endTime: '2026-03-29T04:30:00+02:00' }).expect(200);
+    expect(await startsOf(user, tail.body.id)).toEqual([
+      ['2026-03-29T01:30', '02:30'],
+      ['2026-03-30T00:30', '01:30'],
+      ['2026-03-31T00:30', '01:30'],
+    ]);
+  });
+});

@@ -367,14 +367,20 @@ export class EventsService {
         timezone: dto.timezone ?? timing.timezone,
         isAllDay: dto.isAllDay ?? timing.isAllDay,
       });
+      const timezone = dto.timezone ?? timing.timezone;
+      const isAllDay = dto.isAllDay ?? timing.isAllDay;
+      // A series whose start stays put keeps the wall clock it repeats at: inside a DST gap (02:30 that
+      // happens at 03:30) the start instant's wall clock is not the rule's, and a new end must not move it.
+      const startStays =
+        timezone === current.timezone && isAllDay === current.isAllDay && resolved.startTime.getTime() === current.startTime.getTime();
       Object.assign(write, {
         startTime: resolved.startTime,
         endTime: resolved.endTime,
         startDate: resolved.startDate,
         endDate: resolved.endDate,
-        timezone: dto.timezone ?? timing.timezone,
-        isAllDay: dto.isAllDay ?? timing.isAllDay,
-        localStart: current.recurrenceRule ? resolved.localStart : null,
+        timezone,
+        isAllDay,
+        localStart: current.recurrenceRule ? (startStays && current.localStart ? current.localStart : resolved.localStart) : null,
       });
     }
     for (const field of ['title', 'description', 'location', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments'] as const) {
