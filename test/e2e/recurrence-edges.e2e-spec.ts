@@ -276,4 +276,44 @@ describe('a series that starts inside a DST gap', () => {
       ['2026-03-31T00:30', '01:30'],
     ]);
   });
+
+  it('moved as a whole, keeps its cancelled and edited occurrence of the gap day', async () => {
+    const user = await registerUser(t.http, { timezone: 'Europe/Berlin' });
+    const series = { title: 'Night', startTime: '2026-03-27T02:30:00+01:00', endTime: '2026-03-27T03:00:00+01:00', recurrenceRule: 'FREQ=DAILY;COUNT=5' };
+    const cancelled = await newSeries(user, series);
+    await api().delete(`/api/v1/events/${cancelled}/occurrences/2026-03-29T01:30:00Z`).set(user.auth).expect(204);
+    const later = await api()
+      .patch(`/api/v1/events/${cancelled}`)
+      .set(user.auth)
+      .send({ startTime: '2026-03-27T03:00:00+01:00', endTime: '2026-03-27T03:30:00+01:00' })
+      .expect(200);
+    // 03:00 on the gap day exists (CEST, 01:00Z): that occurrence stays cancelled.
+    expect(later.body.recurrence).toEqual({ rule: 'FREQ=DAILY;COUNT=5', exdates: ['2026-03-29T01:00:00Z'] });
+    expect(await startsOf(user, cancelled)).toEqual([
+      ['2026-03-27T02:00', '02:30'],
+      ['2026-03-28T02:00', '02:30'],
+      ['2026-03-30T01:00', '01:30'],
+      ['2026-03-31T01:00', '01:30'],
+    ]);
+
+    const edited = await newSeries(user, series);
+    await api().put(`/api/v1/events/${edited}/occurrences/2026-03-29T01:30:00Z`).set(user.auth).send({ title: 'Gap day' }).expect(200);
+    await api()
+      .patch(`/api/v1/events/${edited}`)
+      .set(user.auth)
+      .send({ startTime: '2026-03-27T01:00:00+01:00', endTime: '2026-03-27T01:30:00+01:00' })
+      .expect(200);
+    const items = await api()
+      .get(`/api/v1/events/${edited}/occurrences`)
+      .query({ from: '2026-03-27T00:00:00Z', to: '2026-04-02T00:00:00Z' })
+      .set(user.auth)
+      .expect(200);
+    expect(items.body.data.map((item: { occurrenceId: string; title: string }) => [item.occurrenceId, item.title])).toEqual([
+      ['2026-03-27T00:00:00Z', 'Night'],
+      ['2026-03-28T00:00:00Z', 'Night'],
+      ['2026-03-29T00:00:00Z', 'Gap day'],
+      ['2026-03-29T23:00:00Z', 'Night'],
+      ['2026-03-30T23:00:00Z', 'Night'],
+    ]);
+  });
 });
