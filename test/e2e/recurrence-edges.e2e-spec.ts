@@ -317,3 +317,28 @@ describe('a series that starts inside a DST gap', () => {
     ]);
   });
 });
+
+describe('PATCH on an edited occurrence', () => {
+  it("refuses the series' fields (zone, all-day, guests, tags) as PUT of that occurrence does, and changes nothing", async () => {
+    const user = await registerUser(t.http, { timezone: 'UTC' });
+    const id = await newSeries(user, {
+      title: 'Daily',
+      startTime: '2026-03-02T09:00:00Z',
+      endTime: '2026-03-02T10:00:00Z',
+      recurrenceRule: 'FREQ=DAILY;COUNT=4',
+      attendees: [{ email: 'guest@example.com' }],
+    });
+    const override = (await api().put(`/api/v1/events/${id}/occurrences/2026-03-03T09:00:00Z`).set(user.auth).send({ title: 'Edited' }).expect(200)).body;
+    const patch = (body: object) => api().patch(`/api/v1/events/${override.id}`).set(user.auth).send(body);
+    // An all-day occurrence of a timed series went out as RECURRENCE-ID;VALUE=DATE, which matches no occurrence.
+    expectProblem(await patch({ isAllDay: true, startTime: '2026-03-03', endTime: '2026-03-04' }), 400, 'VALIDATION_FAILED', ['isAllDay']);
+    expectProblem(await patch({ timezone: 'Asia/Tokyo' }), 400, 'VALIDATION_FAILED', ['timezone']);
+    expectProblem(await patch({ attendees: [{ email: 'other@example.com' }] }), 400, 'VALIDATION_FAILED', ['attendees']);
+    expectProblem(await patch({ tagIds: [] }), 400, 'VALIDATION_FAILED', ['tagIds']);
+    const unchanged = await api().get(`/api/v1/events/${override.id}`).set(user.auth).expect(200);
+    expect(unchanged.body).toEqual(override);
+    // Its own fields, and the values it already has, are fine.
+    const edited = await patch({ title: 'Edited again', timezone: 'UTC', isAllDay: false, startTime: '2026-03-03T11:00:00Z', endTime: '2026-03-03T12:00:00Z' }).expect(200);
+    expect(edited.body).toMatchObject({ title: 'Edited again', startTime: '2026-03-03T11:00:00.000Z', occurrenceId: '2026-03-03T09:00:00Z' });
+  });
+});

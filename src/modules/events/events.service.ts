@@ -134,6 +134,7 @@ export class EventsService {
   async update(user: AuthUser, id: string, dto: UpdateEventDto, origin: EventOrigin = 'api'): Promise<EventResponseDto> {
     const event = await this.db.tx(async () => {
       const current = await this.ownedForUpdate(user, id);
+      if (current.seriesId && origin === 'api') refuseSeriesFields(current, dto);
       const write = this.mergedWrite(current, dto);
       if (current.recurrenceRule && TIME_FIELDS.some((field) => dto[field] !== undefined)) {
         // The series moves: its exceptions move with it by the same wall-clock shift, or go.
@@ -410,6 +411,21 @@ export class EventsService {
   private async tagOf(user: AuthUser, tagId: string) {
     return this.tags.get(user.id, tagId);
   }
+}
+
+/**
+ * An edited occurrence (override) changes like one occurrence does (PUT /events/:id/occurrences/:occurrenceId):
+ * its zone, all-day kind, guests and tags are its series'. Taken here they were stored where nothing reads
+ * them (guests, tags), or made an all-day occurrence of a timed series, which no calendar app can match to it.
+ */
+function refuseSeriesFields(current: EventRecord, dto: UpdateEventDto): void {
+  const belongs = 'belongs to the series; change the series, or the occurrence through PUT /events/{seriesId}/occurrences/{occurrenceId}';
+  const errors = [];
+  if (dto.timezone !== undefined && dto.timezone !== current.timezone) errors.push({ field: 'timezone', message: belongs });
+  if (dto.isAllDay !== undefined && dto.isAllDay !== current.isAllDay) errors.push({ field: 'isAllDay', message: belongs });
+  if (dto.attendees !== undefined) errors.push({ field: 'attendees', message: belongs });
+  if (dto.tagIds !== undefined) errors.push({ field: 'tagIds', message: belongs });
+  if (errors.length) throw validationError(errors);
 }
 
 function sortItems(items: CalendarItem[], sort: 'startTime' | 'endTime' | 'title' | 'createdAt', order: 'asc' | 'desc') {
