@@ -342,3 +342,36 @@ describe('PATCH on an edited occurrence', () => {
     expect(edited.body).toMatchObject({ title: 'Edited again', startTime: '2026-03-03T11:00:00.000Z', occurrenceId: '2026-03-03T09:00:00Z' });
   });
 });
+
+describe('this and following from an edited occurrence', () => {
+  // test/e2e/recurrence.e2e-spec.ts pins that edited occurrences after the one the edit starts at keep their edits.
+  it('shows the edit on the occurrence it starts at (its own time kept); later edited occurrences keep their edits', async () => {
+    const user = await registerUser(t.http, { timezone: 'UTC' });
+    const id = await newSeries(user, { title: 'Daily', startTime: '2026-05-01T10:00:00Z', endTime: '2026-05-01T11:00:00Z', recurrenceRule: 'FREQ=DAILY;COUNT=5' });
+    await api().put(`/api/v1/events/${id}/occurrences/2026-05-03T10:00:00Z`).set(user.auth).send({ title: 'Special', startTime: '2026-05-03T15:00:00Z', endTime: '2026-05-03T16:00:00Z' }).expect(200);
+    await api().put(`/api/v1/events/${id}/occurrences/2026-05-04T10:00:00Z`).set(user.auth).send({ location: 'Room 2' }).expect(200);
+    const tail = await api()
+      .put(`/api/v1/events/${id}/occurrences/2026-05-03T10:00:00Z`)
+      .query({ scope: 'following' })
+      .set(user.auth)
+      .send({ title: 'Renamed' })
+      .expect(200);
+    const items = await api()
+      .get(`/api/v1/events/${tail.body.id}/occurrences`)
+      .query({ from: '2026-05-01T00:00:00Z', to: '2026-05-10T00:00:00Z' })
+      .set(user.auth)
+      .expect(200);
+    expect(
+      items.body.data.map((item: { occurrenceId: string; title: string; startTime: string; location: string | null }) => [
+        item.occurrenceId,
+        item.title,
+        item.startTime,
+        item.location,
+      ]),
+    ).toEqual([
+      ['2026-05-03T10:00:00Z', 'Renamed', '2026-05-03T15:00:00.000Z', null],
+      ['2026-05-04T10:00:00Z', 'Daily', '2026-05-04T10:00:00.000Z', 'Room 2'],
+      ['2026-05-05T10:00:00Z', 'Renamed', '2026-05-05T10:00:00.000Z', null],
+    ]);
+  });
+});

@@ -390,13 +390,17 @@ export class EventsService {
     return write;
   }
 
-  /** "Edit all": fields other than time also change on the series' overrides. */
-  private async copyToOverrides(user: AuthUser, seriesId: string, dto: UpdateEventDto): Promise<void> {
+  /**
+   * "Edit all": fields other than time also change on the series' overrides (with `only`, on the
+   * overrides of those occurrences: "this and following" from an edited occurrence changes that one).
+   */
+  async copyToOverrides(user: AuthUser, seriesId: string, dto: UpdateEventDto, only?: string[]): Promise<void> {
     const fields = (['title', 'description', 'location', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments'] as const).filter(
       (field) => dto[field] !== undefined,
     );
     if (fields.length === 0) return;
-    for (const override of await this.events.findOverrides([seriesId])) {
+    const overrides = await this.events.findOverrides([seriesId]);
+    for (const override of overrides.filter((o) => !only || only.includes(o.originalStart as string))) {
       const write = toWrite(override);
       for (const field of fields) (write as unknown as Record<string, unknown>)[field] = dto[field];
       await this.writer.rewriteOverrideQuietly(user.id, override, write);

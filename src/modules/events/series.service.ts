@@ -218,6 +218,10 @@ export class SeriesService {
       if (next) await this.writer.moveOverrideQuietly(override.id, created.id, next);
       else await this.writer.deleteOverridesQuietly(master.id, [override.originalStart as string]);
     }
+    // The occurrence the edit starts at ("this") shows the fields it changes even when it was edited
+    // before; later edited occurrences keep their own edits.
+    const first = rekeyed.map.get(occurrenceId);
+    if (first) await this.eventsService.copyToOverrides(user, created.id, dto, [first]);
     return created.id;
   }
 
