@@ -97,7 +97,7 @@ function spansOf(s: CompiledSeries, model: DayModel, from: number, to: number): 
   const hi = instantToRruleDate(new Date(to), zone).getTime() + DAY_MS;
   const firstDay = Math.max(dayOf(lo), dayOf(dtstart));
   const hiDay = dayOf(hi);
-  let lastFake = s.rruleUntil ? s.rruleUntil.getTime() : Infinity;
+  let lastFake = s.rruleUntil.getTime();
   if (s.parts.count !== undefined) lastFake = Math.min(lastFake, countEnd(s, model, hiDay));
   const lastDay = Math.min(hiDay, dayOf(lastFake));
   const excluded = [...s.exdates].map((id) => Date.parse(id)).sort((a, b) => a - b);

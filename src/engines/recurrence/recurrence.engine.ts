@@ -139,6 +139,16 @@ export function occurrenceExists(def: SeriesDefinition, occurrenceId: string): b
 }
 
 /**
+ * The rule's wall clock of an occurrence (Occurrence.localStart), EXDATEs ignored; null when the rule
+ * has no such occurrence. It differs from the start's own wall clock only inside a DST gap.
+ */
+export function occurrenceLocalStart(def: SeriesDefinition, occurrenceId: string): string | null {
+  const s = compileSeries(def);
+  const id = normalizeOccurrenceId(occurrenceId, s.isAllDay);
+  return id === null ? null : (locate(s, id)?.occurrence.localStart ?? null);
+}
+
+/**
  * "This and following", old series: the rule ending right before the occurrence. COUNT rules get a
  * smaller COUNT, others an UNTIL one second (all-day: one day) before it. Throws FIRST_OCCURRENCE when
  * nothing comes before it (edit the whole series instead).
@@ -207,7 +217,7 @@ export function lastOccurrenceEnd(def: SeriesDefinition): Date | null {
     return last.end ?? seriesStart(s);
   }
   // UNTIL rules may be long (HOURLY for years): look back from UNTIL in growing steps.
-  const end = s.rruleUntil!.getTime();
+  const end = s.rruleUntil.getTime();
   for (let span = 8 * DAY_MS; ; span *= 8) {
     const lo = end - span;
     walk(s, lo, keepLatest(lo));

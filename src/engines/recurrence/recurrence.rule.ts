@@ -9,7 +9,7 @@ import {
   wallClockToRruleDate,
   type WallClock,
 } from '../../common/time/wall-clock.js';
-import { FIRST_YEAR, inCalendarYears, LAST_YEAR } from '../../common/time/instants.js';
+import { END_INSTANT, FIRST_YEAR, inCalendarYears, LAST_YEAR } from '../../common/time/instants.js';
 import { isValidZone } from '../../common/time/zones.js';
 
 // rrule ships CommonJS to Node: its named exports only exist on the default export.
@@ -367,8 +367,8 @@ export interface CompiledSeries {
   dtstart: Date; // fake-UTC frame
   durationMs: number;
   durationDays: number;
-  untilMs?: number; // timed: latest start instant; rrule gets a padded fake-frame bound
-  rruleUntil?: Date;
+  untilMs?: number; // timed: latest start instant (UNTIL, or the calendar's end); rrule gets a padded fake-frame bound
+  rruleUntil: Date;
   exdates: Set<string>;
   options: Partial<Options>;
 }
@@ -403,13 +403,15 @@ export function compileSeries(def: SeriesDefinition): CompiledSeries {
   }
   const dtstart = wallClockToRruleDate(start);
   checkReachable(parts, start);
-  const untilMs = parts.until?.kind === 'instant' ? parts.until.instant.getTime() : undefined;
+  // Every series ends with the calendar's last year, whatever its rule says: an occurrence (an all-day
+  // one's date, a timed one's start in UTC) past it could not be listed, stored or answered in dates.
+  const ruleUntilMs = parts.until?.kind === 'instant' ? parts.until.instant.getTime() : Infinity;
+  const untilMs = isAllDay ? undefined : Math.min(ruleUntilMs, END_INSTANT.getTime() - 1000);
+  const lastDate = `${LAST_YEAR}-12-31`;
   const rruleUntil =
-    parts.until?.kind === 'date'
-      ? wallClockToRruleDate(parts.until.date)
-      : untilMs !== undefined
-        ? new Date(instantToRruleDate(new Date(untilMs), zone).getTime() + DAY_MS)
-        : undefined;
+    untilMs !== undefined
+      ? new Date(instantToRruleDate(new Date(untilMs), zone).getTime() + DAY_MS)
+      : wallClockToRruleDate(parts.until?.kind === 'date' && parts.until.date < lastDate ? parts.until.date : lastDate);
   return {
     zone,
     isAllDay,

@@ -28,7 +28,7 @@ export function walk(s: CompiledSeries, fromFake: number | null, visit: (fake: D
     walkFromWeekStart(s, visit);
     return;
   }
-  runRule({ ...s.options, dtstart: skipTo ?? s.dtstart, until: s.rruleUntil ?? null }, s.parts.freq, (date, index) =>
+  runRule({ ...s.options, dtstart: skipTo ?? s.dtstart, until: s.rruleUntil }, s.parts.freq, (date, index) =>
     visit(date, skipTo ? -1 : index),
   );
 }
@@ -46,7 +46,7 @@ function walkFromWeekStart(s: CompiledSeries, visit: (fake: Date, index: number)
   const { count: _count, ...options } = s.options;
   const count = s.parts.count;
   let index = 0;
-  runRule({ ...options, dtstart: new Date(weekStart), until: s.rruleUntil ?? null }, s.parts.freq, (date) => {
+  runRule({ ...options, dtstart: new Date(weekStart), until: s.rruleUntil }, s.parts.freq, (date) => {
     if (date.getTime() < first) return true;
     const more = visit(date, index);
     index += 1;

@@ -71,6 +71,16 @@ export class AttendeesRepository {
     );
   }
 
+  /** Gives the attendees of `toEventId` the answers the same people gave on `fromEventId` (a series split). */
+  async copyAnswers(fromEventId: string, toEventId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE event_attendees AS target SET response_status = source.response_status, responded_at = source.responded_at
+       FROM event_attendees AS source
+       WHERE source.event_id = $1 AND target.event_id = $2 AND target.email = source.email`,
+      [fromEventId, toEventId],
+    );
+  }
+
   async respond(eventId: string, email: string, response: ResponseStatus): Promise<boolean> {
     const { rowCount } = await this.db.query(
       `UPDATE event_attendees SET response_status = $3, responded_at = now() WHERE event_id = $1 AND email = $2`,

@@ -137,6 +137,7 @@ export class EventsService {
     const event = await this.db.tx(async () => {
       const current = await this.ownedForUpdate(user, id);
       await this.requireUnchanged(user, id, ifMatch);
+      if (current.seriesId && origin === 'api') refuseSeriesFields(current, dto);
       const write = this.mergedWrite(current, dto);
       if (current.recurrenceRule && TIME_FIELDS.some((field) => dto[field] !== undefined)) {
         // The series moves: its exceptions move with it by the same wall-clock shift, or go.
@@ -379,14 +380,20 @@ export class EventsService {
         timezone: dto.timezone ?? timing.timezone,
         isAllDay: dto.isAllDay ?? timing.isAllDay,
       });
+      const timezone = dto.timezone ?? timing.timezone;
+      const isAllDay = dto.isAllDay ?? timing.isAllDay;
+      // A series whose start stays put keeps the wall clock it repeats at: inside a DST gap (02:30 that
+      // happens at 03:30) the start instant's wall clock is not the rule's, and a new end must not move it.
+      const startStays =
+        timezone === current.timezone && isAllDay === current.isAllDay && resolved.startTime.getTime() === current.startTime.getTime();
       Object.assign(write, {
         startTime: resolved.startTime,
         endTime: resolved.endTime,
         startDate: resolved.startDate,
         endDate: resolved.endDate,
-        timezone: dto.timezone ?? timing.timezone,
-        isAllDay: dto.isAllDay ?? timing.isAllDay,
-        localStart: current.recurrenceRule ? resolved.localStart : null,
+        timezone,
+        isAllDay,
+        localStart: current.recurrenceRule ? (startStays && current.localStart ? current.localStart : resolved.localStart) : null,
       });
     }
     for (const field of ['title', 'description', 'location', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments'] as const) {
@@ -395,13 +402,17 @@ export class EventsService {
     return write;
   }
 
-  /** "Edit all": fields other than time also change on the series' overrides. */
-  private async copyToOverrides(user: AuthUser, seriesId: string, dto: UpdateEventDto): Promise<void> {
+  /**
+   * "Edit all": fields other than time also change on the series' overrides (with `only`, on the
+   * overrides of those occurrences: "this and following" from an edited occurrence changes that one).
+   */
+  async copyToOverrides(user: AuthUser, seriesId: string, dto: UpdateEventDto, only?: string[]): Promise<void> {
     const fields = (['title', 'description', 'location', 'status', 'transparency', 'color', 'visibility', 'reminders', 'attachments'] as const).filter(
       (field) => dto[field] !== undefined,
     );
     if (fields.length === 0) return;
-    for (const override of await this.events.findOverrides([seriesId])) {
+    const overrides = await this.events.findOverrides([seriesId]);
+    for (const override of overrides.filter((o) => !only || only.includes(o.originalStart as string))) {
       const write = toWrite(override);
       for (const field of fields) (write as unknown as Record<string, unknown>)[field] = dto[field];
       await this.writer.rewriteOverrideQuietly(user.id, override, write);
@@ -416,6 +427,21 @@ export class EventsService {
   private async tagOf(user: AuthUser, tagId: string) {
     return this.tags.get(user.id, tagId);
   }
+}
+
+/**
+ * An edited occurrence (override) changes like one occurrence does (PUT /events/:id/occurrences/:occurrenceId):
+ * its zone, all-day kind, guests and tags are its series'. Taken here they were stored where nothing reads
+ * them (guests, tags), or made an all-day occurrence of a timed series, which no calendar app can match to it.
+ */
+function refuseSeriesFields(current: EventRecord, dto: UpdateEventDto): void {
+  const belongs = 'belongs to the series; change the series, or the occurrence through PUT /events/{seriesId}/occurrences/{occurrenceId}';
+  const errors = [];
+  if (dto.timezone !== undefined && dto.timezone !== current.timezone) errors.push({ field: 'timezone', message: belongs });
+  if (dto.isAllDay !== undefined && dto.isAllDay !== current.isAllDay) errors.push({ field: 'isAllDay', message: belongs });
+  if (dto.attendees !== undefined) errors.push({ field: 'attendees', message: belongs });
+  if (dto.tagIds !== undefined) errors.push({ field: 'tagIds', message: belongs });
+  if (errors.length) throw validationError(errors);
 }
 
 function sortItems(items: CalendarItem[], sort: 'startTime' | 'endTime' | 'title' | 'createdAt', order: 'asc' | 'desc') {

@@ -74,13 +74,14 @@ export class EventsWriter {
   create(
     userId: string,
     write: EventWrite,
-    options: { origin: EventOrigin; attendees?: AttendeeInput[]; tagIds?: string[]; copyTagsFrom?: string },
+    options: { origin: EventOrigin; attendees?: AttendeeInput[]; tagIds?: string[]; copyTagsFrom?: string; copyAnswersFrom?: string },
   ): Promise<EventRecord> {
     return this.db.tx(async () => {
       const created = await this.events.insert(userId, { ...write, seriesId: null, originalStart: null }, options.origin);
       if (options.tagIds?.length) await this.tags.setForEvent(userId, created.id, options.tagIds);
       if (options.copyTagsFrom) await this.tags.copy(options.copyTagsFrom, created.id);
       if (options.attendees?.length) await this.replaceAttendees(created.id, options.attendees);
+      if (options.attendees?.length && options.copyAnswersFrom) await this.attendees.copyAnswers(options.copyAnswersFrom, created.id);
       const attendees = options.attendees?.length ? await this.attendeesOf(created.id) : [];
       // Guests and tags live in their own tables, so fieldsOf cannot see them; a consumer keying on
       // `attendees` (to send invitations, say) must find it on the change that brought the guests.

@@ -1,5 +1,11 @@
 import { rruleDateToWallClock, instantToWallClock, wallClockToInstant, wallClockToRruleDate } from '../../common/time/wall-clock.js';
-import { lastOccurrenceEnd, occurrenceExists, validateSeries, type SeriesDefinition } from '../../engines/recurrence/recurrence.engine.js';
+import {
+  lastOccurrenceEnd,
+  occurrenceExists,
+  occurrenceLocalStart,
+  validateSeries,
+  type SeriesDefinition,
+} from '../../engines/recurrence/recurrence.engine.js';
 import { formatInstantId } from '../../engines/recurrence/recurrence.rule.js';
 
 export interface Rekeyed {
@@ -22,8 +28,10 @@ export function rekeySeries(before: SeriesDefinition, after: SeriesDefinition, i
   if (before.isAllDay === after.isAllDay) {
     const shift = wallClockToRruleDate(after.localStart).getTime() - wallClockToRruleDate(before.localStart).getTime();
     const bare = { ...after, exdates: [] };
+    const was = { ...before, exdates: [] };
     for (const id of new Set([...(before.exdates ?? []), ...ids])) {
-      const wall = before.isAllDay ? id : instantToWallClock(new Date(id), before.timezone);
+      // The rule's wall clock, not the instant's: inside a DST gap 02:30 is held at 03:30.
+      const wall = before.isAllDay ? id : (occurrenceLocalStart(was, id) ?? instantToWallClock(new Date(id), before.timezone));
       const moved = rruleDateToWallClock(new Date(wallClockToRruleDate(wall).getTime() + shift), after.isAllDay);
       const next = after.isAllDay ? moved : formatInstantId(wallClockToInstant(moved, after.timezone));
       if (occurrenceExists(bare, next)) map.set(id, next);

@@ -60,6 +60,22 @@ export class SeriesController {
     return this.series.removeRecurrence(user, id);
   }
 
+  @Get('occurrences/:occurrenceId')
+  @occurrenceParam
+  @ApiOperation({
+    summary: 'One occurrence of a series',
+    description: 'As the calendar shows it: the edited occurrence (override) if there is one. A cancelled occurrence is 404.',
+  })
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'UNKNOWN_OCCURRENCE')
+  occurrence(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuidParam('id')) id: string,
+    @Param('occurrenceId') occurrenceId: string,
+  ): Promise<EventResponseDto> {
+    return this.series.occurrence(user, id, occurrenceId);
+  }
+
   @Put('occurrences/:occurrenceId')
   @occurrenceParam
   @ApiOperation({

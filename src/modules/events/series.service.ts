@@ -59,6 +59,25 @@ export class SeriesService {
     return this.page(items, query);
   }
 
+  /**
+   * One occurrence by its id, as the calendar shows it: its override when edited (wherever it was moved),
+   * else the series' occurrence. A cancelled occurrence, or one the rule does not have, is a 404.
+   */
+  async occurrence(user: AuthUser, id: string, rawOccurrenceId: string): Promise<EventResponseDto> {
+    const visible = await this.eventsService.visible(user, id);
+    const master = visible.event;
+    if (!master.recurrenceRule) throw new DomainError('NOT_A_SERIES');
+    const occurrenceId = occurrenceIdOf(master, rawOccurrenceId);
+    const viewer = { role: visible.role, myResponse: visible.myResponse };
+    const override = await this.events.findOverride(master.id, occurrenceId);
+    if (override) return this.views.one(itemOf({ event: override, ...viewer }));
+    if (master.exdates.includes(occurrenceId) || !occurrenceExists(seriesOf(master), occurrenceId)) {
+      throw new DomainError('UNKNOWN_OCCURRENCE', { occurrenceId });
+    }
+    const event = seriesOccurrence(master, occurrenceId);
+    return this.views.one({ event, ...viewer, calendar: visible.calendar, seriesId: master.id, occurrenceId, isOverride: false });
+  }
+
   /** Every series occurrence of the caller in a window, across series. */
   async expandAll(user: AuthUser, query: RequiredWindowPageQueryDto): Promise<Page<EventResponseDto>> {
     const items = await this.eventsService.window(user, requireWindow(query.from, query.to));
@@ -152,7 +171,10 @@ export class SeriesService {
           await this.writer.remove(user.id, master, { origin: 'series' });
           return;
         }
-        const { head } = withRecurrenceErrors(() => splitSeriesAt(seriesOf(master), occurrenceId));
+        // A cancelled occurrence is still a place to end the series: split as if it were not cancelled.
+        const series = seriesOf(master);
+        const uncancelled = { ...series, exdates: (series.exdates ?? []).filter((x) => x !== occurrenceId) };
+        const { head } = withRecurrenceErrors(() => splitSeriesAt(uncancelled, occurrenceId));
         await this.deleteOverridesFrom(master.id, occurrenceId);
         await this.writer.update(user.id, master, this.seriesWrite(master, head), { origin: 'series' });
         return;
@@ -177,19 +199,29 @@ export class SeriesService {
     const rekeyed = withRecurrenceErrors(() =>
       rekeySeries(seriesOf(tailRecord), seriesOf({ ...tailRecord, ...write }), movedOverrides.map((o) => o.originalStart as string)),
     );
-    // Attendees get the cut series as an update and the new one as an invitation: two changes.
+    // Attendees get the cut series as an update and the new one as an invitation: two changes. The new
+    // series keeps their answers, as any edit of a series or event does.
     await this.writer.update(user.id, master, this.seriesWrite(master, head), { origin: 'series' });
     const guests = (await this.attendees.forEvents([master.id])).get(master.id) ?? [];
     const created = await this.writer.create(
       user.id,
       { ...write, exdates: rekeyed.exdates, recurrenceEnd: rekeyed.recurrenceEnd, seriesId: null, originalStart: null, icalUid: null },
-      { origin: 'series', copyTagsFrom: master.id, attendees: guests.map((g) => ({ email: g.email, name: g.name ?? undefined })) },
+      {
+        origin: 'series',
+        copyTagsFrom: master.id,
+        copyAnswersFrom: master.id,
+        attendees: guests.map((g) => ({ email: g.email, name: g.name ?? undefined })),
+      },
     );
     for (const override of movedOverrides) {
       const next = rekeyed.map.get(override.originalStart as string);
       if (next) await this.writer.moveOverrideQuietly(override.id, created.id, next);
       else await this.writer.deleteOverridesQuietly(master.id, [override.originalStart as string]);
     }
+    // The occurrence the edit starts at ("this") shows the fields it changes even when it was edited
+    // before; later edited occurrences keep their own edits.
+    const first = rekeyed.map.get(occurrenceId);
+    if (first) await this.eventsService.copyToOverrides(user, created.id, dto, [first]);
     return created.id;
   }
 
@@ -197,11 +229,7 @@ export class SeriesService {
   private async locate(user: AuthUser, id: string, raw: string, options: { allowExcluded?: boolean } = {}) {
     const master = await this.eventsService.ownedForUpdate(user, id);
     if (!master.recurrenceRule) throw new DomainError('NOT_A_SERIES');
-    const occurrenceId = normalizeOccurrenceId(raw, master.isAllDay);
-    if (!occurrenceId) {
-      const shape = master.isAllDay ? 'a date YYYY-MM-DD' : 'an ISO date-time such as 2026-03-09T14:00:00Z';
-      throw validationError([{ field: 'occurrenceId', message: `must be ${shape}` }]);
-    }
+    const occurrenceId = occurrenceIdOf(master, raw);
     const override = await this.events.findOverride(master.id, occurrenceId);
     const excluded = master.exdates.includes(occurrenceId);
     const exists = override !== null || (!excluded && occurrenceExists(seriesOf(master), occurrenceId));
@@ -225,11 +253,13 @@ export class SeriesService {
     await this.writer.deleteOverridesQuietly(seriesId, later);
   }
 
+  /** Drops the overrides of occurrences the new definition does not have, or cancels (an EXDATE replaces an edit). */
   private async dropOrphanOverrides(seriesId: string, def: SeriesDefinition): Promise<void> {
     const bare = { ...def, exdates: [] };
+    const cancelled = new Set(def.exdates ?? []);
     const orphans = (await this.events.findOverrides([seriesId]))
       .map((override) => override.originalStart as string)
-      .filter((id) => !occurrenceExists(bare, id));
+      .filter((id) => cancelled.has(id) || !occurrenceExists(bare, id));
     await this.writer.deleteOverridesQuietly(seriesId, orphans);
   }
 
@@ -239,6 +269,16 @@ export class SeriesService {
   }
 }
 
+
+/** The canonical occurrence id of a path parameter; a malformed one is a 400 naming occurrenceId. */
+function occurrenceIdOf(master: EventRecord, raw: string): string {
+  const occurrenceId = normalizeOccurrenceId(raw, master.isAllDay);
+  if (!occurrenceId) {
+    const shape = master.isAllDay ? 'a date YYYY-MM-DD' : 'an ISO date-time such as 2026-03-09T14:00:00Z';
+    throw validationError([{ field: 'occurrenceId', message: `must be ${shape}` }]);
+  }
+  return occurrenceId;
+}
 
 /** Is this the series' first occurrence (its start)? Canonical ids sort in time order as strings. */
 function isFirst(master: EventRecord, occurrenceId: string): boolean {
