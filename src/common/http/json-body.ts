@@ -34,12 +34,19 @@ export function jsonNestsDeeperThan(text: string, limit: number): boolean {
 
 /**
  * Replaces Fastify's application/json parser with the same parser (prototype-poisoning keys refused)
- * behind the depth check, so every JSON route, public or not, refuses a too-deep body with a 400.
+ * behind the depth check, so every JSON route, public or not, refuses a too-deep body with a 400; an
+ * empty body is taken as none.
  */
 export function installJsonParser(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // No bytes is no body: HTTP clients (fetch wrappers, axios' defaults) label a DELETE or a bodiless
+    // POST as JSON all the same. The route then sees what it would without the header.
+    if ((body as string).length === 0) {
+      done(null, undefined);
+      return;
+    }
     if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
       done(new DomainError('JSON_TOO_DEEP', { limit: MAX_JSON_DEPTH }), undefined);
       return;
