@@ -375,3 +375,79 @@ describe('this and following from an edited occurrence', () => {
     ]);
   });
 });
+
+describe('PUT /recurrence with a new start', () => {
+  it('moves a Monday, Wednesday and Friday series to Tuesdays and Thursdays in one request', async () => {
+    const user = await registerUser(t.http, { timezone: 'America/New_York' });
+    const id = await newSeries(user, {
+      title: 'Stand-up',
+      startTime: '2026-03-02T09:00:00-05:00',
+      endTime: '2026-03-02T09:15:00-05:00',
+      timezone: 'America/New_York',
+      recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR',
+    });
+    // Each change alone leaves a start that is not an occurrence of the rule: both were refused, and a
+    // caller had to pass through an in-between rule.
+    expectProblem(await api().put(`/api/v1/events/${id}/recurrence`).set(user.auth).send({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=TU,TH' }), 400, 'INVALID_RECURRENCE');
+    const moved = await api()
+      .put(`/api/v1/events/${id}/recurrence`)
+      .set(user.auth)
+      .send({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=TU,TH', startTime: '2026-03-03T09:00:00-05:00' })
+      .expect(200);
+    // startTime alone keeps the occurrences' length (15 minutes).
+    expect(moved.body).toMatchObject({ startTime: '2026-03-03T14:00:00.000Z', endTime: '2026-03-03T14:15:00.000Z' });
+    const list = await api()
+      .get(`/api/v1/events/${id}/occurrences`)
+      .query({ from: '2026-03-01T00:00:00Z', to: '2026-03-14T00:00:00Z' })
+      .set(user.auth)
+      .expect(200);
+    // The 8th of March is the DST change in New York: the series stays at 09:00 local.
+    expect(list.body.data.map((item: { startTime: string }) => item.startTime)).toEqual([
+      '2026-03-03T14:00:00.000Z',
+      '2026-03-05T14:00:00.000Z',
+      '2026-03-10T13:00:00.000Z',
+      '2026-03-12T13:00:00.000Z',
+    ]);
+  });
+
+  it('takes a new end with the start, refuses a start that is not the rule\'s and a date for a timed series, naming the field', async () => {
+    const user = await registerUser(t.http, { timezone: 'UTC' });
+    const id = await newSeries(user, { title: 'Review', startTime: '2026-03-02T09:00:00Z', endTime: '2026-03-02T10:00:00Z', recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO' });
+    const both = await api()
+      .put(`/api/v1/events/${id}/recurrence`)
+      .set(user.auth)
+      .send({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=TU', startTime: '2026-03-03T13:00:00Z', endTime: '2026-03-03T13:30:00Z' })
+      .expect(200);
+    expect(both.body).toMatchObject({ startTime: '2026-03-03T13:00:00.000Z', endTime: '2026-03-03T13:30:00.000Z', recurrence: { rule: 'FREQ=WEEKLY;BYDAY=TU' } });
+    expectProblem(
+      await api().put(`/api/v1/events/${id}/recurrence`).set(user.auth).send({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=TH', startTime: '2026-03-04T13:00:00Z' }),
+      400,
+      'INVALID_RECURRENCE',
+    );
+    expectProblem(
+      await api().put(`/api/v1/events/${id}/recurrence`).set(user.auth).send({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=TH', startTime: '2026-03-05' }),
+      400,
+      'VALIDATION_FAILED',
+      ['startTime'],
+    );
+    expectProblem(
+      await api().put(`/api/v1/events/${id}/recurrence`).set(user.auth).send({ recurrenceRule: 'FREQ=WEEKLY;BYDAY=TH', startTime: 'Thursday' }),
+      400,
+      'VALIDATION_FAILED',
+      ['startTime'],
+    );
+    const after = await api().get(`/api/v1/events/${id}`).set(user.auth).expect(200);
+    expect(after.body).toMatchObject({ startTime: '2026-03-03T13:00:00.000Z', recurrence: { rule: 'FREQ=WEEKLY;BYDAY=TU' } });
+  });
+
+  it('moves an all-day series by its date, keeping its length in days', async () => {
+    const user = await registerUser(t.http, { timezone: 'Europe/Berlin' });
+    const id = await newSeries(user, { title: 'Offsite', isAllDay: true, startTime: '2026-03-02', endTime: '2026-03-04', recurrenceRule: 'FREQ=MONTHLY;BYDAY=1MO' });
+    const moved = await api()
+      .put(`/api/v1/events/${id}/recurrence`)
+      .set(user.auth)
+      .send({ recurrenceRule: 'FREQ=MONTHLY;BYDAY=1TH', startTime: '2026-03-05' })
+      .expect(200);
+    expect(moved.body).toMatchObject({ startDate: '2026-03-05', endDate: '2026-03-07', isAllDay: true });
+  });
+});

@@ -1,5 +1,13 @@
 import { DomainError, validationError } from '../../common/errors/domain-error.js';
-import { isIsoDate, isIsoInstant, parseInstant, startOfDateIn } from '../../common/time/instants.js';
+import {
+  isDateInCalendarYears,
+  isInstantInCalendarYears,
+  isIsoDate,
+  isIsoInstant,
+  LAST_YEAR,
+  parseInstant,
+  startOfDateIn,
+} from '../../common/time/instants.js';
 import { addDays, instantToWallClock } from '../../common/time/wall-clock.js';
 import {
   lastOccurrenceEnd,
@@ -74,6 +82,27 @@ export function timingInputOf(event: EventRecord): TimingInput {
     timezone: event.timezone,
     isAllDay: event.isAllDay,
   };
+}
+
+/**
+ * The event's start and end in API form, moved to start at `start` and keeping its length: a date for an
+ * all-day event, an instant with an offset otherwise. `field` names the input in the 400s.
+ */
+export function timingMovedTo(event: EventRecord, start: string, field: string): { startTime: string; endTime: string } {
+  let timing: { startTime: string; endTime: string };
+  if (event.isAllDay) {
+    if (!isIsoDate(start)) throw validationError([{ field, message: 'must be a date YYYY-MM-DD for an all-day event' }]);
+    timing = { startTime: start, endTime: addDays(start, durationMinutesOf(event) / 1440) };
+  } else {
+    if (!isIsoInstant(start)) throw validationError([{ field, message: 'must be a date-time with an offset' }]);
+    const instant = parseInstant(start);
+    timing = { startTime: instant.toISOString(), endTime: new Date(instant.getTime() + durationMinutesOf(event) * 60_000).toISOString() };
+  }
+  // The length is kept, so a start late in the last year can push the end past it.
+  if (!(event.isAllDay ? isDateInCalendarYears(timing.endTime) : isInstantInCalendarYears(timing.endTime))) {
+    throw validationError([{ field, message: `would make the event end after ${LAST_YEAR}` }]);
+  }
+  return timing;
 }
 
 export function durationMinutesOf(event: Pick<EventRecord, 'isAllDay' | 'startDate' | 'endDate' | 'startTime' | 'endTime'>): number {

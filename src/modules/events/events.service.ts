@@ -8,10 +8,10 @@ import { entityTag, requireIfMatch } from '../../common/http/entity-tag.js';
 import { JsonText } from '../../common/http/json-text.js';
 import { pageOf, type Page } from '../../common/http/pagination.js';
 import { optionalWindow, requireWindow } from '../../common/http/window.js';
-import { isDateInCalendarYears, isInstantInCalendarYears, isIsoDate, isIsoInstant, LAST_YEAR, parseInstant, startOfDateIn } from '../../common/time/instants.js';
+import { startOfDateIn } from '../../common/time/instants.js';
 import { addDays } from '../../common/time/wall-clock.js';
 import { nextOccurrences } from '../../engines/recurrence/recurrence.engine.js';
-import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, withRecurrenceErrors } from './event-timing.js';
+import { checkSeries, durationMinutesOf, resolveTiming, seriesOf, timingInputOf, timingMovedTo, withRecurrenceErrors } from './event-timing.js';
 import { blocksTime, busyBlocks, type BusyBlock } from './event-busy.js';
 import { calendarItems, EventViews, expandWindow, itemOf, listedViews, type CalendarItem } from './event-views.js';
 import { EventsRepository, type EventFilters, type VisibleEvent } from './events.repository.js';
@@ -183,23 +183,7 @@ export class EventsService {
    */
   async duplicate(user: AuthUser, id: string, dto: DuplicateEventDto): Promise<EventResponseDto> {
     const source = await this.ownedForUpdate(user, id);
-    let { startTime, endTime } = timingInputOf(source);
-    if (dto.startTime) {
-      if (source.isAllDay) {
-        if (!isIsoDate(dto.startTime)) throw validationError([{ field: 'startTime', message: 'must be a date YYYY-MM-DD for an all-day event' }]);
-        startTime = dto.startTime;
-        endTime = addDays(dto.startTime, durationMinutesOf(source) / 1440);
-      } else {
-        if (!isIsoInstant(dto.startTime)) throw validationError([{ field: 'startTime', message: 'must be a date-time with an offset' }]);
-        const start = parseInstant(dto.startTime);
-        startTime = start.toISOString();
-        endTime = new Date(start.getTime() + durationMinutesOf(source) * 60_000).toISOString();
-      }
-      // The copy keeps the source's length, so a start late in the last year can push its end past it.
-      if (!(source.isAllDay ? isDateInCalendarYears(endTime) : isInstantInCalendarYears(endTime))) {
-        throw validationError([{ field: 'startTime', message: `would make the copy end after ${LAST_YEAR}` }]);
-      }
-    }
+    const { startTime, endTime } = dto.startTime ? timingMovedTo(source, dto.startTime, 'startTime') : timingInputOf(source);
     const isSeries = source.recurrenceRule !== null;
     const write = this.writeFromInput(
       {

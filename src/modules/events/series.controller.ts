@@ -35,7 +35,9 @@ export class SeriesController {
   @Put('recurrence')
   @ApiOperation({
     summary: 'Set the rule of a series (edit all)',
-    description: 'A single event becomes a series. Cancelled and edited occurrences that no longer fit the rule are dropped.',
+    description:
+      'A single event becomes a series. With startTime (and endTime) the series moves there in the same request, as a change of ' +
+      'weekdays needs. Cancelled and edited occurrences that no longer fit the rule are dropped.',
   })
   @ApiOkResponse({ type: EventResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_RECURRENCE', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')

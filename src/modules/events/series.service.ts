@@ -8,7 +8,7 @@ import { requireWindow } from '../../common/http/window.js';
 import { instantToWallClock } from '../../common/time/wall-clock.js';
 import { AttendeesRepository } from './attendees.repository.js';
 import { EventsWriter } from './events.writer.js';
-import { checkSeries, seriesOf, withRecurrenceErrors } from './event-timing.js';
+import { checkSeries, seriesOf, timingMovedTo, withRecurrenceErrors } from './event-timing.js';
 import { EventViews, expandWindow, itemOf, seriesOccurrence, type CalendarItem } from './event-views.js';
 import { EventsRepository } from './events.repository.js';
 import { toWrite, type EventRecord, type EventWrite } from './events.rows.js';
@@ -87,8 +87,10 @@ export class SeriesService {
   /** Edit all: a new rule (and EXDATEs); a single event becomes a series. Orphaned exceptions are dropped. */
   async setRecurrence(user: AuthUser, id: string, dto: SetRecurrenceDto): Promise<EventResponseDto> {
     const event = await this.db.tx(async () => {
-      const current = await this.eventsService.ownedForUpdate(user, id);
-      if (current.seriesId) throw validationError([{ field: 'id', message: 'is an edited occurrence; change its series instead' }]);
+      const found = await this.eventsService.ownedForUpdate(user, id);
+      if (found.seriesId) throw validationError([{ field: 'id', message: 'is an edited occurrence; change its series instead' }]);
+      // A new start (and end) comes with the rule: the series as it will be, before the rule is checked on it.
+      const current = dto.startTime === undefined && dto.endTime === undefined ? found : this.movedSeries(found, dto);
       const draft = { ...current, recurrenceRule: dto.recurrenceRule, localStart: localStartOf(current), exdates: [] };
       const checked = checkSeries({ ...seriesOf(draft), exdates: dto.exdates ?? [] });
       const next: SeriesDefinition = { ...seriesOf({ ...draft, recurrenceRule: checked.rule }), exdates: checked.exdates };
@@ -100,12 +102,20 @@ export class SeriesService {
       await this.dropOrphanOverrides(current.id, { ...next, exdates });
       return this.writer.update(
         user.id,
-        current,
+        found,
         { ...toWrite(current), recurrenceRule: checked.rule, exdates, localStart: next.localStart, recurrenceEnd: lastOccurrenceEnd({ ...next, exdates }) },
         { origin: 'series' },
       );
     });
     return this.views.one(itemOf({ event, role: 'owner', myResponse: null }));
+  }
+
+  /** The event with PUT /recurrence's startTime and endTime applied (startTime alone keeps the length). */
+  private movedSeries(event: EventRecord, dto: SetRecurrenceDto): EventRecord {
+    const times = dto.startTime !== undefined && dto.endTime === undefined ? timingMovedTo(event, dto.startTime, 'startTime') : dto;
+    // As a series, so the write carries the wall clock the series will repeat at.
+    const write = this.eventsService.mergedWrite({ ...event, recurrenceRule: dto.recurrenceRule }, { startTime: times.startTime, endTime: times.endTime });
+    return { ...event, ...write };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIsoInstantOrDate } from '../../../common/validation/validators.js';
 import { UpdateEventDto } from './event.dto.js';
 
 export class SetRecurrenceDto {
@@ -17,6 +18,23 @@ export class SetRecurrenceDto {
   @ArrayMaxSize(1000)
   @IsString({ each: true })
   exdates?: string[];
+
+  /**
+   * A new start for the series (its first occurrence), set together with the rule: what moving a
+   * Monday, Wednesday and Friday series to Tuesdays and Thursdays needs, since each change alone would
+   * leave a start that is not an occurrence. ISO 8601 with offset; a date for an all-day series.
+   * Alone, the occurrences keep their length.
+   */
+  @ApiProperty({ required: false, example: '2026-03-10T09:00:00-05:00' })
+  @IsOptional()
+  @IsIsoInstantOrDate()
+  startTime?: string;
+
+  /** The first occurrence's new end (all-day: the first date not included); with startTime or alone. */
+  @ApiProperty({ required: false, example: '2026-03-10T10:00:00-05:00' })
+  @IsOptional()
+  @IsIsoInstantOrDate()
+  endTime?: string;
 }
 
 /** What one occurrence (or this-and-following) can change; zone, all-day, tags and guests belong to the series. */
