@@ -1,12 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import request from 'supertest';
-import { startFrontDoor, type FrontDoor } from '../setup/front-door.js';
-import { startFakeGoogle, type FakeGoogle, type OAuthClient } from '../fakes/google/index.js';
-import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { GoogleWorld, type Connected } from '../setup/google-world.js';
 import { eventually } from '../setup/wait.js';
-import { registerUser, type TestUser } from '../factories/users.js';
-import { Database } from '../../src/db/database.js';
-import { CALLBACK_URL, clientWithCredentials, connect, fakeGoogleEnv } from '../factories/clients.js';
 
 /**
  * What a real Google calendar holds, imported and edited here: fields Calento does not model (rooms, the
@@ -16,52 +10,10 @@ import { CALLBACK_URL, clientWithCredentials, connect, fakeGoogleEnv } from '../
 
 jest.setTimeout(60_000);
 
-let fake: FakeGoogle;
-let t: TestApp;
-let acme: OAuthClient;
-let front: FrontDoor;
-let n = 0;
-
-beforeAll(async () => {
-  fake = await startFakeGoogle({ allowHttpPush: true, pushRetryBaseMs: 50 });
-  acme = fake.registerOAuthClient({ redirectUris: [CALLBACK_URL] });
-  front = await startFrontDoor(() => t.app);
-  t = await createTestApp({
-    ...fakeGoogleEnv(fake),
-    GOOGLE_PUSH_URL: front.url('/api/v1/webhooks/google'),
-    GOOGLE_PUSH_DEBOUNCE_MS: '200',
-    JOB_POLL_INTERVAL_MS: '25',
-    JOB_BACKOFF_BASE_MS: '20',
-    JOB_BACKOFF_MAX_MS: '100',
-  });
-}, 120_000);
-afterAll(async () => {
-  await front?.close();
-  await t?.close();
-  await fake?.close();
-});
-beforeEach(() => {
-  fake.clearFaults();
-  fake.setPushFaults({ dropNext: 0, duplicateNext: 0, reorderWindow: 0, paused: false });
-});
-
-const api = () => request(t.http);
+const world = new GoogleWorld('inbound');
+const api = () => world.api();
 const FROM = '2026-01-01T00:00:00Z';
 const TO = '2028-12-31T00:00:00Z';
-
-interface Connected {
-  user: TestUser;
-  clientId: string;
-  email: string;
-  calendarId: string;
-}
-
-interface Status {
-  calendarId: string;
-  state: string;
-  lastSyncedAt: string | null;
-  lastError: string | null;
-}
 
 interface LocalEvent {
   id: string;
@@ -70,47 +22,13 @@ interface LocalEvent {
   attendees: Array<{ email: string; name: string | null; responseStatus: string }>;
 }
 
-async function connectedAccount(): Promise<Connected> {
-  n += 1;
-  const email = `inbound${n}@acme.example`;
-  fake.createAccount(email, { timeZone: 'Europe/Berlin' });
-  const user = await registerUser(t.http);
-  const { clientId, credentialId } = await clientWithCredentials(t.http, user, acme);
-  await connect(t.http, fake, user, credentialId, clientId, email);
-  await api().get(`/api/v1/clients/${clientId}/calendars`).set(user.auth).expect(200);
-  return { user, clientId, email, calendarId: email };
-}
-
-async function synced(c: Connected, since = 0): Promise<Status> {
-  let last: Status | undefined;
-  await eventually(async () => {
-    const res = await api().get(`/api/v1/calendar/sync/status?clientId=${c.clientId}`).set(c.user.auth).expect(200);
-    last = res.body.data.find((s: Status) => s.calendarId === c.calendarId);
-    return last?.state === 'idle' && last.lastSyncedAt !== null && Date.parse(last.lastSyncedAt) >= since;
-  }, 20_000, 'the sync');
-  return last as Status;
-}
-
-async function startSync(c: Connected): Promise<Status> {
-  await api().post('/api/v1/calendar/sync/initial').set(c.user.auth).send({ clientId: c.clientId, calendarId: c.calendarId, strategy: 'merge' }).expect(202);
-  return synced(c);
-}
-
 async function localEvents(c: Connected): Promise<LocalEvent[]> {
   const res = await api().get(`/api/v1/events?from=${FROM}&to=${TO}&expand=true&limit=200`).set(c.user.auth).expect(200);
   return res.body.data;
 }
 
 async function pushJobsSettled(c: Connected, count: number): Promise<string[]> {
-  let jobs: Array<{ status: string }> = [];
-  await eventually(async () => {
-    ({ rows: jobs } = await t.app.get(Database).query<{ status: string }>(
-      "SELECT status FROM jobs WHERE kind = 'google.push' AND user_id = $1 ORDER BY created_at",
-      [c.user.id],
-    ));
-    return jobs.length >= count && jobs.every((job) => job.status === 'succeeded' || job.status === 'failed');
-  }, 20_000, 'the google.push jobs');
-  return jobs.map((job) => job.status);
+  return (await world.pushJobsSettled(c, count)).map((job) => job.status);
 }
 
 /** An invitation as Google holds it: the owner's own entry, a room, guests' answers, Meet, default reminders. */
@@ -134,15 +52,15 @@ function meeting(calendarId: string, summary: string) {
 
 describe('a local edit of an imported event', () => {
   it("sends only the fields it changed: Google keeps the room, the owner's entry, guests' answers, default reminders and the whole description", async () => {
-    const c = await connectedAccount();
-    const [googleId] = fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Design review')]);
-    const before = fake.getEvent(c.calendarId, googleId)!;
-    await startSync(c);
+    const c = await world.connectedAccount();
+    const [googleId] = world.fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Design review')]);
+    const before = world.fake.getEvent(c.calendarId, googleId)!;
+    await world.startSync(c);
     const [local] = await localEvents(c);
     await api().patch(`/api/v1/events/${local.id}`).set(c.user.auth).send({ location: 'Room 5' }).expect(200);
     expect(await pushJobsSettled(c, 1)).toEqual(['succeeded']);
 
-    const after = fake.getEvent(c.calendarId, googleId)!;
+    const after = world.fake.getEvent(c.calendarId, googleId)!;
     expect(after.location).toBe('Room 5');
     expect(after.attendees).toEqual(before.attendees);
     expect(after.reminders).toEqual({ useDefault: true });
@@ -153,15 +71,15 @@ describe('a local edit of an imported event', () => {
   });
 
   it("adds a guest without dropping the room or the owner's entry, and keeps the answers and comments Google holds", async () => {
-    const c = await connectedAccount();
-    const [googleId] = fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Planning')]);
-    await startSync(c);
+    const c = await world.connectedAccount();
+    const [googleId] = world.fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Planning')]);
+    await world.startSync(c);
     const [local] = await localEvents(c);
     const guests = local.attendees.map((a) => ({ email: a.email, ...(a.name ? { name: a.name } : {}) }));
     await api().patch(`/api/v1/events/${local.id}`).set(c.user.auth).send({ attendees: [...guests, { email: 'dan@example.com', name: 'Dan' }] }).expect(200);
     expect(await pushJobsSettled(c, 1)).toEqual(['succeeded']);
 
-    const attendees = fake.getEvent(c.calendarId, googleId)!.attendees as Array<{ email: string }>;
+    const attendees = world.fake.getEvent(c.calendarId, googleId)!.attendees as Array<{ email: string }>;
     const byEmail = Object.fromEntries(attendees.map((a) => [a.email, a]));
     expect(Object.keys(byEmail).sort()).toEqual(['bob@example.com', c.calendarId, 'c_1888room@resource.calendar.google.com', 'carol@example.com', 'dan@example.com'].sort());
     expect(byEmail[c.calendarId]).toMatchObject({ self: true, organizer: true, responseStatus: 'accepted' });
@@ -174,21 +92,21 @@ describe('a local edit of an imported event', () => {
 
 describe("guests' changes at Google", () => {
   it('imports guests with the answers they gave, and follows a guest added or answering at Google when nothing else changed', async () => {
-    const c = await connectedAccount();
-    const [googleId] = fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Budget')]);
-    await startSync(c);
+    const c = await world.connectedAccount();
+    const [googleId] = world.fake.seedEvents(c.calendarId, [meeting(c.calendarId, 'Budget')]);
+    await world.startSync(c);
     const [local] = await localEvents(c);
     const answers = (event: LocalEvent) => Object.fromEntries(event.attendees.map((a) => [a.email, a.responseStatus]));
     // The owner's own entry and the room are not guests; the others keep Google's answers.
     expect(answers(local)).toEqual({ 'bob@example.com': 'tentative', 'carol@example.com': 'declined' });
 
     // Only the guests change at Google: Bob accepts, Dan is added and accepts.
-    const attendees = fake.getEvent(c.calendarId, googleId)!.attendees as Array<{ email: string; responseStatus: string }>;
-    fake.updateEvent(c.calendarId, googleId, {
+    const attendees = world.fake.getEvent(c.calendarId, googleId)!.attendees as Array<{ email: string; responseStatus: string }>;
+    world.fake.updateEvent(c.calendarId, googleId, {
       attendees: [...attendees.map((a) => (a.email === 'bob@example.com' ? { ...a, responseStatus: 'accepted' } : a)), { email: 'dan@example.com', responseStatus: 'accepted' }],
     });
     const since = Date.now();
-    await synced(c, since);
+    await world.synced(c, since);
     await eventually(async () => {
       const res = await api().get(`/api/v1/events/${local.id}`).set(c.user.auth).expect(200);
       return answers(res.body)['dan@example.com'] === 'accepted';
@@ -200,18 +118,18 @@ describe("guests' changes at Google", () => {
 
 describe('a calendar Google no longer lists', () => {
   it('takes the events mirrored from it away: they neither linger as your own events nor count as busy', async () => {
-    const c = await connectedAccount();
-    const team = fake.createCalendar(c.email, { summary: 'Colleague', timeZone: 'Europe/Berlin', accessRole: 'reader' }).id;
-    fake.seedEvents(team, [{ summary: 'Their offsite', start: { dateTime: '2027-05-04T09:00:00+02:00' }, end: { dateTime: '2027-05-04T17:00:00+02:00' } }]);
-    fake.seedEvents(c.calendarId, [{ summary: 'Mine', start: { dateTime: '2027-05-05T09:00:00+02:00' }, end: { dateTime: '2027-05-05T10:00:00+02:00' } }]);
+    const c = await world.connectedAccount();
+    const team = world.fake.createCalendar(c.email, { summary: 'Colleague', timeZone: 'Europe/Berlin', accessRole: 'reader' }).id;
+    world.fake.seedEvents(team, [{ summary: 'Their offsite', start: { dateTime: '2027-05-04T09:00:00+02:00' }, end: { dateTime: '2027-05-04T17:00:00+02:00' } }]);
+    world.fake.seedEvents(c.calendarId, [{ summary: 'Mine', start: { dateTime: '2027-05-05T09:00:00+02:00' }, end: { dateTime: '2027-05-05T10:00:00+02:00' } }]);
     await api().get(`/api/v1/clients/${c.clientId}/calendars`).set(c.user.auth).expect(200);
     await api().post('/api/v1/calendar/sync/initial').set(c.user.auth).send({ clientId: c.clientId, calendarId: team, strategy: 'import' }).expect(202);
-    await synced({ ...c, calendarId: team });
-    await startSync(c);
+    await world.synced({ ...c, calendarId: team });
+    await world.startSync(c);
     expect((await localEvents(c)).map((e) => e.title).sort()).toEqual(['Mine', 'Their offsite']);
 
     // The colleague deletes the calendar (or stops sharing it): Google's calendar list no longer has it.
-    fake.deleteCalendar(team);
+    world.fake.deleteCalendar(team);
     const calendars = (await api().get(`/api/v1/clients/${c.clientId}/calendars`).set(c.user.auth).expect(200)).body.data as Array<{ id: string }>;
     expect(calendars.map((calendar) => calendar.id)).toEqual([c.calendarId]);
 
@@ -223,25 +141,25 @@ describe('a calendar Google no longer lists', () => {
 
 describe("the calendar's time zone changing at Google", () => {
   it('moves the all-day events (and timed ones without a zone of their own) to the new zone, though Google did not change them', async () => {
-    const c = await connectedAccount();
-    const [holidayId] = fake.seedEvents(c.calendarId, [
+    const c = await world.connectedAccount();
+    const [holidayId] = world.fake.seedEvents(c.calendarId, [
       { summary: 'Holiday', start: { date: '2027-07-05' }, end: { date: '2027-07-06' } },
       { summary: 'Call', start: { dateTime: '2027-07-06T09:00:00+02:00' }, end: { dateTime: '2027-07-06T10:00:00+02:00' } },
       { summary: 'Other', start: { dateTime: '2027-07-07T09:00:00+02:00' }, end: { dateTime: '2027-07-07T10:00:00+02:00' } },
     ]);
-    await startSync(c);
+    await world.startSync(c);
     const holiday = (await localEvents(c)).find((e) => e.title === 'Holiday')!;
     expect((await api().get(`/api/v1/events/${holiday.id}`).set(c.user.auth).expect(200)).body).toMatchObject({ startTime: '2027-07-04T22:00:00.000Z', timezone: 'Europe/Berlin' });
 
     // The owner moves to California; later an unrelated event changes and the calendar syncs incrementally.
-    fake.updateCalendar(c.calendarId, { timeZone: 'America/Los_Angeles' });
-    const other = fake.events(c.calendarId).find((e) => e.summary === 'Other')!;
+    world.fake.updateCalendar(c.calendarId, { timeZone: 'America/Los_Angeles' });
+    const other = world.fake.events(c.calendarId).find((e) => e.summary === 'Other')!;
     const since = Date.now();
-    fake.updateEvent(c.calendarId, other.id as string, { summary: 'Other (moved)' });
-    await synced(c, since);
+    world.fake.updateEvent(c.calendarId, other.id as string, { summary: 'Other (moved)' });
+    await world.synced(c, since);
     await eventually(async () => (await localEvents(c)).some((e) => e.title === 'Other (moved)'), 10_000, 'the incremental change');
 
-    expect(fake.getEvent(c.calendarId, holidayId)!.start).toEqual({ date: '2027-07-05' });
+    expect(world.fake.getEvent(c.calendarId, holidayId)!.start).toEqual({ date: '2027-07-05' });
     const after = (await api().get(`/api/v1/events/${holiday.id}`).set(c.user.auth).expect(200)).body;
     expect(after).toMatchObject({ isAllDay: true, startDate: '2027-07-05', endDate: '2027-07-06', startTime: '2027-07-05T07:00:00.000Z', endTime: '2027-07-06T07:00:00.000Z', timezone: 'America/Los_Angeles' });
     const freeBusy = (await api().get('/api/v1/availability/free-busy').query({ from: '2027-07-04T00:00:00Z', to: '2027-07-06T12:00:00Z' }).set(c.user.auth).expect(200)).body;

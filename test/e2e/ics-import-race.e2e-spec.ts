@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect } from '@jest/globals';
+import { describe, expect } from '@jest/globals';
 import request from 'supertest';
 import { registerUser } from '../factories/users.js';
-import { announcePgOnly, PG_ONLY, pgOnly, usingPostgres } from '../setup/pg-only.js';
-import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { PG_ONLY, pgOnly, pgOnlyTestApp } from '../setup/pg-only.js';
 
 /**
  * The same file imported several times at once (a double click, a retry). Under PGlite every transaction
  * runs alone, so this proves nothing there: it runs on real PostgreSQL.
  */
-announcePgOnly('The concurrent imports of one file');
-
-let t: TestApp;
-
-beforeAll(async () => {
-  if (!usingPostgres) return;
-  t = await createTestApp({ DATABASE_POOL_SIZE: '20' });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = pgOnlyTestApp('The concurrent imports of one file');
 
 const vevent = (i: number) =>
   ['BEGIN:VEVENT', `UID:race-${i}@example.com`, 'DTSTAMP:20260101T000000Z', `DTSTART:20270105T${String(8 + (i % 10)).padStart(2, '0')}0000Z`,
@@ -26,10 +15,10 @@ const vevent = (i: number) =>
 
 describe('concurrent imports', () => {
   pgOnly(`of one file: one creates every event, the others find them all unchanged ${PG_ONLY}`, async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUser(t().http);
     const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Calento tests//EN', ...Array.from({ length: 20 }, (_, i) => vevent(i)), 'END:VCALENDAR', ''].join('\r\n');
     const responses = await Promise.all(
-      Array.from({ length: 6 }, () => request(t.http).post('/api/v1/calendar/import').set(user.auth).send({ ics })),
+      Array.from({ length: 6 }, () => request(t().http).post('/api/v1/calendar/import').set(user.auth).send({ ics })),
     );
     expect(responses.map((res) => res.status)).toEqual(Array(6).fill(200));
     const summaries = responses.map((res) => res.body as { created: number; unchanged: number; skipped: unknown[] });
@@ -37,7 +26,7 @@ describe('concurrent imports', () => {
     expect(summaries.flatMap((summary) => summary.skipped)).toEqual([]);
     expect(summaries.map((summary) => summary.created).sort()).toEqual([0, 0, 0, 0, 0, 20]);
     expect(summaries.map((summary) => summary.unchanged).sort()).toEqual([0, 20, 20, 20, 20, 20]);
-    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [user.id]);
+    const { rows } = await t().db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [user.id]);
     expect(rows[0].n).toBe(20);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { describe, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { createTestApp, type TestApp } from './test-app.js';
 import { usingPostgres } from './test-db.js';
 
 export { usingPostgres };
@@ -23,4 +24,24 @@ export function announcePgOnly(what: string): void {
     `[calento] ${what} ${PG_ONLY}. Run it with ` +
       'DATABASE_URL=postgres://postgres@127.0.0.1:5432/calento_test npm test -- <file>',
   );
+}
+
+/**
+ * The app of a file whose tests all need real PostgreSQL (true concurrency): announces the skip under
+ * PGlite, and on PostgreSQL builds the app once for the file, with a pool wide enough for the requests
+ * the tests send at once, and closes it after. Returns the app's getter.
+ */
+export function pgOnlyTestApp(what: string, overrides: Record<string, string> = { DATABASE_POOL_SIZE: '20' }): () => TestApp {
+  announcePgOnly(what);
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    if (usingPostgres) app = await createTestApp(overrides);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return () => {
+    if (!app) throw new Error('the app exists only on real PostgreSQL, in tests declared with pgOnly');
+    return app;
+  };
 }
