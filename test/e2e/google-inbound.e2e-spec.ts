@@ -12,8 +12,6 @@ jest.setTimeout(60_000);
 
 const world = new GoogleWorld('inbound');
 const api = () => world.api();
-const FROM = '2026-01-01T00:00:00Z';
-const TO = '2028-12-31T00:00:00Z';
 
 interface LocalEvent {
   id: string;
@@ -22,10 +20,7 @@ interface LocalEvent {
   attendees: Array<{ email: string; name: string | null; responseStatus: string }>;
 }
 
-async function localEvents(c: Connected): Promise<LocalEvent[]> {
-  const res = await api().get(`/api/v1/events?from=${FROM}&to=${TO}&expand=true&limit=200`).set(c.user.auth).expect(200);
-  return res.body.data;
-}
+const localEvents = (c: Connected) => world.localEvents<LocalEvent>(c);
 
 async function pushJobsSettled(c: Connected, count: number): Promise<string[]> {
   return (await world.pushJobsSettled(c, count)).map((job) => job.status);

@@ -16,8 +16,6 @@ jest.setTimeout(60_000);
 
 const world = new GoogleWorld('scenario');
 const api = () => world.api();
-const FROM = '2026-01-01T00:00:00Z';
-const TO = '2028-12-31T00:00:00Z';
 
 interface LocalEvent {
   id: string;
@@ -25,10 +23,7 @@ interface LocalEvent {
   startTime: string;
 }
 
-async function localEvents(c: Connected): Promise<LocalEvent[]> {
-  const res = await api().get(`/api/v1/events?from=${FROM}&to=${TO}&expand=true&limit=200`).set(c.user.auth).expect(200);
-  return res.body.data;
-}
+const localEvents = (c: Connected) => world.localEvents<LocalEvent>(c);
 
 describe('§6.5 expired token with local edits on their way', () => {
   it('keeps a local edit still being sent while a 410 forces a full listing: it reaches Google and stays here', async () => {

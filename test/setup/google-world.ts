@@ -106,6 +106,12 @@ export class GoogleWorld {
     return this.synced(c);
   }
 
+  /** The user's calendar as a calendar view draws it (series expanded), 2026 to 2028. */
+  async localEvents<T>(c: Connected): Promise<T[]> {
+    const res = await this.api().get('/api/v1/events?from=2026-01-01T00:00:00Z&to=2028-12-31T00:00:00Z&expand=true&limit=200').set(c.user.auth).expect(200);
+    return res.body.data;
+  }
+
   /** The google.push jobs of this user, oldest first. */
   async pushJobs(c: Connected): Promise<PushJob[]> {
     const { rows } = await this.t.app.get(Database).query<PushJob>(
