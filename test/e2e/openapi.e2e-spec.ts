@@ -180,6 +180,25 @@ describe('OpenAPI and Swagger UI', () => {
     expect(refused).toEqual([]);
   });
 
+  // A generated client reads `number` as a float: counts, minutes, pages and status codes must say integer.
+  it('declares every number an integer, but the few that carry fractions', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const fractional = new Set(['/components/schemas/JobCountsDto/properties/oldestDueSeconds', '/components/schemas/JobKindMetricsDto/properties/oldestDueSeconds']);
+    const numbers: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${path}/${i}`));
+      else if (node && typeof node === 'object') {
+        if ((node as { type?: unknown }).type === 'number' && !fractional.has(path)) numbers.push(path);
+        for (const [key, value] of Object.entries(node)) walk(value, `${path}/${key}`);
+      }
+    };
+    walk(doc, '');
+    expect(numbers).toEqual([]);
+    // And the validated whole numbers of a query (limit) and a body (a reminder's minutes) among them.
+    expect(doc.paths['/api/v1/events/upcoming'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema.type).toBe('integer');
+    expect(doc.components.schemas.ReminderDto.properties.minutesBefore.type).toBe('integer');
+  });
+
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
     const served = (await request(t.http).get('/docs-json').expect(200)).body;
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/openapi.json'), 'utf8'));

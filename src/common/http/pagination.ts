@@ -7,7 +7,7 @@ export const MAX_PAGE_LIMIT = 200;
 
 /** `?page=&limit=`: 1-based pages; the limit is capped so no request can ask for everything. */
 export class PageQueryDto {
-  @ApiProperty({ required: false, minimum: 1, default: 1 })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: 100_000, default: 1 })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
@@ -15,7 +15,7 @@ export class PageQueryDto {
   @Max(100_000)
   page?: number;
 
-  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
@@ -25,13 +25,13 @@ export class PageQueryDto {
 }
 
 export class PageMetaDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   page: number;
 
-  @ApiProperty({ example: 50 })
+  @ApiProperty({ type: 'integer', example: 50 })
   limit: number;
 
-  @ApiProperty({ example: 137 })
+  @ApiProperty({ type: 'integer', example: 137 })
   total: number;
 }
 

@@ -92,7 +92,7 @@ export class AuthTokensDto {
   @ApiProperty({ example: 'Bearer' })
   tokenType: 'Bearer';
 
-  @ApiProperty({ description: 'Seconds until the access token expires.', example: 900 })
+  @ApiProperty({ type: 'integer', description: 'Seconds until the access token expires.', example: 900 })
   expiresIn: number;
 
   @ApiProperty({ description: 'Opaque, single-use token for POST /auth/refresh-token.' })

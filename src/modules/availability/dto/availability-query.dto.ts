@@ -21,7 +21,7 @@ export class FreeBusyQueryDto extends AvailabilityWindowQueryDto {
 
 export class AvailabilitySlotsQueryDto extends AvailabilityWindowQueryDto {
   /** Slot length in minutes, e.g. 30; slots start every `duration` minutes. */
-  @ApiProperty({ minimum: 5, maximum: 1440 })
+  @ApiProperty({ type: 'integer', minimum: 5, maximum: 1440 })
   @Type(() => Number)
   @IsInt()
   @Min(5)
@@ -128,7 +128,7 @@ export class AvailabilitySlotsResponseDto {
   @ApiProperty()
   to: Date;
 
-  @ApiProperty({ example: 30 })
+  @ApiProperty({ type: 'integer', example: 30 })
   duration: number;
 
   @ApiProperty({ example: 'Europe/Berlin' })

@@ -12,7 +12,7 @@ export const END_TIME_MESSAGE = 'must be a time HH:mm between 00:01 and 24:00';
 
 export class AvailabilityScheduleRuleDto {
   /** 0 = Sunday, 1 = Monday … 6 = Saturday. */
-  @ApiProperty({ minimum: 0, maximum: 6, example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 6, example: 1 })
   @IsInt()
   @Min(0)
   @Max(6)
@@ -65,7 +65,7 @@ export class AvailabilityRuleResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ minimum: 0, maximum: 6, example: 1, description: '0 = Sunday … 6 = Saturday' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 6, example: 1, description: '0 = Sunday … 6 = Saturday' })
   dayOfWeek: number;
 
   @ApiProperty({ example: '09:00' })

@@ -30,7 +30,7 @@ export class CreateBookingLinkDto {
   @MaxLength(5000)
   description?: string | null;
 
-  @ApiProperty({ example: 30, minimum: 5, maximum: 720 })
+  @ApiProperty({ type: 'integer', example: 30, minimum: 5, maximum: 720 })
   @IsInt()
   @Min(5)
   @Max(720)
@@ -56,7 +56,7 @@ export class CreateBookingLinkDto {
   meetingUrl?: string | null;
 
   /** Free time required before each booking. */
-  @ApiProperty({ required: false, default: 0, minimum: 0, maximum: 720 })
+  @ApiProperty({ type: 'integer', required: false, default: 0, minimum: 0, maximum: 720 })
   @Omittable()
   @IsInt()
   @Min(0)
@@ -64,7 +64,7 @@ export class CreateBookingLinkDto {
   bufferBeforeMinutes?: number;
 
   /** Free time required after each booking. */
-  @ApiProperty({ required: false, default: 0, minimum: 0, maximum: 720 })
+  @ApiProperty({ type: 'integer', required: false, default: 0, minimum: 0, maximum: 720 })
   @Omittable()
   @IsInt()
   @Min(0)
@@ -72,7 +72,7 @@ export class CreateBookingLinkDto {
   bufferAfterMinutes?: number;
 
   /** Step between offered start times; defaults to the duration. */
-  @ApiProperty({ required: false, nullable: true, minimum: 5, maximum: 720, type: Number })
+  @ApiProperty({ required: false, nullable: true, minimum: 5, maximum: 720, type: 'integer' })
   @IsOptional()
   @IsInt()
   @Min(5)
@@ -80,7 +80,7 @@ export class CreateBookingLinkDto {
   slotIntervalMinutes?: number | null;
 
   /** No booking starts sooner than this after now. */
-  @ApiProperty({ required: false, default: 0, minimum: 0, maximum: 525600 })
+  @ApiProperty({ type: 'integer', required: false, default: 0, minimum: 0, maximum: 525600 })
   @Omittable()
   @IsInt()
   @Min(0)
@@ -88,21 +88,21 @@ export class CreateBookingLinkDto {
   minimumNoticeMinutes?: number;
 
   /** How many days ahead bookers may book (null: no limit). */
-  @ApiProperty({ required: false, nullable: true, default: 60, minimum: 1, maximum: 730, type: Number })
+  @ApiProperty({ required: false, nullable: true, default: 60, minimum: 1, maximum: 730, type: 'integer' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(730)
   bookingWindowDays?: number | null;
 
-  @ApiProperty({ required: false, nullable: true, minimum: 1, maximum: 1000, type: Number })
+  @ApiProperty({ required: false, nullable: true, minimum: 1, maximum: 1000, type: 'integer' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   maxBookingsPerDay?: number | null;
 
-  @ApiProperty({ required: false, nullable: true, minimum: 1, maximum: 10000, type: Number })
+  @ApiProperty({ required: false, nullable: true, minimum: 1, maximum: 10000, type: 'integer' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -118,17 +118,17 @@ export class BookingLinkResponseDto {
   @ApiProperty({ example: 'intro-call' }) slug: string;
   @ApiProperty() title: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
-  @ApiProperty() durationMinutes: number;
+  @ApiProperty({ type: 'integer' }) durationMinutes: number;
   @ApiProperty() isActive: boolean;
   @ApiProperty({ nullable: true, type: String }) location: string | null;
   @ApiProperty({ nullable: true, type: String }) meetingUrl: string | null;
-  @ApiProperty() bufferBeforeMinutes: number;
-  @ApiProperty() bufferAfterMinutes: number;
-  @ApiProperty({ nullable: true, type: Number }) slotIntervalMinutes: number | null;
-  @ApiProperty() minimumNoticeMinutes: number;
-  @ApiProperty({ nullable: true, type: Number }) bookingWindowDays: number | null;
-  @ApiProperty({ nullable: true, type: Number }) maxBookingsPerDay: number | null;
-  @ApiProperty({ nullable: true, type: Number }) maxBookingsPerWeek: number | null;
+  @ApiProperty({ type: 'integer' }) bufferBeforeMinutes: number;
+  @ApiProperty({ type: 'integer' }) bufferAfterMinutes: number;
+  @ApiProperty({ nullable: true, type: 'integer' }) slotIntervalMinutes: number | null;
+  @ApiProperty({ type: 'integer' }) minimumNoticeMinutes: number;
+  @ApiProperty({ nullable: true, type: 'integer' }) bookingWindowDays: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) maxBookingsPerDay: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) maxBookingsPerWeek: number | null;
   /** The public booking page. */
   @ApiProperty({ example: 'http://localhost:3000/book/intro-call' }) bookingUrl: string;
   @ApiProperty() createdAt: Date;
@@ -139,12 +139,12 @@ export class PublicBookingLinkResponseDto {
   @ApiProperty({ example: 'intro-call' }) slug: string;
   @ApiProperty() title: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
-  @ApiProperty() durationMinutes: number;
+  @ApiProperty({ type: 'integer' }) durationMinutes: number;
   @ApiProperty({ nullable: true, type: String }) location: string | null;
   @ApiProperty({ example: 'Ada Lovelace' }) hostName: string;
   @ApiProperty({ example: 'Europe/London' }) hostTimezone: string;
   /** Furthest day bookers can pick, as a date in the host zone (null: no limit). */
-  @ApiProperty({ nullable: true, type: Number }) bookingWindowDays: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) bookingWindowDays: number | null;
 }
 
 /** A window of at most 62 days. */
@@ -166,7 +166,7 @@ export class SlotDto {
 
 export class SlotsResponseDto {
   @ApiProperty({ example: 'Asia/Tokyo' }) timezone: string;
-  @ApiProperty({ example: 30 }) durationMinutes: number;
+  @ApiProperty({ type: 'integer', example: 30 }) durationMinutes: number;
   @ApiProperty({ type: [SlotDto] }) slots: SlotDto[];
 }
 

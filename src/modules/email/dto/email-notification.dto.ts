@@ -29,7 +29,7 @@ export class EmailNotificationDto {
   @ApiProperty({ enum: emailStatuses, example: 'sent' })
   status: EmailStatus;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   attempts: number;
 
   /** When it is (or was) due; for a retrying email, the time of the next attempt. */

@@ -69,7 +69,7 @@ export class SearchQueryDto extends PageQueryDto {
 }
 
 export class UpcomingQueryDto {
-  @ApiProperty({ required: false, minimum: 1, maximum: 100, default: 10 })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: 100, default: 10 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -28,7 +28,7 @@ export class ReminderDto {
   method: 'email' | 'slack' | 'popup';
 
   /** Minutes before the start (up to four weeks). */
-  @ApiProperty({ minimum: 0, maximum: 40320, example: 15 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 40320, example: 15 })
   @IsInt()
   @Min(0)
   @Max(40320)

@@ -52,13 +52,13 @@ export class SyncStatusQueryDto {
 
 export class SyncCountsDto {
   /** Google events created here. */
-  @ApiProperty() imported: number;
-  @ApiProperty() updated: number;
-  @ApiProperty() deleted: number;
+  @ApiProperty({ type: 'integer' }) imported: number;
+  @ApiProperty({ type: 'integer' }) updated: number;
+  @ApiProperty({ type: 'integer' }) deleted: number;
   /** Your events sent to Google. */
-  @ApiProperty() exported: number;
-  @ApiProperty() conflicts: number;
-  @ApiProperty() fullSyncs: number;
+  @ApiProperty({ type: 'integer' }) exported: number;
+  @ApiProperty({ type: 'integer' }) conflicts: number;
+  @ApiProperty({ type: 'integer' }) fullSyncs: number;
 }
 
 export class SyncPushDto {

@@ -20,19 +20,19 @@ export class SkippedEventDto {
 
 export class ImportSummaryDto {
   /** Events (single events, series, edited occurrences) that did not exist before. */
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   created: number;
 
   /** Events that existed (same UID) and changed. */
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   updated: number;
 
   /** Events that existed and were already the same: re-importing a file counts everything here. */
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   unchanged: number;
 
   /** Occurrences removed by STATUS:CANCELLED instances (stored as EXDATEs of their series). */
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   cancelled: number;
 
   @ApiProperty({ type: [SkippedEventDto] })

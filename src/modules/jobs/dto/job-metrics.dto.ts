@@ -2,32 +2,32 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class JobCountsDto {
   /** Waiting, due or not. */
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ type: 'integer', example: 12 })
   queued: number;
 
   /** Waiting and due now: the backlog workers should be eating. */
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   due: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   running: number;
 
   /** Kept for JOB_RETENTION_DAYS. */
-  @ApiProperty({ example: 5400 })
+  @ApiProperty({ type: 'integer', example: 5400 })
   succeeded: number;
 
   /** Out of attempts or permanently refused; kept until retried. */
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   failed: number;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   cancelled: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   failedLastHour: number;
 
   /** Queued jobs that already failed at least once and wait for their retry. */
-  @ApiProperty({ example: 4 })
+  @ApiProperty({ type: 'integer', example: 4 })
   retriesPending: number;
 
   /** Age in seconds of the oldest due job; null when nothing is due. */
@@ -45,7 +45,7 @@ export class WorkerProcessDto {
   @ApiProperty({ example: true })
   workerRunning: boolean;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   inFlight: number;
 
   @ApiProperty({ example: ['email.send'] })

@@ -123,7 +123,7 @@ export class SlackMessageResponseDto {
   @ApiProperty({ example: 'New booking: Intro call with Ada (ada@example.com), Tue 3 Mar 2026, 09:00–09:30 (UTC)' }) text: string;
   @ApiProperty({ enum: SLACK_MESSAGE_STATUSES }) status: string;
   @ApiProperty({ nullable: true, type: String }) channelId: string | null;
-  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'integer' }) attempts: number;
   /** Slack's error (channel_not_found…), or why it was skipped (not_connected, notification_off, no_channel). */
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ nullable: true, type: String }) slackTs: string | null;

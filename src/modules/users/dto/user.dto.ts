@@ -108,7 +108,7 @@ export class PublicBookingLinkDto {
   @ApiProperty({ nullable: true, type: String })
   description: string | null;
 
-  @ApiProperty({ example: 30 })
+  @ApiProperty({ type: 'integer', example: 30 })
   durationMinutes: number;
 }
 

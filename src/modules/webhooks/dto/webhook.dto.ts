@@ -93,18 +93,18 @@ export class DeliveryResponseDto {
   @ApiProperty({ example: 'msg_2b7xq4m5kq3vzj6h7w2c9d4e5f' }) messageId: string;
   @ApiProperty({ enum: DELIVERY_TYPES }) eventType: string;
   /** The change of the feed it carries (none for a ping). */
-  @ApiProperty({ nullable: true, type: Number }) changeSeq: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) changeSeq: number | null;
   /** pending: queued or waiting for a retry; succeeded: a 2xx; failed: gave up (see lastError). */
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
-  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'integer' }) attempts: number;
   @ApiProperty({ nullable: true, type: Date }) nextAttemptAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) lastAttemptAt: Date | null;
-  @ApiProperty({ nullable: true, type: Number }) responseStatus: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) responseStatus: number | null;
   /** The first KiB of the receiver's last answer. */
   @ApiProperty({ nullable: true, type: String }) responseExcerpt: string | null;
   /** Why the last attempt failed (timeout, refused address, status...). */
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ nullable: true, type: Number }) durationMs: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) durationMs: number | null;
   /** The first KiB of the body sent. */
   @ApiProperty() requestExcerpt: string;
   @ApiProperty() createdAt: Date;
