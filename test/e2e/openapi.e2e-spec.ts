@@ -199,6 +199,27 @@ describe('OpenAPI and Swagger UI', () => {
     expect(doc.components.schemas.ReminderDto.properties.minutesBefore.type).toBe('integer');
   });
 
+  it('declares format uuid on every path id that is one, and only the other kinds of key without it', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const untyped = new Set<string>();
+    let uuids = 0;
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema: { format?: string } }> }>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const parameter of operation.parameters ?? []) {
+          if (parameter.in !== 'path') continue;
+          if (parameter.schema.format === 'uuid') uuids++;
+          else untyped.add(parameter.name);
+          if (/^(id|\w+Id)$/.test(parameter.name) && !['calendarId', 'occurrenceId'].includes(parameter.name)) {
+            expect(`${method} ${path} ${parameter.name}: ${parameter.schema.format}`).toBe(`${method} ${path} ${parameter.name}: uuid`);
+          }
+        }
+      }
+    }
+    // Google's calendar ids, occurrence ids (instants or dates), opaque tokens and booking-link slugs.
+    expect([...untyped].sort()).toEqual(['calendarId', 'occurrenceId', 'slug', 'token']);
+    expect(uuids).toBeGreaterThan(50);
+  });
+
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
     const served = (await request(t.http).get('/docs-json').expect(200)).body;
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/openapi.json'), 'utf8'));

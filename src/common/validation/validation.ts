@@ -1,4 +1,5 @@
-import { ParseUUIDPipe, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { Param, ParseUUIDPipe, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { DomainError, validationError, type FieldError } from '../errors/domain-error.js';
 import { queryPlanFor } from './query-plan.js';
 
@@ -64,9 +65,22 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** `@Param('id', uuidParam('id'))`: a malformed id is a 400 naming the parameter, never a database error. */
-export function uuidParam(field: string): ParseUUIDPipe {
+/** A malformed id is a 400 naming the parameter, never a database error. */
+function uuidParam(field: string): ParseUUIDPipe {
   return new ParseUUIDPipe({ exceptionFactory: () => new DomainError('INVALID_ID', { field }) });
+}
+
+/**
+ * `@UuidParam('id') id: string`: the path parameter, checked as a UUID (400 INVALID_ID naming it), and
+ * declared `format: uuid` in the OpenAPI document so generated clients type it.
+ */
+export function UuidParam(name: string): ParameterDecorator {
+  return (target, key, index) => {
+    Param(name, uuidParam(name))(target, key, index);
+    if (key === undefined) return;
+    const method = Object.getOwnPropertyDescriptor(target, key);
+    if (method) ApiParam({ name, type: String, format: 'uuid' })(target, key, method);
+  };
 }
 
 function stripProperty(message: string, property: string): string {

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiSessionAuth } from '../../common/http/api-problems.decorator.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyResponseDto, CreateApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto.js';
 
@@ -36,7 +36,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'One API key' })
   @ApiOkResponse({ type: ApiKeyResponseDto })
   @ApiSessionAuth('INVALID_ID', 'NOT_FOUND', 'INSUFFICIENT_SCOPE')
-  async get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<ApiKeyResponseDto> {
+  async get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<ApiKeyResponseDto> {
     return ApiKeyResponseDto.from(await this.keys.get(user.id, id));
   }
 
@@ -48,7 +48,7 @@ export class ApiKeysController {
   })
   @ApiOkResponse({ type: IssuedApiKeyDto })
   @ApiSessionAuth('INVALID_ID', 'NOT_FOUND', 'INSUFFICIENT_SCOPE')
-  async rotate(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<IssuedApiKeyDto> {
+  async rotate(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<IssuedApiKeyDto> {
     const { apiKey, key } = await this.keys.rotate(user.id, id);
     return { ...ApiKeyResponseDto.from(apiKey), key };
   }
@@ -58,7 +58,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key', description: 'It stops working at once, on every replica.' })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiSessionAuth('INVALID_ID', 'NOT_FOUND', 'INSUFFICIENT_SCOPE')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.keys.remove(user.id, id);
   }
 }

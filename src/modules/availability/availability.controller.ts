@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import type { AvailabilityRule } from './availability.rows.js';
 import { AvailabilityService } from './availability.service.js';
 import {
@@ -92,7 +92,7 @@ export class AvailabilityController {
   @ApiOperation({ summary: 'One weekly rule' })
   @ApiOkResponse({ type: AvailabilityRuleResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<AvailabilityRule> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<AvailabilityRule> {
     return this.availability.getRule(user.id, id);
   }
 
@@ -102,7 +102,7 @@ export class AvailabilityController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'AVAILABILITY_OVERLAP')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateAvailabilityRuleDto,
   ): Promise<AvailabilityRule> {
     return this.availability.updateRule(user.id, id, dto);
@@ -113,7 +113,7 @@ export class AvailabilityController {
   @ApiOperation({ summary: 'Delete a weekly rule' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.availability.removeRule(user.id, id);
   }
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import type { AvailabilityException } from './availability.rows.js';
 import { AvailabilityService } from './availability.service.js';
 import {
@@ -44,7 +44,7 @@ export class AvailabilityExceptionsController {
   @ApiOperation({ summary: 'One date exception' })
   @ApiOkResponse({ type: AvailabilityExceptionResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<AvailabilityException> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<AvailabilityException> {
     return this.availability.getException(user.id, id);
   }
 
@@ -54,7 +54,7 @@ export class AvailabilityExceptionsController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'AVAILABILITY_OVERLAP')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateAvailabilityExceptionDto,
   ): Promise<AvailabilityException> {
     return this.availability.updateException(user.id, id, dto);
@@ -65,7 +65,7 @@ export class AvailabilityExceptionsController {
   @ApiOperation({ summary: 'Delete a date exception' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.availability.removeException(user.id, id);
   }
 }

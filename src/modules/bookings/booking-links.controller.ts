@@ -5,7 +5,7 @@ import { Public } from '../../common/auth/public.decorator.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, PageQueryDto, type Page } from '../../common/http/pagination.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { BookingLinksService } from './booking-links.service.js';
 import {
   BookingLinkResponseDto,
@@ -43,7 +43,7 @@ export class BookingLinksController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'SLUG_TAKEN')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateBookingLinkDto,
   ): Promise<BookingLinkResponseDto> {
     return this.links.update(user, id, dto);
@@ -54,7 +54,7 @@ export class BookingLinksController {
   @ApiOperation({ summary: 'Delete a booking link', description: 'Its bookings stay, and so do their manage links.' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.links.remove(user, id);
   }
 

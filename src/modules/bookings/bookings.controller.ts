@@ -7,7 +7,7 @@ import { idempotencyKeyOf } from '../../common/http/idempotency-key.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { BookingsService } from './bookings.service.js';
 import { SlotsQueryDto, SlotsResponseDto } from './dto/booking-link.dto.js';
 import {
@@ -107,7 +107,7 @@ export class BookingsController {
   @ApiOperation({ summary: 'One booking of your links' })
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<BookingResponseDto> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<BookingResponseDto> {
     return this.bookings.getForHost(user, id);
   }
 
@@ -116,7 +116,7 @@ export class BookingsController {
   @ApiOperation({ summary: 'Cancel a booking as the host', description: 'Frees the slot, cancels the event and emails both sides.' })
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'BOOKING_CANCELLED')
-  cancel(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string, @Body() dto: CancelBookingDto): Promise<BookingResponseDto> {
+  cancel(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Body() dto: CancelBookingDto): Promise<BookingResponseDto> {
     return this.bookings.cancelForHost(user, id, dto.reason ?? null);
   }
 
@@ -125,7 +125,7 @@ export class BookingsController {
   @ApiOperation({ summary: 'Move a booking as the host', description: 'To a free slot of its link; the event moves with it.' })
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'SLOT_NOT_OFFERED', 'INVALID_ID', 'NOT_FOUND', 'BOOKING_SLOT_TAKEN', 'BOOKING_LIMIT_REACHED', 'BOOKING_CANCELLED', 'BOOKING_LINK_GONE')
-  reschedule(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string, @Body() dto: RescheduleDto): Promise<BookingResponseDto> {
+  reschedule(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Body() dto: RescheduleDto): Promise<BookingResponseDto> {
     return this.bookings.rescheduleForHost(user, id, dto.start);
   }
 }

@@ -4,7 +4,7 @@ import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decor
 import { validationError } from '../../common/errors/domain-error.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { ClientCalendarsService } from './client-calendars.service.js';
 import { ClientsService } from './clients.service.js';
 import { CalendarListResponseDto, CalendarResponseDto, UpdateCalendarDto } from './dto/calendar.dto.js';
@@ -49,7 +49,7 @@ export class ClientsController {
   @ApiOperation({ summary: 'One client, with its connection status and account' })
   @ApiOkResponse({ type: ClientResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<ClientResponseDto> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<ClientResponseDto> {
     return this.clients.get(user, id);
   }
 
@@ -59,7 +59,7 @@ export class ClientsController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CLIENT_NAME_TAKEN')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateClientDto,
   ): Promise<ClientResponseDto> {
     return this.clients.update(user, id, dto);
@@ -73,7 +73,7 @@ export class ClientsController {
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.clients.remove(user, id);
   }
 
@@ -86,7 +86,7 @@ export class ClientsController {
   })
   @ApiOkResponse({ type: CalendarListResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  listCalendars(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<CalendarListResponseDto> {
+  listCalendars(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<CalendarListResponseDto> {
     return this.calendars.list(user, id);
   }
 
@@ -100,7 +100,7 @@ export class ClientsController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CALENDAR_NOT_WRITABLE', 'DESTINATION_TAKEN')
   updateCalendar(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Param('calendarId') calendarId: string,
     @Body() dto: UpdateCalendarDto,
   ): Promise<CalendarResponseDto> {

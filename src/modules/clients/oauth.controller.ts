@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { OAuthCallbackRoute } from '../../common/http/oauth-callback.decorator.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { AuthorizeResponseDto, CreateOAuthCredentialDto, OAuthCredentialResponseDto, UpdateOAuthCredentialDto } from './dto/oauth.dto.js';
 import { OAuthCredentialsService } from './oauth-credentials.service.js';
 import { OAuthFlowService } from './oauth-flow.service.js';
@@ -42,7 +42,7 @@ export class OAuthController {
   @ApiOperation({ summary: 'One set of OAuth credentials (without the secret)' })
   @ApiOkResponse({ type: OAuthCredentialResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<OAuthCredentialResponseDto> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<OAuthCredentialResponseDto> {
     return this.credentials.get(user, id);
   }
 
@@ -57,7 +57,7 @@ export class OAuthController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateOAuthCredentialDto,
   ): Promise<OAuthCredentialResponseDto> {
     return this.credentials.update(user, id, dto);
@@ -68,7 +68,7 @@ export class OAuthController {
   @ApiOperation({ summary: 'Remove OAuth credentials', description: 'A connected client is disconnected and its Google token revoked (best effort).' })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.credentials.remove(user, id);
   }
 
@@ -81,7 +81,7 @@ export class OAuthController {
   })
   @ApiCreatedResponse({ type: AuthorizeResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND', 'GOOGLE_DEFAULT_CLIENT_MISSING')
-  authorize(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<AuthorizeResponseDto> {
+  authorize(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<AuthorizeResponseDto> {
     return this.flow.authorize(user, id);
   }
 }

@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { ConfirmEmailDto, EmailAddressDto, EmailVerificationStatusDto, VerifyEmailDto } from './dto/email-verification.dto.js';
 import { EmailAddressesService } from './email-addresses.service.js';
 
@@ -51,7 +51,7 @@ export class EmailAddressesController {
   @ApiOperation({ summary: 'Remove an address', description: 'It gets no more notifications (an account address becomes unverified).' })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.addresses.remove(user, id);
   }
 }

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { EntityTagInterceptor, ETAG_HEADER, IF_MATCH_HEADER } from '../../common/http/entity-tag.js';
 import type { JsonText } from '../../common/http/json-text.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { EventsService } from './events.service.js';
 import { CreateEventDto, DuplicateEventDto, EventResponseDto, RsvpDto, UpdateEventDto } from './dto/event.dto.js';
 import { ListEventsQueryDto, SearchQueryDto, UpcomingQueryDto } from './dto/event-query.dto.js';
@@ -61,7 +61,7 @@ export class EventsController {
   @ApiOkResponse({ type: EventResponseDto, headers: ETAG_HEADER })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
   @UseInterceptors(EntityTagInterceptor)
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<EventResponseDto> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<EventResponseDto> {
     return this.events.get(user, id);
   }
 
@@ -76,7 +76,7 @@ export class EventsController {
   @UseInterceptors(EntityTagInterceptor)
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateEventDto,
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<EventResponseDto> {
@@ -91,7 +91,7 @@ export class EventsController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY', 'PRECONDITION_FAILED')
   remove(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     return this.events.remove(user, id, 'api', ifMatch);
@@ -103,7 +103,7 @@ export class EventsController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
   duplicate(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: DuplicateEventDto,
   ): Promise<EventResponseDto> {
     return this.events.duplicate(user, id, dto);
@@ -116,7 +116,7 @@ export class EventsController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_AN_ATTENDEE')
   rsvp(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: RsvpDto,
   ): Promise<EventResponseDto> {
     return this.events.rsvp(user, id, dto.response);
@@ -129,8 +129,8 @@ export class EventsController {
   @ApiAuth('INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
   attachTag(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
-    @Param('tagId', uuidParam('tagId')) tagId: string,
+    @UuidParam('id') id: string,
+    @UuidParam('tagId') tagId: string,
   ): Promise<EventResponseDto> {
     return this.events.attachTag(user, id, tagId);
   }
@@ -142,8 +142,8 @@ export class EventsController {
   @ApiAuth('INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
   detachTag(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
-    @Param('tagId', uuidParam('tagId')) tagId: string,
+    @UuidParam('id') id: string,
+    @UuidParam('tagId') tagId: string,
   ): Promise<void> {
     return this.events.detachTag(user, id, tagId);
   }

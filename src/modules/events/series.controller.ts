@@ -3,7 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } 
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { EventResponseDto } from './dto/event.dto.js';
 import { SeriesService } from './series.service.js';
 import { RequiredWindowPageQueryDto } from '../../common/http/window-query.dto.js';
@@ -26,7 +26,7 @@ export class SeriesController {
   @ApiAuth('VALIDATION_FAILED', 'WINDOW_REQUIRED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'EXPANSION_TOO_LARGE')
   occurrences(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() query: RequiredWindowPageQueryDto,
   ): Promise<Page<EventResponseDto>> {
     return this.series.occurrences(user, id, query);
@@ -43,7 +43,7 @@ export class SeriesController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_RECURRENCE', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
   setRecurrence(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: SetRecurrenceDto,
   ): Promise<EventResponseDto> {
     return this.series.setRecurrence(user, id, dto);
@@ -58,7 +58,7 @@ export class SeriesController {
   })
   @ApiOkResponse({ type: EventResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'SERIES_ALL_CANCELLED', 'EVENT_READ_ONLY')
-  removeRecurrence(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<EventResponseDto> {
+  removeRecurrence(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<EventResponseDto> {
     return this.series.removeRecurrence(user, id);
   }
 
@@ -72,7 +72,7 @@ export class SeriesController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'UNKNOWN_OCCURRENCE')
   occurrence(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Param('occurrenceId') occurrenceId: string,
   ): Promise<EventResponseDto> {
     return this.series.occurrence(user, id, occurrenceId);
@@ -88,7 +88,7 @@ export class SeriesController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'UNKNOWN_OCCURRENCE', 'EVENT_READ_ONLY')
   editOccurrence(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Param('occurrenceId') occurrenceId: string,
     @Query() query: ScopeQueryDto,
     @Body() dto: UpdateOccurrenceDto,
@@ -107,7 +107,7 @@ export class SeriesController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'NOT_A_SERIES', 'UNKNOWN_OCCURRENCE', 'EVENT_READ_ONLY')
   cancelOccurrence(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Param('occurrenceId') occurrenceId: string,
     @Query() query: ScopeQueryDto,
   ): Promise<void> {

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { TagsService } from './tags.service.js';
 import type { Tag } from './events.rows.js';
 import { CreateTagDto, TagResponseDto, UpdateTagDto } from './dto/tag.dto.js';
@@ -33,7 +33,7 @@ export class TagsController {
   @ApiOperation({ summary: 'One tag' })
   @ApiOkResponse({ type: TagResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<Tag> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<Tag> {
     return this.tags.get(user.id, id);
   }
 
@@ -41,7 +41,7 @@ export class TagsController {
   @ApiOperation({ summary: 'Rename or recolor a tag' })
   @ApiOkResponse({ type: TagResponseDto })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'TAG_NAME_TAKEN')
-  update(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string, @Body() dto: UpdateTagDto): Promise<Tag> {
+  update(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Body() dto: UpdateTagDto): Promise<Tag> {
     return this.tags.update(user.id, id, dto);
   }
 
@@ -50,7 +50,7 @@ export class TagsController {
   @ApiOperation({ summary: 'Delete a tag', description: 'It disappears from every event; the events stay.' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.tags.remove(user.id, id);
   }
 }

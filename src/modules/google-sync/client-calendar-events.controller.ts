@@ -5,7 +5,7 @@ import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { idempotencyKeyOf } from '../../common/http/idempotency-key.js';
 import type { JsonText } from '../../common/http/json-text.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { CreateEventDto, EventResponseDto, UpdateEventDto } from '../events/dto/event.dto.js';
 import { ClientCalendarEventsService } from './client-calendar-events.service.js';
 import { ClientCalendarEventsQueryDto } from './dto/sync.dto.js';
@@ -23,7 +23,7 @@ export class ClientCalendarEventsController {
   @ApiAuth(...PROBLEMS)
   list(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) clientId: string,
+    @UuidParam('id') clientId: string,
     @Param('calendarId') calendarId: string,
     @Query() query: ClientCalendarEventsQueryDto,
   ): Promise<Page<EventResponseDto> | JsonText<Page<EventResponseDto>>> {
@@ -42,7 +42,7 @@ export class ClientCalendarEventsController {
   @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'UNKNOWN_TAG')
   create(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) clientId: string,
+    @UuidParam('id') clientId: string,
     @Param('calendarId') calendarId: string,
     @Body() dto: CreateEventDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -59,9 +59,9 @@ export class ClientCalendarEventsController {
   @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'CHANGED_AT_GOOGLE', 'UNKNOWN_TAG')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) clientId: string,
+    @UuidParam('id') clientId: string,
     @Param('calendarId') calendarId: string,
-    @Param('eventId', uuidParam('eventId')) eventId: string,
+    @UuidParam('eventId') eventId: string,
     @Body() dto: UpdateEventDto,
   ): Promise<EventResponseDto> {
     return this.events.update(user, clientId, calendarId, eventId, dto);
@@ -74,9 +74,9 @@ export class ClientCalendarEventsController {
   @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'CHANGED_AT_GOOGLE')
   remove(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) clientId: string,
+    @UuidParam('id') clientId: string,
     @Param('calendarId') calendarId: string,
-    @Param('eventId', uuidParam('eventId')) eventId: string,
+    @UuidParam('eventId') eventId: string,
   ): Promise<void> {
     return this.events.remove(user, clientId, calendarId, eventId);
   }

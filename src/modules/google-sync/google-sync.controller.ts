@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import {
   ConflictDto,
   ConflictQueryDto,
@@ -77,7 +77,7 @@ export class GoogleSyncController {
   @ApiOperation({ summary: 'Resolve a conflict: keep yours, keep Google’s, or write a merged version to both' })
   @ApiOkResponse({ type: ConflictDto })
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'CONFLICT_RESOLVED', 'CLIENT_NEEDS_REAUTH', 'GOOGLE_UNAVAILABLE')
-  resolve(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string, @Body() dto: ResolveConflictDto): Promise<ConflictDto> {
+  resolve(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Body() dto: ResolveConflictDto): Promise<ConflictDto> {
     return this.sync.resolve(user, id, dto);
   }
 }

@@ -13,7 +13,7 @@ import { Public } from '../../common/auth/public.decorator.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
 import { ApiRawBody } from '../../common/http/api-raw-body.decorator.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { IcsImportService } from './ics-import.service.js';
 import { FEED_PAST_DAYS, IcsService } from './ics.service.js';
 import { FeedCreatedDto, FeedStatusDto, ImportIcsDto, ImportSummaryDto } from './dto/ics.dto.js';
@@ -88,7 +88,7 @@ export class IcsController {
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
   async eventIcs(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const file = await this.ics.eventCalendar(user, id);

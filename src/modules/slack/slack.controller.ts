@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
@@ -7,7 +7,7 @@ import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.j
 import { OAuthCallbackRoute } from '../../common/http/oauth-callback.decorator.js';
 import { ApiPageResponse, type Page } from '../../common/http/pagination.js';
 import { RateLimit } from '../../common/rate-limit/rate-limit.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import {
   SlackChannelsResponseDto,
   SlackConnectDto,
@@ -103,7 +103,7 @@ export class SlackController {
   @ApiOperation({ summary: 'One Slack message' })
   @ApiOkResponse({ type: SlackMessageResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  message(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<SlackMessageResponseDto> {
+  message(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<SlackMessageResponseDto> {
     return this.slack.message(user, id);
   }
 

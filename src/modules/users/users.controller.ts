@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { ApiAuth, ApiProblems } from '../../common/http/api-problems.decorator.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import { UsersService } from './users.service.js';
 import { DeleteMeDto, PublicProfileDto, UpdateMeDto, UserResponseDto } from './dto/user.dto.js';
 
@@ -51,7 +51,7 @@ export class UsersController {
   @ApiOperation({ summary: "A user's public profile", description: 'Name, zone and active booking links; no email.' })
   @ApiOkResponse({ type: PublicProfileDto })
   @ApiProblems('INVALID_ID', 'NOT_FOUND', 'RATE_LIMITED')
-  publicProfile(@Param('id', uuidParam('id')) id: string): Promise<PublicProfileDto> {
+  publicProfile(@UuidParam('id') id: string): Promise<PublicProfileDto> {
     return this.users.publicProfile(id);
   }
 }

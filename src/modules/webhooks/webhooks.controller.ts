@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
 import { ApiPageResponse, PageQueryDto, type Page } from '../../common/http/pagination.js';
-import { uuidParam } from '../../common/validation/validation.js';
+import { UuidParam } from '../../common/validation/validation.js';
 import {
   CreatedWebhookResponseDto,
   CreateWebhookDto,
@@ -44,7 +44,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'One webhook endpoint (never its secret)' })
   @ApiOkResponse({ type: WebhookResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  get(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<WebhookResponseDto> {
+  get(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<WebhookResponseDto> {
     return this.webhooks.get(user, id);
   }
 
@@ -54,7 +54,7 @@ export class WebhooksController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND')
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() dto: UpdateWebhookDto,
   ): Promise<WebhookResponseDto> {
     return this.webhooks.update(user, id, dto);
@@ -65,7 +65,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Delete a webhook endpoint and its delivery log' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  remove(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
     return this.webhooks.remove(user, id);
   }
 
@@ -76,7 +76,7 @@ export class WebhooksController {
   })
   @ApiCreatedResponse({ type: RotatedSecretResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND')
-  rotateSecret(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<RotatedSecretResponseDto> {
+  rotateSecret(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<RotatedSecretResponseDto> {
     return this.webhooks.rotateSecret(user, id);
   }
 
@@ -88,7 +88,7 @@ export class WebhooksController {
   })
   @ApiAcceptedResponse({ type: DeliveryResponseDto })
   @ApiAuth('INVALID_ID', 'NOT_FOUND', 'WEBHOOK_DISABLED')
-  test(@CurrentUser() user: AuthUser, @Param('id', uuidParam('id')) id: string): Promise<DeliveryResponseDto> {
+  test(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<DeliveryResponseDto> {
     return this.webhooks.ping(user, id);
   }
 
@@ -101,7 +101,7 @@ export class WebhooksController {
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND')
   deliveries(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() query: DeliveryQueryDto,
   ): Promise<Page<DeliveryResponseDto>> {
     return this.webhooks.deliveriesOf(user, id, query);
@@ -117,8 +117,8 @@ export class WebhooksController {
   @ApiAuth('INVALID_ID', 'NOT_FOUND', 'WEBHOOK_DISABLED', 'DELIVERY_PENDING')
   redeliver(
     @CurrentUser() user: AuthUser,
-    @Param('id', uuidParam('id')) id: string,
-    @Param('deliveryId', uuidParam('deliveryId')) deliveryId: string,
+    @UuidParam('id') id: string,
+    @UuidParam('deliveryId') deliveryId: string,
   ): Promise<DeliveryResponseDto> {
     return this.webhooks.redeliver(user, id, deliveryId);
   }
