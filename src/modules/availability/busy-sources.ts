@@ -37,12 +37,14 @@ export class BusySources {
 
   /**
    * Every source's intervals that overlap the window (non-empty ones only), concatenated and sorted by
-   * start, then end. Not merged: callers that report conflicts need each interval and its id.
+   * start, then end. Not merged: callers that report conflicts need each interval and its id. `skip`:
+   * a source the caller reads in its own way (booking slots read bookings with their buffers).
    */
-  async busy(userId: string, window: { from: Date; to: Date }): Promise<BusyInterval[]> {
+  async busy(userId: string, window: { from: Date; to: Date }, skip?: string): Promise<BusyInterval[]> {
     const from = window.from.getTime();
     const to = window.to.getTime();
-    const lists = await Promise.all(this.sources.map((source) => source.busy(userId, window)));
+    const sources = skip === undefined ? this.sources : this.sources.filter((source) => source.name !== skip);
+    const lists = await Promise.all(sources.map((source) => source.busy(userId, window)));
     return lists
       .flat()
       .filter((b) => b.end.getTime() > b.start.getTime() && b.start.getTime() < to && b.end.getTime() > from)

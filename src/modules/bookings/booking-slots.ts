@@ -84,7 +84,8 @@ export class BookingSlots {
     // One after the other: inside the booking transaction they share one connection.
     const schedule = await this.availability.scheduleOf(host.id);
     const busy = [
-      ...(await this.busySources.busy(host.id, busyWindow)),
+      // Bookings come from the statement below, once, widened by their own link's buffers.
+      ...(await this.busySources.busy(host.id, busyWindow, 'booking')),
       // The new slot keeps its buffers free of busy time, and each booking keeps its own buffers free.
       ...(await this.bookings.confirmedWithBuffersForHost(host.id, busyWindow.from, busyWindow.to)),
     ];
