@@ -534,6 +534,9 @@ describe('tags', () => {
     expect((await api().get('/api/v1/tags').set(user.auth).expect(200)).body.map((x: { name: string }) => x.name)).toEqual(['Home', 'Work']);
     expect((await api().patch(`/api/v1/tags/${home.id}`).set(user.auth).send({ color: '#ffffff' }).expect(200)).body.color).toBe('#ffffff');
     expectProblem(await api().patch(`/api/v1/tags/${home.id}`).set(user.auth).send({ name: 'Work' }), 409, 'TAG_NAME_TAKEN');
+    // A tag always has a name and a color: null is a 400 naming the field, not "leave it as it is".
+    expectProblem(await api().patch(`/api/v1/tags/${home.id}`).set(user.auth).send({ name: null }), 400, 'VALIDATION_FAILED', ['name']);
+    expectProblem(await api().patch(`/api/v1/tags/${home.id}`).set(user.auth).send({ color: null }), 400, 'VALIDATION_FAILED', ['color']);
 
     const event = (await create(user, ok)).body;
     const tagged = await api().post(`/api/v1/events/${event.id}/tags/${work.id}`).set(user.auth).expect(200);

@@ -49,6 +49,14 @@ describe('PATCH /users/me', () => {
     expect(again.body).toMatchObject({ name: 'Renamed', timezone: 'Asia/Kolkata', locale: 'de' });
   });
 
+  it.each([['name'], ['timezone'], ['locale'], ['dailySummary']])('refuses %s: null naming the field, and changes nothing', async (field) => {
+    const user = await registerUser(t.http);
+    const before = (await api().get('/api/v1/users/me').set(user.auth).expect(200)).body;
+    // Before, null passed as "not sent": the client asked to clear a field that cannot be empty and heard 200.
+    expectProblem(await api().patch('/api/v1/users/me').set(user.auth).send({ name: 'Not applied', [field]: null }), 400, 'VALIDATION_FAILED', [field]);
+    expect((await api().get('/api/v1/users/me').set(user.auth).expect(200)).body).toEqual(before);
+  });
+
   it('keeps fields that are not sent', async () => {
     const user = await registerUser(t.http, { name: 'Keep', timezone: 'Europe/Paris' });
     const res = await api().patch('/api/v1/users/me').set(user.auth).send({ locale: 'fr' }).expect(200);

@@ -1,6 +1,7 @@
-import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Omittable } from '../../../common/validation/validators.js';
 
 export class CreateTagDto {
   /** Unique per user, case-insensitively. */
@@ -17,7 +18,21 @@ export class CreateTagDto {
   color?: string;
 }
 
-export class UpdateTagDto extends PartialType(CreateTagDto) {}
+/** Each field may be left out; null is refused (a tag always has a name and a color). */
+export class UpdateTagDto {
+  @ApiProperty({ required: false, example: 'Work' })
+  @Omittable()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  name?: string;
+
+  @ApiProperty({ required: false, example: '#3b82f6' })
+  @Omittable()
+  @Matches(/^#[0-9a-fA-F]{6}$/, { message: 'must be a hex color such as #3b82f6' })
+  color?: string;
+}
 
 export class TagResponseDto {
   @ApiProperty({ format: 'uuid' })

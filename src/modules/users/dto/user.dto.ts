@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { IsIanaZone, IsSingleLine, IsStrongPassword } from '../../../common/validation/validators.js';
+import { IsBoolean, IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIanaZone, IsSingleLine, IsStrongPassword, Omittable } from '../../../common/validation/validators.js';
 import type { User } from '../users.rows.js';
 
 export const supportedLocales = ['en', 'en-GB', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pt-BR', 'ja'] as const;
@@ -48,7 +48,7 @@ export class UserResponseDto {
 
 export class UpdateMeDto {
   @ApiProperty({ required: false, example: 'Ada King' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @MinLength(1)
@@ -58,18 +58,18 @@ export class UpdateMeDto {
 
   /** IANA time zone used as the default for new events and availability. */
   @ApiProperty({ required: false, example: 'America/New_York' })
-  @IsOptional()
+  @Omittable()
   @IsIanaZone()
   timezone?: string;
 
   @ApiProperty({ required: false, enum: supportedLocales })
-  @IsOptional()
+  @Omittable()
   @IsIn(supportedLocales)
   locale?: string;
 
   /** true: an email at 07:00 in your zone listing that day's events (series occurrences included). */
   @ApiProperty({ required: false, example: true })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   dailySummary?: boolean;
 
