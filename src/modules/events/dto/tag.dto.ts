@@ -20,6 +20,7 @@ export class CreateTagDto {
 
 /** Each field may be left out; null is refused (a tag always has a name and a color). */
 export class UpdateTagDto {
+  /** Unique per user, case-insensitively. */
   @ApiProperty({ required: false, example: 'Work' })
   @Omittable()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
