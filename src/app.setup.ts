@@ -22,13 +22,12 @@ import { installJsonParser } from './common/http/json-body.js';
 import { decodeCalendarBody } from './common/http/calendar-body.js';
 import { isCorsPreflight, routedMethods } from './common/http/options-requests.js';
 import { Metrics } from './common/metrics/metrics.js';
+import { API_PREFIX } from './common/http/api-prefix.js';
 import { API_KEY_SCHEME, declareBodyProblems } from './common/http/api-problems.decorator.js';
 import { moveRawBodies } from './common/http/api-raw-body.decorator.js';
 import { serializeReply } from './common/http/json-text.js';
 import { buildSecurityHeaders, type SecurityHeaders } from './common/http/security-headers.js';
 import { RealtimeIoAdapter } from './modules/realtime/realtime-io.adapter.js';
-
-export const API_PREFIX = 'api/v1';
 
 /** What a browser app on another origin (CORS_ORIGINS) may send and read. */
 export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

@@ -56,6 +56,8 @@ describe('the events of a client calendar', () => {
       .send({ title: 'Acme kick-off', startTime: '2027-05-03T10:00:00+02:00', endTime: '2027-05-03T11:00:00+02:00', timezone: 'Europe/Berlin', location: 'HQ' })
       .expect(201);
     expect(created.body).toMatchObject({ title: 'Acme kick-off', location: 'HQ', calendar: { clientId, calendarId } });
+    // The local mirror is where it is read, like any event.
+    expect(created.headers.location).toBe(`/api/v1/events/${created.body.id}`);
     const atGoogle = fake.events(calendarId).find((e) => e.summary === 'Acme kick-off');
     expect(atGoogle?.location).toBe('HQ');
 

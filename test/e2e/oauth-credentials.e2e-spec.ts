@@ -49,6 +49,7 @@ async function newCredential(user: TestUser = ada, body: Record<string, unknown>
     .set(user.auth)
     .send({ clientId, googleClientId: 'acme-42.apps.googleusercontent.com', clientSecret: SECRET, ...body })
     .expect(201);
+  expect(res.headers.location).toBe(`/api/v1/oauth/${res.body.id}`);
   return { clientId, credential: res.body };
 }
 

@@ -220,6 +220,29 @@ describe('OpenAPI and Swagger UI', () => {
     expect(uuids).toBeGreaterThan(50);
   });
 
+  it('declares Location on the 201 of every route that creates something read at /<collection>/{id}', async () => {
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body;
+    const located: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>)) {
+      const created = operations.post?.responses['201'];
+      if (created?.headers?.Location) located.push(path);
+    }
+    expect(located.sort()).toEqual(
+      [
+        '/api/v1/api-keys',
+        '/api/v1/availability',
+        '/api/v1/availability/exceptions',
+        '/api/v1/clients',
+        '/api/v1/clients/{id}/calendars/{calendarId}/events',
+        '/api/v1/events',
+        '/api/v1/events/{id}/duplicate',
+        '/api/v1/oauth',
+        '/api/v1/tags',
+        '/api/v1/webhooks',
+      ].sort(),
+    );
+  });
+
   it('matches the committed docs/openapi.json (run `npm run openapi` after API changes)', async () => {
     const served = (await request(t.http).get('/docs-json').expect(200)).body;
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/openapi.json'), 'utf8'));

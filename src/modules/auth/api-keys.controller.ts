@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiSessionAuth } from '../../common/http/api-problems.decorator.js';
@@ -17,7 +18,8 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Create an API key', description: 'The response holds the whole key, this once; store it.' })
-  @ApiCreatedResponse({ type: IssuedApiKeyDto })
+  @ApiCreatedResponse({ type: IssuedApiKeyDto, headers: LOCATION_HEADER })
+  @CreatedAt('api-keys')
   @ApiSessionAuth('VALIDATION_FAILED', 'API_KEY_LIMIT_REACHED', 'INSUFFICIENT_SCOPE')
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyDto> {
     const { apiKey, key } = await this.keys.create(user.id, dto);

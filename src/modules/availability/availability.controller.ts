@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Put, Query } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -34,7 +35,8 @@ export class AvailabilityController {
     summary: 'Add a weekly rule',
     description: 'Hours of one weekday in an IANA zone (default yours). Active hours of one day and zone may touch but not overlap.',
   })
-  @ApiCreatedResponse({ type: AvailabilityRuleResponseDto })
+  @ApiCreatedResponse({ type: AvailabilityRuleResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('availability')
   @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateAvailabilityRuleDto): Promise<AvailabilityRule> {
     return this.availability.createRule(user, dto);

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Query } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -26,7 +27,8 @@ export class AvailabilityExceptionsController {
       'isUnavailable true: the date is off. false (or hours given): startTime-endTime replace the weekly hours that date; ' +
       'add several for several intervals. A day off and hours on the same date, or overlapping hours, are refused.',
   })
-  @ApiCreatedResponse({ type: AvailabilityExceptionResponseDto })
+  @ApiCreatedResponse({ type: AvailabilityExceptionResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('availability', 'exceptions')
   @ApiAuth('VALIDATION_FAILED', 'AVAILABILITY_OVERLAP')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateAvailabilityExceptionDto): Promise<AvailabilityException> {
     return this.availability.createException(user, dto);

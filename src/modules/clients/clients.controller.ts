@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { validationError } from '../../common/errors/domain-error.js';
@@ -31,7 +32,8 @@ export class ClientsController {
     summary: 'Create a client',
     description: 'A named, coloured group (e.g. "Acme Corp"); connect its Google account with POST /oauth, then POST /oauth/:id/authorize.',
   })
-  @ApiCreatedResponse({ type: ClientResponseDto })
+  @ApiCreatedResponse({ type: ClientResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('clients')
   @ApiAuth('VALIDATION_FAILED', 'CLIENT_NAME_TAKEN')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateClientDto): Promise<ClientResponseDto> {
     return this.clients.create(user, dto);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type * as GoogleCalendarModule from 'googleapis/build/src/apis/calendar/index.js';
+import { apiPath } from '../../common/http/api-prefix.js';
 import { lazyModule } from '../../common/lazy-module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 
@@ -10,8 +11,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 const googleapis = lazyModule<typeof GoogleCalendarModule>('googleapis/build/src/apis/calendar/index.js');
 
 /** Where Google lives: its real hosts, or origins serving Google's paths (the fake Google). */
-// API_PREFIX of app.setup.ts plus the route; importing app.setup here would close a module cycle.
-export const OAUTH_CALLBACK_PATH = '/api/v1/oauth/callback';
+export const OAUTH_CALLBACK_PATH = apiPath('oauth', 'callback');
 
 export interface GoogleEndpoints {
   authUrl: string;

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post, Put, Query } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -32,7 +33,8 @@ export class OAuthController {
       "The client's own Google OAuth client (id and secret, stored encrypted and never returned), or useDefault " +
       "for the deployment's. One set per client.",
   })
-  @ApiCreatedResponse({ type: OAuthCredentialResponseDto })
+  @ApiCreatedResponse({ type: OAuthCredentialResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('oauth')
   @ApiAuth('VALIDATION_FAILED', 'NOT_FOUND', 'CLIENT_HAS_CREDENTIALS')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateOAuthCredentialDto): Promise<OAuthCredentialResponseDto> {
     return this.credentials.create(user, dto);

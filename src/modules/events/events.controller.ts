@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -20,7 +21,8 @@ export class EventsController {
     summary: 'Create an event or a recurring series',
     description: 'Timed events take ISO 8601 instants with offsets; all-day events take dates (end exclusive).',
   })
-  @ApiCreatedResponse({ type: EventResponseDto, headers: ETAG_HEADER })
+  @ApiCreatedResponse({ type: EventResponseDto, headers: { ...ETAG_HEADER, ...LOCATION_HEADER } })
+  @CreatedAt('events')
   @ApiAuth('VALIDATION_FAILED', 'INVALID_RECURRENCE', 'UNKNOWN_TAG')
   @UseInterceptors(EntityTagInterceptor)
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateEventDto): Promise<EventResponseDto> {
@@ -99,7 +101,8 @@ export class EventsController {
 
   @Post(':id/duplicate')
   @ApiOperation({ summary: 'Copy an event or series', description: 'Tags are copied, attendees are not.' })
-  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiCreatedResponse({ type: EventResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('events')
   @ApiAuth('VALIDATION_FAILED', 'INVALID_ID', 'NOT_FOUND', 'EVENT_READ_ONLY')
   duplicate(
     @CurrentUser() user: AuthUser,

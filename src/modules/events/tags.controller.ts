@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -15,7 +16,8 @@ export class TagsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a tag' })
-  @ApiCreatedResponse({ type: TagResponseDto })
+  @ApiCreatedResponse({ type: TagResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('tags')
   @ApiAuth('VALIDATION_FAILED', 'TAG_NAME_TAKEN')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateTagDto): Promise<Tag> {
     return this.tags.create(user.id, dto.name, dto.color);

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -38,7 +39,8 @@ export class ClientCalendarEventsController {
       'status "cancelled" is refused (400): delete with DELETE.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Any printable string up to 255 characters; the same key makes the same Google event.' })
-  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiCreatedResponse({ type: EventResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('events')
   @ApiAuth(...PROBLEMS, 'CALENDAR_NOT_SYNCABLE', 'UNKNOWN_TAG')
   create(
     @CurrentUser() user: AuthUser,

@@ -1,3 +1,4 @@
+import { apiPath } from '../../common/http/api-prefix.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from '../../common/auth/current-user.decorator.js';
@@ -19,8 +20,7 @@ export const FEED_REFRESH_MINUTES = 60;
 const DAY_MS = 86_400_000;
 // newOpaqueToken(): 32 random bytes in base64url.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-// API_PREFIX of app.setup.ts plus the route; importing app.setup here would close a module cycle.
-const FEED_PATH = '/api/v1/calendar/feed';
+const FEED_PATH = apiPath('calendar', 'feed');
 
 /** The secret subscription feed and single-event export, as iCalendar text. */
 @Injectable()

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Patch, Post, Query } from '@nestjs/common';
+import { CreatedAt, LOCATION_HEADER } from '../../common/http/created-location.js';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../../common/auth/current-user.decorator.js';
 import { ApiAuth } from '../../common/http/api-problems.decorator.js';
@@ -26,7 +27,8 @@ export class WebhooksController {
     description:
       'Calento POSTs each change (event.*, booking.*) to the URL, signed per Standard Webhooks. The signing secret is in this response only. See docs/webhooks.md.',
   })
-  @ApiCreatedResponse({ type: CreatedWebhookResponseDto })
+  @ApiCreatedResponse({ type: CreatedWebhookResponseDto, headers: LOCATION_HEADER })
+  @CreatedAt('webhooks')
   @ApiAuth('VALIDATION_FAILED')
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
     return this.webhooks.create(user, dto);
