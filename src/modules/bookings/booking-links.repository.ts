@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { isConstraint } from '../../db/pg-errors.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -66,15 +67,7 @@ export class BookingLinksRepository extends UserOwnedRepository<BookingLinkRow, 
   }
 
   async list(userId: string, limit: number, offset: number): Promise<{ items: BookingLink[]; total: number }> {
-    const { rows } = await this.db.query<BookingLinkRow & { total: number }>(
-      `SELECT ${bookingLinkColumns}, count(*) OVER ()::int AS total FROM booking_links
-       WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`,
-      [userId, limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toBookingLink), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>('SELECT count(*)::int AS total FROM booking_links WHERE user_id = $1', [userId]);
-    return { items: [], total: counted.rows[0].total };
+    return pageWithTotal(this.db, { select: bookingLinkColumns, from: 'FROM booking_links WHERE user_id = $1', orderBy: 'created_at, id', params: [userId] }, limit, offset, toBookingLink);
   }
 
   /** An active link by its public slug (slugs are case-insensitive). */

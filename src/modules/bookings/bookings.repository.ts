@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { isConstraint } from '../../db/pg-errors.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { bookingColumns, toBooking, type Booking, type BookingRow } from './bookings.rows.js';
@@ -22,12 +23,6 @@ export interface NewBooking {
   idempotencyKey: string | null;
   idempotencyFingerprint: string | null;
 }
-
-/** A host's bookings with the list filters ($1 host, $2 status, $3 from, $4 to). */
-const HOST_BOOKINGS = `WHERE host_id = $1
-         AND ($2::text IS NULL OR status = $2)
-         AND ($3::timestamptz IS NULL OR end_time > $3)
-         AND ($4::timestamptz IS NULL OR start_time < $4)`;
 
 /** Thrown when an Idempotency-Key was already used for this link (the caller returns that booking). */
 export class IdempotencyKeyUsed extends Error {}
@@ -87,20 +82,13 @@ export class BookingsRepository {
     limit: number,
     offset: number,
   ): Promise<{ items: Booking[]; total: number }> {
-    const { rows } = await this.db.query<BookingRow & { total: number }>(
-      `SELECT ${bookingColumns}, count(*) OVER ()::int AS total FROM bookings ${HOST_BOOKINGS}
-       ORDER BY start_time, id LIMIT $5 OFFSET $6`,
-      [hostId, filters.status ?? null, filters.from ?? null, filters.to ?? null, limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toBooking), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM bookings ${HOST_BOOKINGS}`, [
-      hostId,
-      filters.status ?? null,
-      filters.from ?? null,
-      filters.to ?? null,
-    ]);
-    return { items: [], total: counted.rows[0].total };
+    const from = `FROM bookings
+       WHERE host_id = $1
+         AND ($2::text IS NULL OR status = $2)
+         AND ($3::timestamptz IS NULL OR end_time > $3)
+         AND ($4::timestamptz IS NULL OR start_time < $4)`;
+    const params = [hostId, filters.status ?? null, filters.from ?? null, filters.to ?? null];
+    return pageWithTotal(this.db, { select: bookingColumns, from, orderBy: 'start_time, id', params }, limit, offset, toBooking);
   }
 
   /** Confirmed bookings of a link starting in a window (per-day and per-week limits count these). */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { isConstraint } from '../../db/pg-errors.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { toClient, type Client, type ClientRow, type ClientStatus } from './clients.rows.js';
@@ -83,19 +84,8 @@ export class ClientsRepository {
     limit: number,
     offset: number,
   ): Promise<{ items: Client[]; total: number }> {
-    const { rows } = await this.db.query<ClientRow & { total: number }>(
-      `SELECT v.*, count(*) OVER ()::int AS total FROM (${clientView('clients')}
-         WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2)) v
-       ORDER BY lower(v.name), v.id LIMIT $3 OFFSET $4`,
-      [userId, status, limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toClient), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>(
-      'SELECT count(*)::int AS total FROM clients WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)',
-      [userId, status],
-    );
-    return { items: [], total: counted.rows[0].total };
+    const from = `FROM (${clientView('clients')} WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2)) v`;
+    return pageWithTotal(this.db, { select: 'v.*', from, orderBy: 'lower(v.name), v.id', params: [userId, status] }, limit, offset, toClient);
   }
 
   /**

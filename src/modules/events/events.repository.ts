@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { UserOwnedRepository } from '../../db/user-owned.repository.js';
 import {
   busyEventColumns,
@@ -450,15 +451,9 @@ export class EventsRepository extends UserOwnedRepository<EventRow, EventRecord>
 
   async search(userId: string, email: string, q: string, limit: number, offset: number) {
     const matching = `FROM ${visibleEvents}, to_tsquery('simple', $3) AS query WHERE series_id IS NULL AND search @@ query`;
-    const { rows } = await this.db.query<VisibleRow & { total: number; rank: number }>(
-      `SELECT ${visibleColumns}, ts_rank(search, query) AS rank, count(*) OVER ()::int AS total ${matching}
-       ORDER BY rank DESC, start_time DESC, id LIMIT $4 OFFSET $5`,
-      [userId, email, prefixQuery(q), limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toVisible), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${matching}`, [userId, email, prefixQuery(q)]);
-    return { items: [], total: counted.rows[0].total };
+    const select = `${visibleColumns}, ts_rank(search, query) AS rank`;
+    const params = [userId, email, prefixQuery(q)];
+    return pageWithTotal(this.db, { select, from: matching, orderBy: 'rank DESC, start_time DESC, id', params }, limit, offset, toVisible);
   }
 
   async deleteOverrides(seriesId: string, occurrenceIds: string[] | 'all'): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { toConflict, type Conflict, type ConflictRow } from './google-sync.rows.js';
 
 const conflictColumns = `c.id, c.user_id, c.sync_id, s.client_id, s.calendar_id, c.event_id, c.google_event_id, c.local, c.google,
@@ -50,19 +51,8 @@ export class ConflictsRepository {
   }
 
   async list(userId: string, status: 'open' | 'resolved' | null, limit: number, offset: number): Promise<{ items: Conflict[]; total: number }> {
-    const { rows } = await this.db.query<ConflictRow & { total: number }>(
-      `SELECT ${conflictColumns}, count(*) OVER ()::int AS total FROM event_conflicts c JOIN calendar_syncs s ON s.id = c.sync_id
-        WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2) ORDER BY c.created_at DESC, c.id LIMIT $3 OFFSET $4`,
-      [userId, status, limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toConflict), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>(
-      `SELECT count(*)::int AS total FROM event_conflicts c JOIN calendar_syncs s ON s.id = c.sync_id
-        WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2)`,
-      [userId, status],
-    );
-    return { items: [], total: counted.rows[0].total };
+    const from = `FROM event_conflicts c JOIN calendar_syncs s ON s.id = c.sync_id WHERE c.user_id = $1 AND ($2::text IS NULL OR c.status = $2)`;
+    return pageWithTotal(this.db, { select: conflictColumns, from, orderBy: 'c.created_at DESC, c.id', params: [userId, status] }, limit, offset, toConflict);
   }
 
   async resolve(id: string, resolution: 'local' | 'google' | 'merged', at: Date): Promise<boolean> {

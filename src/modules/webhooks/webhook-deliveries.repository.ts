@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { deliveryColumns, toDelivery, type DeliveryStatus, type WebhookDelivery, type WebhookDeliveryRow } from './webhooks.rows.js';
 
 export interface DeliveryInsert {
@@ -20,10 +21,6 @@ export interface AttemptRecord {
   error: string | null;
   durationMs: number | null;
 }
-
-/** An endpoint's deliveries with the list filters ($1 endpoint, $2 owner, $3 status, $4 event type). */
-const ENDPOINT_DELIVERIES =
-  'WHERE webhook_id = $1 AND user_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4)';
 
 /** The `webhook_deliveries` table: one message to one endpoint, and what its last attempt got. */
 @Injectable()
@@ -63,20 +60,10 @@ export class WebhookDeliveriesRepository {
     limit: number,
     offset: number,
   ): Promise<{ items: WebhookDelivery[]; total: number }> {
-    const { rows } = await this.db.query<WebhookDeliveryRow & { total: number }>(
-      `SELECT ${deliveryColumns}, count(*) OVER ()::int AS total FROM webhook_deliveries ${ENDPOINT_DELIVERIES}
-       ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6`,
-      [webhookId, userId, filter.status, filter.eventType, limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toDelivery), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM webhook_deliveries ${ENDPOINT_DELIVERIES}`, [
-      webhookId,
-      userId,
-      filter.status,
-      filter.eventType,
-    ]);
-    return { items: [], total: counted.rows[0].total };
+    const from = `FROM webhook_deliveries
+       WHERE webhook_id = $1 AND user_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4)`;
+    const params = [webhookId, userId, filter.status, filter.eventType];
+    return pageWithTotal(this.db, { select: deliveryColumns, from, orderBy: 'created_at DESC, id DESC', params }, limit, offset, toDelivery);
   }
 
   async recordAttempt(id: string, attempt: AttemptRecord): Promise<void> {

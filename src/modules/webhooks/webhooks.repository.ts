@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { Database } from '../../db/database.js';
+import { pageWithTotal } from '../../db/paged.js';
 import { toWebhook, type Webhook, type WebhookDisabledReason, type WebhookRow } from './webhooks.rows.js';
 
 export interface WebhookInsert {
@@ -50,15 +51,7 @@ export class WebhooksRepository {
   }
 
   async list(userId: string, limit: number, offset: number): Promise<{ items: Webhook[]; total: number }> {
-    const { rows } = await this.db.query<WebhookRow & { total: number }>(
-      `SELECT *, count(*) OVER ()::int AS total FROM webhooks WHERE user_id = $1
-       ORDER BY created_at, id LIMIT $2 OFFSET $3`,
-      [userId, limit, offset],
-    );
-    if (rows.length || offset === 0) return { items: rows.map(toWebhook), total: rows[0]?.total ?? 0 };
-    // A page past the end has no row to carry the window count.
-    const counted = await this.db.query<{ total: number }>('SELECT count(*)::int AS total FROM webhooks WHERE user_id = $1', [userId]);
-    return { items: [], total: counted.rows[0].total };
+    return pageWithTotal(this.db, { select: '*', from: 'FROM webhooks WHERE user_id = $1', orderBy: 'created_at, id', params: [userId] }, limit, offset, toWebhook);
   }
 
   /** The enabled endpoints of these users (the feed subscriber's fan-out). */
