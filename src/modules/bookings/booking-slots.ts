@@ -46,7 +46,7 @@ export class BookingSlots {
     exclude: { bookingId: string; eventId: string | null } | null = null,
     durationMinutes = link.durationMinutes,
   ): Promise<Slot[]> {
-    return this.answer(link, host, window, now, exclude, (query) => computeSlots({ ...query, durationMinutes }));
+    return this.answer(link, host, window, now, exclude, durationMinutes, computeSlots);
   }
 
   /**
@@ -62,19 +62,24 @@ export class BookingSlots {
     durationMinutes = link.durationMinutes,
   ): Promise<SlotVerdict> {
     const end = new Date(start.getTime() + durationMinutes * 60_000);
-    return this.answer(link, host, { from: start, to: end }, now, exclude, (query) => isSlotBookable({ ...query, durationMinutes }, start));
+    return this.answer(link, host, { from: start, to: end }, now, exclude, durationMinutes, (query) => isSlotBookable(query, start));
   }
 
-  /** Gathers the query and returns `use(query)`: the query itself must not be what a promise resolves to. */
+  /**
+   * Gathers the query for slots of `durationMinutes` and returns `use(query)`: the query itself must not be
+   * what a promise resolves to.
+   */
   private async answer<T>(
     link: BookingLink,
     host: Host,
     window: { from: Date; to: Date },
     now: Date,
     exclude: { bookingId: string; eventId: string | null } | null,
+    durationMinutes: number,
     use: (query: SlotQuery) => T,
   ): Promise<T> {
-    const pad = (link.bufferBeforeMinutes + link.bufferAfterMinutes + link.durationMinutes) * 60_000;
+    // A slot starting at the window's end still needs its length and buffers free.
+    const pad = (link.bufferBeforeMinutes + link.bufferAfterMinutes + durationMinutes) * 60_000;
     const busyWindow = { from: new Date(window.from.getTime() - pad), to: new Date(window.to.getTime() + pad) };
     const limited = link.maxBookingsPerDay !== null || link.maxBookingsPerWeek !== null;
     const weeks = {
@@ -93,7 +98,7 @@ export class BookingSlots {
     return use({
       window: { start: window.from, end: window.to },
       now,
-      durationMinutes: link.durationMinutes,
+      durationMinutes,
       slotIntervalMinutes: link.slotIntervalMinutes ?? link.durationMinutes,
       bufferBeforeMinutes: link.bufferBeforeMinutes,
       bufferAfterMinutes: link.bufferAfterMinutes,
