@@ -167,12 +167,11 @@ export class BookingsService implements OnModuleInit {
     if (booking.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
     const { link, host } = await this.contextOf(booking);
     if (!link || !link.isActive) throw new DomainError('BOOKING_LINK_GONE');
-    const durationMinutes = (booking.endTime.getTime() - booking.startTime.getTime()) / 60_000;
     return this.linkService.slotsOf(link, host, window, query.timezone, {
       bookingId: booking.id,
       eventId: booking.eventId,
       start: booking.startTime,
-      durationMinutes,
+      durationMinutes: lengthMinutes(booking),
     });
   }
 
@@ -243,15 +242,14 @@ export class BookingsService implements OnModuleInit {
     const { link, host } = await this.contextOf(booking);
     // A deleted or deactivated link takes no new times, moved bookings included (cancelling still works).
     if (!link || !link.isActive) throw new DomainError('BOOKING_LINK_GONE');
-    const end = new Date(start.getTime() + (booking.endTime.getTime() - booking.startTime.getTime()));
+    const end = new Date(start.getTime() + lengthMinutes(booking) * 60_000);
     return this.db.tx(async () => {
       await this.lockHost(host.id);
       const current = await this.bookings.getForHost(booking.hostId, booking.id, true);
       if (current.status === 'cancelled') throw new DomainError('BOOKING_CANCELLED');
       // The same move sent twice at once (a retry, a double click): the first moved it, the rest find it there.
       if (current.startTime.getTime() === start.getTime()) return current;
-      const minutes = (current.endTime.getTime() - current.startTime.getTime()) / 60_000;
-      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId }, minutes);
+      await this.ensureBookable(link, host, start, { bookingId: current.id, eventId: current.eventId }, lengthMinutes(current));
       // Updating the row in place frees the old slot in the same transaction.
       const moved = await this.bookings.reschedule(current.id, start, end);
       if (current.eventId) {
@@ -416,4 +414,9 @@ function hostView(booking: Booking): BookingResponseDto {
 function fingerprintOf(dto: CreateBookingDto): string {
   const fields = [dto.slug.toLowerCase(), parseInstant(dto.start).toISOString(), dto.name, dto.email, dto.phone ?? '', dto.notes ?? '', dto.timezone];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** A booking keeps the length it was made with, whatever its link's is now. */
+function lengthMinutes(booking: Booking): number {
+  return (booking.endTime.getTime() - booking.startTime.getTime()) / 60_000;
 }
