@@ -78,7 +78,7 @@ const roles = [
   ['link', /FROM booking_links WHERE slug = \$1/],
   ['rules', /FROM availability WHERE user_id/],
   ['exceptions', /FROM availability_exceptions/],
-  ['hostBookings', /FROM bookings\s+WHERE host_id|FROM bookings b LEFT JOIN booking_links l/],
+  ['hostBookings', /FROM bookings b LEFT JOIN booking_links l/],
   ['busyEvents', /\) v WHERE true/],
   ['overrides', /WHERE series_id = ANY/],
   ['linkBookings', /WHERE booking_link_id = \$1/],
